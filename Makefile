@@ -1,0 +1,47 @@
+# The course's commands. Everything runs in .venv, created on first use from python3 (3.10+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# nbgrader runs `alembic` and `jupyter` by name: keep the venv's bin/ first on PATH
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export MPLBACKEND := Agg
+
+.PHONY: install demo test test-fast lint lab build check clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed (found $$($(PYTHON) --version)); run: make PYTHON=python3.12"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/cs231n-course build
+
+check: $(STAMP)
+	$(BIN)/cs231n-course check
+
+demo: $(STAMP)
+	$(BIN)/cs231n-course build
+	$(BIN)/python demo/run_demo.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -n auto
+
+# while working: everything except the end-to-end runs of stock nbgrader
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf demo_out grading_out assignments/gradebook.db assignments/submitted \
+		assignments/autograded assignments/feedback .pytest_cache

@@ -1,0 +1,55 @@
+"""Play one small class of notebook 01 end to end, with stock nbgrader underneath.
+
+Five students hand in 01_chain_rule: one full solution, one untouched release, and three
+realistic attempts built from the wrong-answer bank (tests/banks/01_chain_rule.py). They are
+graded with `cs231n-course grade`; the gradebook, grades.csv and feedback land in demo_out/.
+"""
+
+import shutil
+import sys
+
+import nbformat
+
+from cs231n_utils.grading import main
+from cs231n_utils.grading.course import find_course
+from cs231n_utils.grading.mutants import load_bank, make_submission
+
+ASSIGNMENT = "01_chain_rule"
+ALL = ["q1_numerical_derivative", "q2_add_mul_graph", "q3_sigmoid_staged", "q4_sigmoid_gate",
+       "q5_add_mul", "q6_backward", "q7_exp_sigmoid", "q8_relative_error", "q9_check_engine"]
+
+# student -> {question: "solution" | a wrong answer's description}; unnamed questions stay blank
+CLASS = {
+    "amara": dict.fromkeys(ALL, "solution"),
+    "ben": {},  # handed in the notebook as released
+    "chen": {**dict.fromkeys(ALL, "solution"),
+             "q3_sigmoid_staged": "exp gate: forgot the upstream gradient",
+             "q6_backward": "no visited check: shared nodes backpropagate twice"},
+    "dmitri": dict.fromkeys(ALL[:4], "solution"),  # stopped after section 3
+    "eun-ji": {**dict.fromkeys(ALL, "solution"),
+               "q2_add_mul_graph": "multiply gate does not switch: df/dz = z",
+               "q5_add_mul": "overwrote instead of accumulating at a branch",
+               "q8_relative_error": "no 1e-8 floor in the denominator"},
+}
+
+
+def make_class(course, folder):
+    source = course.solutions / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    release = course.notebooks / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    bank = load_bank(course, ASSIGNMENT)
+    shutil.rmtree(folder, ignore_errors=True)
+    for student, answers in CLASS.items():
+        (folder / student).mkdir(parents=True)
+        nb = make_submission(source, release, answers, bank)
+        nbformat.write(nb, folder / student / f"{ASSIGNMENT}.ipynb")
+
+
+if __name__ == "__main__":
+    course = find_course()
+    out = course.root / "demo_out"
+    make_class(course, out / "submissions")
+    status = main(["grade", str(out / "submissions"), "--assignment", ASSIGNMENT, "--out", str(out)])
+    print(f"\nThe class's notebooks are in {out / 'submissions'}; open a feedback page with e.g.\n"
+          f"  python -m webbrowser {out / 'feedback' / 'chen' / (ASSIGNMENT + '.html')}\n"
+          "To work through the notebooks yourself: make lab")
+    sys.exit(status)

@@ -1,0 +1,111 @@
+"""The course commands: build/check catch stale releases; grade survives bad submissions."""
+
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from cs231n_utils.grading import main
+from cs231n_utils.grading.course import Course, check
+from cs231n_utils.grading.grade import notebook_problem
+
+NB = "01_chain_rule"
+
+
+@pytest.fixture
+def course_copy(course, tmp_path):
+    """A throw-away copy of the course, safe to break."""
+    for name in ("solutions", "notebooks", "assignments"):
+        shutil.copytree(course.root / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("submitted", "autograded", "feedback", "*.db"))
+    (tmp_path / "tests").symlink_to(course.root / "tests")
+    return Course(tmp_path)
+
+
+def _edit_first_markdown(path, text):
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if c.cell_type == "markdown").source += text
+    nbformat.write(nb, path)
+
+
+def test_check_names_a_stale_release_and_build_fixes_it(course_copy):
+    src = course_copy.solutions / NB / f"{NB}.ipynb"
+    _edit_first_markdown(src, "\nA new sentence.")
+    problems = check(course_copy)
+    assert problems == [f"notebooks/{NB}/{NB}.ipynb: out of date with solutions/ "
+                        "(run `cs231n-course build` and commit)"]
+    assert main(["--course", str(course_copy.root), "build"]) == 0
+    assert check(course_copy) == []
+
+
+def test_check_finds_outputs_extra_files_and_leaked_solutions(course_copy):
+    src = course_copy.solutions / NB / f"{NB}.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="hi\n")]
+    nbformat.write(nb, src)
+    (course_copy.notebooks / NB / "answers.txt").write_text("### BEGIN SOLUTION\n")
+    problems = "\n".join(check(course_copy))
+    assert "stored with outputs" in problems
+    assert f"notebooks/{NB}/answers.txt: not generated from solutions/" in problems
+    assert "answers.txt: contains 'BEGIN SOLUTION'" in problems
+    assert main(["--course", str(course_copy.root), "check"]) == 1
+
+
+def test_a_paired_script_in_a_source_folder_is_not_released(course_copy):
+    (course_copy.solutions / NB / f"{NB}.py").write_text("# jupytext pair with the solutions\n")
+    main(["--course", str(course_copy.root), "build"])
+    assert not (course_copy.notebooks / NB / f"{NB}.py").exists()
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "is empty"),
+    (b"{not json", "is not valid JSON"),
+    (b"\xff\xfe\x00garbage", "is not UTF-8"),
+    (json.dumps({"nbformat": 3, "worksheets": []}).encode(), "not an nbformat 4 notebook"),
+    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": "x"}).encode(), "not a valid notebook"),
+])
+def test_notebook_problem_explains_each_kind_of_broken_file(tmp_path, content, words):
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(content)
+    assert words in notebook_problem(path)
+
+
+def test_grade_reports_broken_submissions_and_still_grades_the_others(course, tmp_path, capsys):
+    subs = tmp_path / "subs"
+    release = course.notebooks / NB / f"{NB}.ipynb"
+    for student, content in [("ok_blank", release.read_bytes()), ("not_json", b"{oops"),
+                             ("old_format", json.dumps({"nbformat": 3, "worksheets": []}).encode())]:
+        (subs / student).mkdir(parents=True)
+        (subs / student / f"{NB}.ipynb").write_bytes(content)
+    (subs / "renamed").mkdir()
+    shutil.copy(release, subs / "renamed" / f"{NB} (1).ipynb")
+    (subs / "nothing").mkdir()
+
+    status = main(["--course", str(course.root), "grade", str(subs), "--out", str(tmp_path / "out")])
+    out, err = capsys.readouterr()
+    assert status == 0, "every submission got a grade (zero ones included)"
+    reasons = {line.split(":")[0]: line for line in err.splitlines() if ": invalid: " in line}
+    assert set(reasons) == {"not_json", "old_format", "renamed", "nothing"}
+    assert "not valid JSON" in reasons["not_json"] and "nbformat 4" in reasons["old_format"]
+    assert f"{NB}.ipynb not found" in reasons["renamed"] and f"{NB} (1).ipynb" in reasons["renamed"]
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
+    assert rows[0] == "student,assignment,notebook,cell,score,max_score,status,reason"
+    blank_rows = [r for r in rows if r.startswith("ok_blank,")]
+    assert len(blank_rows) == 9 and all(",ok," in r for r in blank_rows)
+    assert "NotImplementedError" in blank_rows[0]
+    assert "ok_blank" in out and "total" in out
+
+
+def test_grade_says_what_to_do_with_an_empty_or_missing_folder(course, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["--course", str(course.root), "grade", str(tmp_path / "empty"),
+                 "--assignment", NB, "--out", str(tmp_path / "out")]) == 2
+    assert "no submissions in" in capsys.readouterr().err
+    assert main(["--course", str(course.root), "grade", str(tmp_path / "missing"),
+                 "--assignment", NB]) == 2
+    assert "is not a folder of submissions" in capsys.readouterr().err
+    assert main(["--course", str(course.root), "grade", str(tmp_path / "empty"),
+                 "--assignment", "99_nope"]) == 2
+    assert "unknown assignment '99_nope'" in capsys.readouterr().err

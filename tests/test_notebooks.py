@@ -1,0 +1,87 @@
+"""Course-wide invariants of every notebook: in sync, well formed, graded fairly.
+
+- notebooks/ is what `cs231n-course build` makes from solutions/, with no outputs or solutions;
+- every question has graded tests with hidden tests and at least three wrong answers in its bank;
+- under stock nbgrader the solution scores full marks and the untouched release scores zero;
+- every wrong answer loses points on its question and keeps those of unrelated questions.
+"""
+
+import shutil
+
+import nbformat
+import pytest
+from conftest import COURSE
+from notebook_harness import (
+    LiveNotebook,
+    graded_questions,
+    graded_test_cells,
+    nbgrader_meta,
+    solution_cells,
+)
+
+from cs231n_utils.grading.course import check
+from cs231n_utils.grading.grade import grade
+from cs231n_utils.grading.mutants import dependents, load_bank
+
+ASSIGNMENTS = COURSE.assignments()
+
+
+def source(assignment):
+    (path,) = COURSE.source_notebooks(assignment)
+    return path
+
+
+def test_notebooks_are_built_from_solutions_without_outputs(course):
+    assert check(course) == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_question_is_graded_with_hidden_tests_and_a_bank(assignment):
+    nb = nbformat.read(source(assignment), as_version=4)
+    bank = load_bank(COURSE, assignment)
+    questions = graded_questions(nb)
+    assert set(solution_cells(nb)) == set(questions), "a solution cell without graded tests"
+    assert set(bank.BANK) == set(questions), "the bank must cover exactly the graded questions"
+    for q in questions:
+        tests = graded_test_cells(nb, q)
+        assert all(nbgrader_meta(c).get("points", 0) > 0 for c in tests), q
+        assert any("### BEGIN HIDDEN TESTS" in c.source for c in tests), f"{q}: no hidden tests"
+        assert len(bank.BANK[q]) >= 3, f"{q}: fewer than three wrong answers"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignment, tmp_path):
+    release = course.notebooks / assignment / source(assignment).name
+    for student, notebook in (("solution", source(assignment)), ("blank", release)):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        shutil.copy(notebook, tmp_path / "subs" / student / notebook.name)
+    subs = {s.student: s for s in grade(course, tmp_path / "subs", assignment, tmp_path / "out",
+                                        progress=lambda msg: None)}
+    for student in ("solution", "blank"):
+        assert subs[student].status == "ok", subs[student].reason
+        assert (tmp_path / "out" / "feedback" / student / release.with_suffix(".html").name).exists()
+    full = [(r["cell"], r["score"], r["max_score"], r["reason"]) for r in subs["solution"].rows]
+    assert all(score == max_score > 0 for _, score, max_score, _ in full), full
+    assert all(r["score"] == 0 for r in subs["blank"].rows), subs["blank"].rows
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_wrong_answer_loses_points(assignment):
+    bank = load_bank(COURSE, assignment)
+    with LiveNotebook(source(assignment)) as live:
+        questions = graded_questions(live.nb)
+        baseline = live.scores(questions)
+        assert all(s == m > 0 for s, m in baseline.values()), baseline
+        outcomes = live.try_wrong_answers(bank)
+    problems = []
+    for o in outcomes:
+        score, max_score = o.scores[o.question]
+        if score >= max_score:
+            problems.append(f"{o.question}: '{o.description}' keeps all {max_score:g} points")
+        hurt = [q for q in questions if q not in dependents(bank.DEPENDS, o.question)
+                and o.scores[q][0] < o.scores[q][1]]
+        if hurt:
+            problems.append(f"{o.question}: '{o.description}' also loses points on {hurt} "
+                            "(declare the dependency in DEPENDS, or make those tests independent)")
+    assert not problems, "\n".join(problems)
