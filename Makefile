@@ -32,12 +32,13 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# one BLAS thread per notebook: the tests run notebooks in parallel on every core
 test: lint
-	$(BIN)/python -m pytest -n auto
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
 
 # while working: everything except the end-to-end runs of stock nbgrader
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto -m "not slow"
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -10,7 +10,7 @@ import sys
 
 import nbformat
 
-from cs231n_utils.grading import main
+from cs231n_utils.grading.cli import main
 from cs231n_utils.grading.course import find_course
 from cs231n_utils.grading.mutants import load_bank, make_submission
 

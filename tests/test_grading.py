@@ -6,9 +6,9 @@ import shutil
 import nbformat
 import pytest
 
-from cs231n_utils.grading import main
+from cs231n_utils.grading.cli import main
 from cs231n_utils.grading.course import Course, check
-from cs231n_utils.grading.grade import notebook_problem
+from cs231n_utils.grading.submissions import notebook_problem
 
 NB = "01_chain_rule"
 

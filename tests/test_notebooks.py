@@ -20,8 +20,8 @@ from notebook_harness import (
 )
 
 from cs231n_utils.grading.course import check
-from cs231n_utils.grading.grade import grade
 from cs231n_utils.grading.mutants import dependents, load_bank
+from cs231n_utils.grading.stock import grade as grade_with_nbgrader
 
 ASSIGNMENTS = COURSE.assignments()
 
@@ -56,7 +56,7 @@ def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignm
     for student, notebook in (("solution", source(assignment)), ("blank", release)):
         (tmp_path / "subs" / student).mkdir(parents=True)
         shutil.copy(notebook, tmp_path / "subs" / student / notebook.name)
-    subs = {s.student: s for s in grade(course, tmp_path / "subs", assignment, tmp_path / "out",
+    subs = {s.student: s for s in grade_with_nbgrader(course, tmp_path / "subs", assignment, tmp_path / "out",
                                         progress=lambda msg: None)}
     for student in ("solution", "blank"):
         assert subs[student].status == "ok", subs[student].reason

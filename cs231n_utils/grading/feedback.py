@@ -1,0 +1,68 @@
+"""Feedback pages in nbgrader's format, without the hidden tests.
+
+Stock nbgrader copies the hidden tests into the feedback (nbgrader issue #917), both as the test
+cells' source and inside the tracebacks of failed tests. Here the hidden region is cut from every
+test cell, a failed test shows only its error line, and the grader's reason and the run's status
+stand at the top of the page.
+"""
+
+import copy
+import html
+import os
+
+import nbformat
+import nbgrader
+from nbconvert.exporters import HTMLExporter
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets.config import Config
+
+_TEMPLATES = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+
+
+def _exporter():
+    c = Config()
+    c.HTMLExporter.template_name = "feedback"
+    c.HTMLExporter.extra_template_basedirs = [os.path.join(_TEMPLATES, "templates")]
+    c.HTMLExporter.extra_template_paths = [
+        os.path.join(_TEMPLATES, "static", "node_modules", "bootstrap", "dist", "css")]
+    return HTMLExporter(config=c)
+
+
+def student_view(nb, cells):
+    """A copy of the executed notebook fit to hand back: scores in, hidden tests out.
+
+    cells: {grade_id: {"score", "max_score", "reason"}} from the grader.
+    """
+    nb = copy.deepcopy(nb)
+    hide = ClearHiddenTests()
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        hide._remove_hidden_test_region(cell)
+        got = cells.get(meta["grade_id"], {})
+        meta.update(score=got.get("score", 0.0), points=got.get("max_score", meta.get("points", 0)))
+        outputs = []
+        for out in cell.outputs:
+            if out.output_type == "error":  # the traceback would show the hidden lines
+                outputs.append(nbformat.v4.new_output(
+                    "error", ename=out.ename, evalue=out.evalue,
+                    traceback=[f"{out.ename}: {out.evalue}"]))
+            else:
+                outputs.append(out)
+        cell.outputs = outputs
+    return nb
+
+
+def render(nb, cells, notebook, status, reason):
+    """The feedback page (HTML str) of one executed notebook."""
+    view = student_view(nb, cells)
+    score = sum(c["score"] for c in cells.values())
+    max_score = sum(c["max_score"] for c in cells.values())
+    if status != "ok" or reason:
+        note = f"**Grading status: {status}.** {html.escape(reason)}" if reason else f"**{status}**"
+        view.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    resources = {"nbgrader": {"notebook": notebook, "score": score, "max_score": max_score,
+                              "late_penalty": 0}}
+    body, _ = _exporter().from_notebook_node(view, resources=resources)
+    return body

@@ -1,0 +1,113 @@
+"""What grading hands to people: grades.csv, the score table, the summary plot."""
+
+import csv
+import os
+import warnings
+
+import nbformat
+
+CSV_FIELDS = ["student", "assignment", "notebook", "cell", "score", "max_score", "status", "reason"]
+
+
+def write_csv(path, subs):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for sub in subs:
+            writer.writerows(sub.rows)
+
+
+def score_table(subs):
+    """A plain-text table: one row per student, one column per graded cell, and the total."""
+    if not subs:
+        return ""
+    cells = [r["cell"] for r in subs[0].rows]
+    short = [c.split("_")[0] for c in cells]  # "q3_sigmoid_staged_test" -> "q3"
+    labels = short if len(set(short)) == len(short) else [c[:10] for c in cells]
+    width = max(7, *(len(s.student) for s in subs))
+    col = max(len(label) for label in labels) + 1
+    header = f"{'student':<{width}} " + " ".join(f"{c:>{col}}" for c in labels) + "      total"
+    lines = [header, "-" * len(header)]
+    for sub in subs:
+        got = sum(r["score"] for r in sub.rows)
+        possible = sum(r["max_score"] for r in sub.rows)
+        line = f"{sub.student:<{width}} " + " ".join(f"{r['score']:>{col}g}" for r in sub.rows)
+        line += f"  {got:>4g} / {possible:g}"
+        if sub.status != "ok":
+            line += f"  [{sub.status}: {sub.reason}]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def write_gradebook(path, assignment, sources, subs):
+    """nbgrader's gradebook from scratch, then swapped in whole: never left half-written.
+
+    sources: {notebook name: source notebook JSON}; subs: Submission list with their rows.
+    """
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import SaveCells
+    from sqlalchemy.exc import SAWarning
+
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    url = f"sqlite:///{tmp}"
+    _create_gradebook(url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use; harmless
+        with Gradebook(url) as gb:
+            gb.update_or_create_assignment(assignment)
+        for name, text in sorted(sources.items()):
+            resources = {"nbgrader": {"db_url": url, "assignment": assignment, "notebook": name}}
+            SaveCells().preprocess(nbformat.reads(text, as_version=4), resources)
+        with Gradebook(url) as gb:
+            for sub in subs:
+                gb.update_or_create_student(sub.student)
+                gb.add_submission(assignment, sub.student)
+                for row in sub.rows:
+                    grade = gb.find_grade(row["cell"], row["notebook"], assignment, sub.student)
+                    grade.auto_score, grade.needs_manual_grade = row["score"], False
+                gb.db.commit()
+    os.replace(tmp, path)
+
+
+def _create_gradebook(url):
+    """An empty gradebook stamped with nbgrader's schema version, as `nbgrader db upgrade` makes
+    it, without nbgrader's call of the `alembic` command (seconds per call)."""
+    import nbgrader
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    head = ScriptDirectory(os.path.join(os.path.dirname(nbgrader.__file__), "alembic")).get_current_head()
+    engine = create_engine(url)
+    Base.metadata.create_all(bind=engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+    engine.dispose()
+
+
+def summary_plot(path, subs, assignment):
+    """summary.png: the distribution of total scores and the pass rate of every question."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not subs or not subs[0].rows:
+        return
+    cells = [r["cell"] for r in subs[0].rows]
+    possible = sum(r["max_score"] for r in subs[0].rows)
+    totals = [sum(r["score"] for r in s.rows) for s in subs]
+    rates = [sum(s.rows[i]["score"] >= s.rows[i]["max_score"] for s in subs) / len(subs)
+             for i in range(len(cells))]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    left.hist(totals, bins=min(20, max(5, len(subs))), range=(0, possible), color="#4c72b0")
+    left.set(xlabel=f"total score (of {possible:g})", ylabel="students",
+             title=f"{assignment}: {len(subs)} submissions")
+    right.barh(range(len(cells)), rates, color="#55a868")
+    right.set_yticks(range(len(cells)), [c.removesuffix("_test") for c in cells], fontsize=8)
+    right.invert_yaxis()
+    right.set(xlim=(0, 1), xlabel="fraction with full marks", title="per question")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,393 @@
+"""The hardened grader (`cs231n-course grade`) against a class of honest and hostile submissions.
+
+Every submission is notebook 01 as a student would hand it in: built from the release, the
+solution and the wrong-answer bank, plus the hostile code of each case. One class is graded once
+(module fixture) with two workers; each test then checks what one student got.
+"""
+
+import copy
+import csv
+import json
+import os
+import shutil
+import socket
+
+import nbformat
+import pytest
+from conftest import COURSE
+
+from cs231n_utils.grading import grade as grade_module
+from cs231n_utils.grading.cli import main
+from cs231n_utils.grading.execute import Limits
+from cs231n_utils.grading.grade import grade
+from cs231n_utils.grading.mutants import load_bank, make_submission
+from cs231n_utils.grading.stock import grade as grade_with_nbgrader
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader")]  # one class, graded once
+
+NB = "01_chain_rule"
+SOURCE = COURSE.solutions / NB / f"{NB}.ipynb"
+RELEASE = COURSE.notebooks / NB / f"{NB}.ipynb"
+BANK = load_bank(COURSE, NB)
+QUESTIONS = list(BANK.BANK)
+ALL = dict.fromkeys(QUESTIONS, "solution")
+FIRST_FOUR = dict.fromkeys(QUESTIONS[:4], "solution")
+LIMITS = Limits(notebook_seconds=40, cell_seconds=8, memory_mb=3072)
+
+
+def notebook(answers=None, append=None, added=None):
+    """A submission: `answers` filled in, code appended to answer cells, cells added on top."""
+    nb = make_submission(SOURCE, RELEASE, answers or {}, BANK)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in (append or {}):
+            cell.source += "\n" + append[gid]
+    for code in reversed(added or []):
+        nb.cells.insert(0, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def tampered_tests():
+    """The full solution with every test cell emptied, one deleted, one duplicated, answers moved."""
+    nb = notebook(ALL)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    for cell in tests:
+        cell.source = "pass"
+    nb.cells.remove(tests[-1])
+    duplicate = copy.deepcopy(tests[0])
+    duplicate.id = "pasted-copy"  # as Jupyter's copy and paste makes it
+    nb.cells.append(duplicate)
+    answers = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")]
+    nb.cells[answers[0]], nb.cells[answers[1]] = nb.cells[answers[1]], nb.cells[answers[0]]
+    return nb
+
+
+ESCAPE = """
+import os, json
+attempts = {{}}
+for name, path in {paths!r}.items():
+    try:
+        with open(path, "rb") as f:
+            attempts[name] = "read " + str(len(f.read())) + " bytes"
+    except Exception as e:
+        attempts[name] = type(e).__name__
+try:
+    with open({gradebook!r}, "w") as f:
+        f.write("overwritten")
+    attempts["write gradebook"] = "written"
+except Exception as e:
+    attempts["write gradebook"] = type(e).__name__
+print("ESCAPE " + json.dumps(attempts))
+"""
+
+NETWORK = """
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3).close()
+    print("NETWORK connected")
+except OSError as e:
+    print("NETWORK " + type(e).__name__)
+"""
+
+HOSTILE = {
+    "honest_full": lambda env: notebook(ALL),
+    "honest_half": lambda env: notebook(FIRST_FOUR),
+    "warns_on_stderr": lambda env: notebook(ALL, append={QUESTIONS[0]: (
+        "import warnings\n_plain = numerical_derivative\n"
+        "def numerical_derivative(f, x, h=1e-5):\n"
+        "    warnings.warn('a harmless warning from a library', UserWarning)\n"
+        "    return _plain(f, x, h)")}),
+    "exits_kernel": lambda env: notebook({**FIRST_FOUR, QUESTIONS[4]: "solution"},
+                                         append={QUESTIONS[4]: "import os\nos._exit(3)"}),
+    "segfaults": lambda env: notebook(FIRST_FOUR, append={
+        QUESTIONS[2]: "import faulthandler\nfaulthandler._read_null()"}),  # a real segfault
+    "infinite_loop": lambda env: notebook(ALL, append={QUESTIONS[1]: "while True:\n    pass"}),
+    "ignores_interrupts": lambda env: notebook(ALL, append={QUESTIONS[1]: (
+        "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n"
+        "    except KeyboardInterrupt:\n        pass")}),
+    "memory_bomb": lambda env: notebook(ALL, append={QUESTIONS[1]: (
+        "hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))")}),
+    "fork_bomb": lambda env: notebook(FIRST_FOUR, append={QUESTIONS[1]: (
+        "import os\nfor _ in range(64):\n    os.fork()")}),
+    "floods_output": lambda env: notebook(ALL, append={QUESTIONS[1]: (
+        "for _ in range(300):\n    print('x' * 1_000_000)")}),
+    "edits_tests": lambda env: tampered_tests(),
+    "custom_exception_handler": lambda env: notebook(added=[
+        "get_ipython().set_custom_exc((Exception,), lambda *args, **kw: None)"]),
+    "hides_tracebacks": lambda env: notebook(added=[
+        "ip = get_ipython()\nip.showtraceback = lambda *args, **kw: None"]),
+    "input_transformer": lambda env: notebook(added=[
+        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"]),
+    "excepthook": lambda env: notebook(added=["import sys\nsys.excepthook = lambda *a: None"]),
+    "redefines_helper": lambda env: notebook(added=["rel_error = lambda a, b: 0.0"]),
+    "redefines_builtin": lambda env: notebook(added=["def round(x, n=0):\n    return -0.53"]),
+    "patches_numpy": lambda env: notebook(added=["np.allclose = lambda *a, **k: True"]),
+    "patches_package": lambda env: notebook(added=[
+        "import cs231n_utils.gradcheck as g\ng.rel_error = lambda a, b: 0.0"]),
+    "clears_outputs": lambda env: notebook(added=[
+        "from IPython.display import clear_output\nclear_output()"]),
+    "obfuscated_hook": lambda env: notebook(added=[
+        "setattr(__import__('sys'), 'excepthook', print)"]),
+    "reads_answer_key": lambda env: notebook(added=[ESCAPE.format(
+        paths={"answer key": str(SOURCE), "bank": str(COURSE.root / "tests" / "banks" / f"{NB}.py"),
+               "other student": env["other"], "git": str(COURSE.root / ".git" / "HEAD")},
+        gradebook=env["gradebook"])]),
+    "uses_network": lambda env: notebook(ALL, added=[NETWORK.format(port=env["port"])]),
+}
+INVALID = {
+    "not_json": b"{this is not json",
+    "old_nbformat": json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": []}).encode(),
+    "not_utf8": b"\xff\xfe{\x00}",
+    "empty": b"",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    subs, out = base / "submissions", base / "out"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    env = {"port": listener.getsockname()[1], "gradebook": str(out / "gradebook.db"),
+           "other": str(subs / "honest_full" / f"{NB}.ipynb")}
+    for student, make in HOSTILE.items():
+        (subs / student).mkdir(parents=True)
+        nbformat.write(make(env), subs / student / f"{NB}.ipynb")
+    for student, raw in INVALID.items():
+        (subs / student).mkdir()
+        (subs / student / f"{NB}.ipynb").write_bytes(raw)
+    (subs / "renamed").mkdir()
+    shutil.copy(RELEASE, subs / "renamed" / "my_homework.ipynb")
+    students = grade(COURSE, subs, NB, out, workers=2, limits=LIMITS, progress=False)
+    listener.close()
+    return {s.student: s for s in students}, out, subs
+
+
+def total(sub):
+    return sum(r["score"] for r in sub.rows)
+
+
+def outputs(out, student):
+    nb = nbformat.read(out / "autograded" / student / f"{NB}.ipynb", as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def outputs_and_errors(out, student):
+    nb = nbformat.read(out / "autograded" / student / f"{NB}.ipynb", as_version=4)
+    return "".join(o.get("text", "") + o.get("ename", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+
+
+def test_honest_submissions_get_their_points(graded):
+    subs, out, _ = graded
+    assert subs["honest_full"].status == "ok" and total(subs["honest_full"]) == 19
+    assert subs["honest_half"].status == "ok" and total(subs["honest_half"]) == 9
+
+
+def test_a_warning_on_stderr_does_not_fail_a_correct_answer(graded):
+    subs, _, _ = graded
+    assert subs["warns_on_stderr"].status == "ok" and total(subs["warns_on_stderr"]) == 19
+
+
+@pytest.mark.parametrize("student, status, points", [
+    ("exits_kernel", "error", 9),  # questions 1-4 were graded before the kernel died
+    ("segfaults", "error", 4),
+    ("ignores_interrupts", "timeout", 2),
+])
+def test_a_dying_or_stuck_kernel_is_graded_on_what_it_completed(graded, student, status, points):
+    sub = graded[0][student]
+    assert sub.status == status, sub.reason
+    assert total(sub) == points
+    assert sub.reason and all(r["reason"] for r in sub.rows if r["score"] == 0)
+
+
+def test_an_infinite_loop_is_interrupted_and_the_rest_still_runs(graded):
+    sub = graded[0]["infinite_loop"]  # the loop comes after a correct answer: nothing is lost
+    assert sub.status == "ok" and total(sub) == 19
+    assert "KeyboardInterrupt" in outputs_and_errors(graded[1], "infinite_loop")  # interrupted
+
+
+def test_memory_fork_and_output_bombs_are_contained(graded):
+    subs, out, _ = graded
+    memory = subs["memory_bomb"]  # the bomb follows a correct answer, which keeps its points
+    assert total(memory) == 19 and "MemoryError" in outputs_and_errors(out, "memory_bomb")
+    assert subs["fork_bomb"].status in {"ok", "error", "killed"}  # finished, and nothing leaked:
+    assert total(subs["fork_bomb"]) >= 2  # the first answer was graded before the bomb
+    flood = subs["floods_output"]
+    assert total(flood) == 19
+    assert (out / "autograded" / "floods_output" / f"{NB}.ipynb").stat().st_size < 3_000_000
+    assert "output over 1,000,000 bytes dropped" in outputs(out, "floods_output")
+
+
+def test_edited_deleted_duplicated_and_moved_cells_are_restored(graded):
+    sub = graded[0]["edits_tests"]
+    assert sub.status == "ok" and total(sub) == 19
+    result = json.loads((graded[1] / "results" / "edits_tests" / f"{NB}.json").read_text())["result"]
+    repairs = " ".join(result["repairs"])
+    for words in ("restored edited cell q1", "restored deleted cell q9", "removed a duplicate",
+                  "restored the original order"):
+        assert words in repairs
+
+
+@pytest.mark.parametrize("student", [
+    "custom_exception_handler", "hides_tracebacks", "input_transformer", "excepthook",
+    "redefines_helper", "redefines_builtin", "patches_numpy", "patches_package", "clears_outputs",
+    "obfuscated_hook"])
+def test_tampering_with_the_kernel_is_flagged_and_scores_nothing(graded, student):
+    sub = graded[0][student]
+    assert sub.status == "flagged", (sub.status, sub.reason)
+    assert total(sub) == 0 and "tampering suspected" in sub.reason
+
+
+def test_stock_nbgrader_gives_the_one_cell_fake_full_marks_and_the_warning_zero(graded, tmp_path):
+    """Why the grader exists: what stock nbgrader makes of the same notebooks."""
+    _, _, subs = graded
+    picked = tmp_path / "subs"
+    for student in ("input_transformer", "warns_on_stderr", "honest_half"):
+        shutil.copytree(subs / student, picked / student)
+    stock = {s.student: s for s in grade_with_nbgrader(COURSE, picked, NB, tmp_path / "out",
+                                                       progress=lambda m: None)}
+    assert total(stock["input_transformer"]) == 19  # a blank notebook faked by one added cell
+    assert total(stock["warns_on_stderr"]) < 19  # a correct answer failed for a warning
+    ours = graded[0]
+    for student in ("honest_half",):  # honest work: the same grade, cell by cell
+        assert [r["score"] for r in stock[student].rows] == [r["score"] for r in ours[student].rows]
+
+
+def test_a_submission_cannot_read_the_answer_key_or_touch_the_gradebook(graded):
+    subs, out, _ = graded
+    line = next(ln for ln in outputs(out, "reads_answer_key").splitlines() if ln.startswith("ESCAPE "))
+    attempts = json.loads(line.removeprefix("ESCAPE "))
+    assert not any(v.startswith("read") for v in attempts.values()), attempts
+    assert attempts["write gradebook"] != "written"
+    assert subs["honest_full"].status == "ok"  # the others' grades survive, and the db is whole
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        scores = {s.student_id: s.score for s in gb.assignment_submissions(NB)}
+    assert scores["honest_full"] == 19 and len(scores) == len(subs)
+
+
+def test_the_network_is_out_of_reach(graded):
+    subs, out, _ = graded
+    text = outputs(out, "uses_network")
+    assert "NETWORK connected" not in text and "NETWORK " in text
+    assert total(subs["uses_network"]) == 19
+
+
+def test_invalid_notebooks_get_a_clear_reason(graded):
+    subs = graded[0]
+    expected = {"not_json": "not valid JSON", "old_nbformat": "nbformat 4", "not_utf8": "UTF-8",
+                "empty": "is empty", "renamed": f"{NB}.ipynb not found"}
+    for student, words in expected.items():
+        assert subs[student].status == "invalid" and words in subs[student].reason
+        assert total(subs[student]) == 0
+
+
+def test_outputs_csv_feedback_and_summary(graded):
+    subs, out, _ = graded
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert {r["status"] for r in rows} >= {"ok", "error", "timeout", "invalid", "flagged"}
+    assert len(rows) == 9 * len(subs)
+    page = (out / "feedback" / "honest_half" / f"{NB}.html").read_text()
+    assert "Score: 9.0 / 19.0" in page or "9.0 / 19.0" in page
+    source = SOURCE.read_text()
+    assert "BEGIN HIDDEN TESTS" in source and "BEGIN HIDDEN TESTS" not in page
+    assert "default_rng(1)" in source and "default_rng(1)" not in page  # a hidden test's line
+    assert (out / "summary.png").stat().st_size > 10_000
+
+
+def test_no_kernel_is_left_running(graded):
+    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and _is_kernel(p)]
+    assert not leftovers
+
+
+def _is_kernel(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"cs231n_utils.grading.sandbox" in f.read()
+    except OSError:
+        return False
+
+
+def test_one_and_two_workers_give_identical_grades_and_reruns_skip(tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    for student, answers in {"a": ALL, "b": FIRST_FOUR, "c": {}}.items():
+        (subs / student).mkdir(parents=True)
+        nbformat.write(notebook(answers), subs / student / f"{NB}.ipynb")
+    grade(COURSE, subs, NB, tmp_path / "one", workers=1, limits=LIMITS, progress=False)
+    grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, progress=False)
+    assert (tmp_path / "one" / "grades.csv").read_text() == (tmp_path / "two" / "grades.csv").read_text()
+
+    calls = []
+    real = grade_module.grade_submission
+    monkeypatch.setattr(grade_module, "grade_submission", lambda job: calls.append(job) or real(job))
+    grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, progress=False)
+    assert calls == []  # unchanged since graded: nothing runs again
+    nbformat.write(notebook(ALL), subs / "c" / f"{NB}.ipynb")
+    again = grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, progress=False)
+    assert [j["student"] for j in calls] == ["c"] and total(again[2]) == 19
+    grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, force=True, progress=False)
+    assert len(calls) == 1 + 3
+
+
+def test_an_interrupted_run_loses_nothing(tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    for student in ("a", "b", "c"):
+        (subs / student).mkdir(parents=True)
+        nbformat.write(notebook(FIRST_FOUR), subs / student / f"{NB}.ipynb")
+    real, calls = grade_module.grade_submission, []
+
+    def interrupted(job):
+        calls.append(job["student"])
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the instructor pressed Ctrl-C
+        return real(job)
+
+    monkeypatch.setattr(grade_module, "grade_submission", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        grade(COURSE, subs, NB, tmp_path / "out", workers=1, limits=LIMITS, progress=False)
+    monkeypatch.setattr(grade_module, "grade_submission", lambda job: calls.append(job["student"])
+                        or real(job))
+    result = grade(COURSE, subs, NB, tmp_path / "out", workers=1, limits=LIMITS, progress=False)
+    assert calls[3:] == [calls[2]]  # only the interrupted one ran again
+    assert [total(s) for s in result] == [9, 9, 9]
+
+
+def test_a_learner_grades_their_own_notebook(tmp_path, capsys):
+    path = tmp_path / f"{NB}.ipynb"
+    nbformat.write(notebook(FIRST_FOUR), path)
+    assert main(["--course", str(COURSE.root), "grade", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "total 9 / 19" in out and "NotImplementedError" in out
+    assert (tmp_path / f"{NB}.feedback.html").exists()
+
+
+def test_dask_cluster_with_a_worker_killed_mid_run(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    subs = tmp_path / "subs"
+    for student, answers in {"a": ALL, "b": FIRST_FOUR, "c": {}, "d": ALL}.items():
+        (subs / student).mkdir(parents=True)
+        nbformat.write(notebook(answers), subs / student / f"{NB}.ipynb")
+    local = grade(COURSE, subs, NB, tmp_path / "local", workers=2, limits=LIMITS, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None, processes=True) as cluster:
+        import threading
+
+        def kill_a_worker_once_busy():
+            with distributed.Client(cluster.scheduler_address) as client:
+                for _ in range(300):
+                    if any(client.processing().values()):
+                        break
+                    threading.Event().wait(0.1)
+                pid = next(iter(client.run(os.getpid).values()))
+                os.kill(pid, 9)
+
+        killer = threading.Thread(target=kill_a_worker_once_busy)
+        killer.start()
+        remote = grade(COURSE, subs, NB, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                       limits=LIMITS, progress=False)
+        killer.join()
+    assert [r["score"] for s in remote for r in s.rows] == [r["score"] for s in local for r in s.rows]
+    assert all(s.status == "ok" for s in remote)
