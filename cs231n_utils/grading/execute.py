@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import nbformat
 from jupyter_client import KernelManager
@@ -351,7 +351,3 @@ class KernelSupply:
         self._thread.join()
         if isinstance(self._next, SandboxedKernel):
             self._next.shutdown()
-
-
-def limits_dict(limits):
-    return asdict(limits)

@@ -166,10 +166,10 @@ def grade(course, submissions_dir, assignment, out_dir, workers=None, scheduler=
 
 
 def _fill_rows(subs, results, assignment, sources):
+    notebooks = {name: nbformat.reads(text, as_version=4) for name, text in sorted(sources.items())}
     for sub in subs:
         sub.rows = []
-        for notebook, text in sorted(sources.items()):
-            nb = nbformat.reads(text, as_version=4)
+        for notebook, nb in notebooks.items():
             result = results.get((sub.student, notebook), {})
             status = sub.status if sub.status != "ok" else result.get("status", "error")
             reason = sub.reason if sub.status != "ok" else result.get("reason", "")
