@@ -143,7 +143,7 @@ INVALID = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per test process, however the tests are scheduled
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("class")
     subs, out = base / "submissions", base / "out"
