@@ -1,6 +1,6 @@
 """Grading throughput: stock nbgrader vs the hardened grader, and its overhead over bare nbclient.
 
-    .venv/bin/python benchmarks/grading.py [N]
+    .venv/bin/python benchmarks/grading.py [N]      (N = 20 submissions by default)
 
 Builds a class of N submissions of notebook 01 (correct, partial, buggy, blank, one broken file),
 then times, in one run:
@@ -104,4 +104,4 @@ def main(n):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)

@@ -287,14 +287,12 @@ def grade_submission(job):
     kernel = job.get("kernel") or SandboxedKernel(limits, job.get("hide", ()))
     try:
         result["isolation"] = kernel.isolation()
-        nonce = secrets.token_hex(16)
+        nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
+        nb.cells.append(nbformat.v4.new_code_cell(f"_cs231n_integrity.verify({nonce!r})"))
         status, reason, replies = run_notebook(nb, kernel, limits)
+        probe = nb.cells.pop()
         if status == "ok":
-            probe = nbformat.v4.new_code_cell(f"_cs231n_integrity.verify({nonce!r})")
-            nb.cells.append(probe)
-            run_notebook(nbformat.v4.new_notebook(cells=[probe]), kernel, limits)
             result["findings"] += _probe_result(probe, nonce)
-            nb.cells.pop()
     finally:
         kernel.shutdown()
 

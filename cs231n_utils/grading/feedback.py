@@ -9,6 +9,7 @@ stand at the top of the page.
 import copy
 import html
 import os
+import threading
 
 import nbformat
 import nbgrader
@@ -19,7 +20,17 @@ from traitlets.config import Config
 _TEMPLATES = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
 
 
+_local = threading.local()
+
+
 def _exporter():
+    """One exporter per thread (templates load once; an exporter is not thread-safe)."""
+    if not hasattr(_local, "exporter"):
+        _local.exporter = _new_exporter()
+    return _local.exporter
+
+
+def _new_exporter():
     c = Config()
     c.HTMLExporter.template_name = "feedback"
     c.HTMLExporter.extra_template_basedirs = [os.path.join(_TEMPLATES, "templates")]
