@@ -102,7 +102,9 @@ def summary_plot(path, subs, assignment):
     rates = [sum(s.rows[i]["score"] >= s.rows[i]["max_score"] for s in subs) / len(subs)
              for i in range(len(cells))]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-    left.hist(totals, bins=min(20, max(5, len(subs))), range=(0, possible), color="#4c72b0")
+    bins = [b - 0.5 for b in range(int(possible) + 2)] if possible <= 60 else 20  # one bar a score
+    left.hist(totals, bins=bins, range=(0, possible), color="#4c72b0", rwidth=0.9)
+    left.yaxis.get_major_locator().set_params(integer=True)
     left.set(xlabel=f"total score (of {possible:g})", ylabel="students",
              title=f"{assignment}: {len(subs)} submissions")
     right.barh(range(len(cells)), rates, color="#55a868")
