@@ -63,6 +63,18 @@ def tampered_tests():
     return nb
 
 
+def fake_outputs():
+    """The blank release with every test cell 'already run': no errors, nbgrader's partial-credit
+    number as its result."""
+    nb = notebook()
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
+                                                   execution_count=1)]
+            cell.execution_count = 1
+    return nb
+
+
 ESCAPE = """
 import os, json
 attempts = {{}}
@@ -102,6 +114,8 @@ HOSTILE = {
                                          append={QUESTIONS[4]: "import os\nos._exit(3)"}),
     "segfaults": lambda env: notebook(FIRST_FOUR, append={
         QUESTIONS[2]: "import faulthandler\nfaulthandler._read_null()"}),  # a real segfault
+    "calls_sys_exit": lambda env: notebook(FIRST_FOUR, append={QUESTIONS[2]: "import sys\nsys.exit(1)"}),
+    "fake_outputs": lambda env: fake_outputs(),
     "infinite_loop": lambda env: notebook(ALL, append={QUESTIONS[1]: "while True:\n    pass"}),
     "ignores_interrupts": lambda env: notebook(ALL, append={QUESTIONS[1]: (
         "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n"
@@ -204,6 +218,14 @@ def test_a_dying_or_stuck_kernel_is_graded_on_what_it_completed(graded, student,
     assert sub.status == status, sub.reason
     assert total(sub) == points
     assert sub.reason and all(r["reason"] for r in sub.rows if r["score"] == 0)
+
+
+@in_class
+def test_sys_exit_and_prefilled_outputs_change_nothing(graded):
+    subs, out, _ = graded
+    assert subs["calls_sys_exit"].status == "ok" and total(subs["calls_sys_exit"]) == 9
+    assert "SystemExit" in outputs_and_errors(out, "calls_sys_exit")  # IPython catches it
+    assert subs["fake_outputs"].status == "ok" and total(subs["fake_outputs"]) == 0  # re-run
 
 
 @in_class

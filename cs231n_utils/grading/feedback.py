@@ -21,21 +21,26 @@ _TEMPLATES = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions
 
 
 _local = threading.local()
+_first_use = threading.Lock()
 
 
-def _exporter():
-    """One exporter per thread (templates load once; an exporter is not thread-safe)."""
-    if not hasattr(_local, "exporter"):
+def _convert(view, resources):
+    """HTML of a notebook. One exporter per thread (an exporter is not thread-safe); its first
+    use compiles the templates, which CPython 3.11 cannot do in two threads at once."""
+    if hasattr(_local, "exporter"):
+        return _local.exporter.from_notebook_node(view, resources=resources)
+    with _first_use:
         _local.exporter = _new_exporter()
-    return _local.exporter
+        return _local.exporter.from_notebook_node(view, resources=resources)
 
 
 def _new_exporter():
     c = Config()
     c.HTMLExporter.template_name = "feedback"
     c.HTMLExporter.extra_template_basedirs = [os.path.join(_TEMPLATES, "templates")]
-    c.HTMLExporter.extra_template_paths = [
-        os.path.join(_TEMPLATES, "static", "node_modules", "bootstrap", "dist", "css")]
+    c.HTMLExporter.extra_template_paths = [  # nbgrader's Bootstrap if it has one, else ours
+        os.path.join(_TEMPLATES, "static", "node_modules", "bootstrap", "dist", "css"),
+        os.path.join(os.path.dirname(__file__), "static")]
     return HTMLExporter(config=c)
 
 
@@ -75,5 +80,10 @@ def render(nb, cells, notebook, status, reason):
         view.cells.insert(0, nbformat.v4.new_markdown_cell(note))
     resources = {"nbgrader": {"notebook": notebook, "score": score, "max_score": max_score,
                               "late_penalty": 0}}
-    body, _ = _exporter().from_notebook_node(view, resources=resources)
+    try:
+        body, _ = _convert(view, resources)
+    except Exception as e:  # a page that cannot be drawn must not cost the grade
+        body = (f"<html><body><h3>{html.escape(notebook)}: {score:g} / {max_score:g}</h3>"
+                f"<p>The feedback page could not be rendered ({html.escape(type(e).__name__)}: "
+                f"{html.escape(str(e))}).</p></body></html>")
     return body

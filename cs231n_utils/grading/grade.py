@@ -126,6 +126,7 @@ def grade(course, submissions_dir, assignment, out_dir, workers=None, scheduler=
     """Grade every submission of an assignment; returns the list of Submission with rows."""
     limits = limits or Limits()
     out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
     sources = {p.stem: p.read_text() for p in course.source_notebooks(assignment)}
     subs = find_submissions(submissions_dir, assignment, sorted(sources))
     hide = hidden_paths(course, out_dir, submissions_dir)
