@@ -21,12 +21,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
 
-import nbformat
 from tqdm import tqdm
 
 from .execute import KernelSupply, Limits, grade_submission
 from .report import summary_plot, write_csv, write_gradebook
-from .submissions import find_submissions
+from .submissions import find_submissions, grade_cells
 
 GRADER_VERSION = "1"
 
@@ -159,30 +158,28 @@ def grade(course, submissions_dir, assignment, out_dir, workers=None, scheduler=
     else:
         _run_local(jobs, workers or os.cpu_count() or 1, limits, hide, on_result)
     bar.close()
-    _fill_rows(subs, results, assignment, sources)
+    _fill_rows(subs, results, assignment, grade_cells(course, assignment))
     write_csv(out_dir / "grades.csv", subs)
     write_gradebook(out_dir / "gradebook.db", assignment, sources, subs)
     summary_plot(out_dir / "summary.png", subs, assignment)
     return subs
 
 
-def _fill_rows(subs, results, assignment, sources):
-    notebooks = {name: nbformat.reads(text, as_version=4) for name, text in sorted(sources.items())}
+def _fill_rows(subs, results, assignment, cells):
+    """Each submission's rows for grades.csv, one per graded cell (cells: from grade_cells)."""
     for sub in subs:
+        invalid = sub.status != "ok"  # found so when the folder was listed
         sub.rows = []
-        for notebook, nb in notebooks.items():
-            result = results.get((sub.student, notebook), {})
-            status = sub.status if sub.status != "ok" else result.get("status", "error")
-            reason = sub.reason if sub.status != "ok" else result.get("reason", "")
-            if sub.status == "ok" and status != "ok" and not sub.reason:
-                sub.status, sub.reason = status, reason
-            for cell in nb.cells:
-                meta = cell.metadata.get("nbgrader", {})
-                if not meta.get("grade"):
-                    continue
-                got = (result.get("cells") or {}).get(meta["grade_id"], {})
-                sub.rows.append(dict(
-                    student=sub.student, assignment=assignment, notebook=notebook,
-                    cell=meta["grade_id"], score=float(got.get("score", 0.0)),
-                    max_score=float(meta.get("points", 0)), status=status,
-                    reason=got.get("reason") or (reason if status != "ok" else "")))
+        for notebook, cell, max_score in cells:
+            result = {} if invalid else results.get((sub.student, notebook), {})
+            status = sub.status if invalid else result.get("status", "error")
+            reason = sub.reason if invalid else result.get("reason", "")
+            got = (result.get("cells") or {}).get(cell, {})
+            why = got.get("reason") or (reason if status != "ok" else "")
+            sub.rows.append(dict(student=sub.student, assignment=assignment, notebook=notebook,
+                                 cell=cell, score=float(got.get("score", 0.0)), max_score=max_score,
+                                 status=status, reason=why))
+        failed = next((r for r in sub.rows if r["status"] != "ok"), None)
+        if failed and not invalid:
+            sub.status = failed["status"]
+            sub.reason = results.get((sub.student, failed["notebook"]), {}).get("reason", "")
