@@ -17,7 +17,7 @@ from .course import CourseError
 class Submission:
     student: str
     files: dict  # notebook name (stem) -> Path
-    status: str = "ok"  # ok | error | invalid
+    status: str = "ok"  # ok | error | timeout | killed | invalid | flagged
     reason: str = ""
     rows: list = field(default_factory=list)
 
