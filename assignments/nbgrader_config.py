@@ -1,15 +1,18 @@
 # nbgrader configuration of the course. Run nbgrader commands from this folder, e.g.
-#   cd assignments && nbgrader generate_assignment 01_chain_rule --force
-# The sources (with solutions and hidden tests) live in ../solutions, the student versions
-# are written to ../notebooks; submitted/, autograded/, feedback/ and gradebook.db appear here.
+#   cd assignments && nbgrader autograde 01_chain_rule
+# Authors edit the text sources ../sources/<assignment>.py. `make build` (cs231n-course build)
+# generates from them the nbgrader source notebooks in ../solutions (solutions and hidden tests;
+# not committed) and the student notebooks in ../notebooks (committed) with generate_assignment.
+# Run `make build` before nbgrader commands that read ../solutions; submitted/, autograded/,
+# feedback/ and gradebook.db appear here.
 c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
 
 c.CourseDirectory.course_id = "cs231n-backprop"
 c.CourseDirectory.source_directory = "../solutions"
 c.CourseDirectory.release_directory = "../notebooks"
 
-# Only notebooks and files students may see belong in a source folder: every file there is
-# copied into the release. Caches and checkpoints never are.
+# Every file of a source folder is copied into the release: the build puts exactly one notebook
+# in each ../solutions/<assignment>/ (never the text source). Caches and checkpoints never are.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
 
 # Seconds per cell (nbgrader ignores ExecutePreprocessor.timeout); every solution cell runs in

@@ -21,18 +21,20 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from cs231n_utils.grading.course import find_course, run_nbgrader
-from cs231n_utils.grading.grade import grade
-from cs231n_utils.grading.mutants import load_bank, make_submission
-from cs231n_utils.grading.stock import _workspace_config
+from cs231n_course import cells
+from cs231n_course.course import find_course, run_nbgrader
+from cs231n_course.grading.pipeline import grade_class
+from cs231n_course.grading.stock import nbgrader_workspace
+from cs231n_course.grading.submissions import find_submissions
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from fixtures import load_bank, make_submission  # noqa: E402 (the wrong-answer banks)
 
 NB = "01_chain_rule"
 
 
 def make_class(course, folder, n):
-    source = course.solutions / NB / f"{NB}.ipynb"
-    release = course.notebooks / NB / f"{NB}.ipynb"
-    bank = load_bank(course, NB)
+    bank = load_bank(NB)
     questions = list(bank.BANK)
     plans = [dict.fromkeys(questions, "solution"),  # correct
              dict.fromkeys(questions[:4], "solution"),  # partial
@@ -45,13 +47,12 @@ def make_class(course, folder, n):
         if i % 10 == 9:
             (student / f"{NB}.ipynb").write_text("{ broken")
         else:
-            nbformat.write(make_submission(source, release, plans[i % 4], bank), student / f"{NB}.ipynb")
+            nbformat.write(make_submission(course, NB, plans[i % 4]), student / f"{NB}.ipynb")
 
 
 def time_stock(course, subs, out):
     workspace = out / "nbgrader"
-    _workspace_config(course, workspace, out / "gradebook.db")
-    run_nbgrader(["generate_assignment", NB, "--force"], workspace)
+    nbgrader_workspace(course, NB, workspace, out / "gradebook.db")
     for student in subs.iterdir():
         target = workspace / "submitted" / student.name / NB
         target.mkdir(parents=True)
@@ -85,7 +86,9 @@ def main(n):
     timings = {}
     for workers in sorted({1, cores}):
         start = time.perf_counter()
-        grade(course, subs, NB, tmp / f"ours{workers}", workers=workers, progress=False)
+        graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(NB))]
+        grade_class(course, find_submissions(subs, NB, graded), NB, tmp / f"ours{workers}",
+                    workers=workers, progress=False, submissions_dir=subs)
         timings[workers] = time.perf_counter() - start
     valid = n - n // 10
     print(f"stock nbgrader autograde (sequential):  {stock:7.1f} s   {stock / n:5.2f} s/submission")

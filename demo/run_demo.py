@@ -1,18 +1,21 @@
-"""Play one small class of notebook 01 end to end, with stock nbgrader underneath.
+"""Play one small class of notebook 01 end to end, with nbgrader's formats underneath.
 
 Five students hand in 01_chain_rule: one full solution, one untouched release, and three
-realistic attempts built from the wrong-answer bank (tests/banks/01_chain_rule.py). They are
+realistic attempts built from the wrong-answer bank (tests/fixtures/banks/01_chain_rule.py). They are
 graded with `cs231n-course grade`; the gradebook, grades.csv and feedback land in demo_out/.
 """
 
 import shutil
 import sys
+from pathlib import Path
 
 import nbformat
 
-from cs231n_utils.grading.cli import main
-from cs231n_utils.grading.course import find_course
-from cs231n_utils.grading.mutants import load_bank, make_submission
+from cs231n_course.cli import main
+from cs231n_course.course import find_course
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from fixtures import make_submission  # noqa: E402 (the wrong-answer banks)
 
 ASSIGNMENT = "01_chain_rule"
 ALL = ["q1_numerical_derivative", "q2_add_mul_graph", "q3_sigmoid_staged", "q4_sigmoid_gate",
@@ -34,13 +37,10 @@ CLASS = {
 
 
 def make_class(course, folder):
-    source = course.solutions / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    release = course.notebooks / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    bank = load_bank(course, ASSIGNMENT)
     shutil.rmtree(folder, ignore_errors=True)
     for student, answers in CLASS.items():
         (folder / student).mkdir(parents=True)
-        nb = make_submission(source, release, answers, bank)
+        nb = make_submission(course, ASSIGNMENT, answers)
         nbformat.write(nb, folder / student / f"{ASSIGNMENT}.ipynb")
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from cs231n_utils.grading.course import Course
+from cs231n_course.course import Course
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # the tests run notebooks in parallel on every core: one BLAS thread each avoids oversubscription

@@ -1,7 +1,7 @@
 """Run course notebooks for the tests: questions, and one live kernel per notebook.
 
 A *question* is a solution cell (nbgrader grade_id Q) with its graded test cells (grade_ids
-starting with Q + "_test"). Wrong answers come from the banks (cs231n_utils.grading.mutants).
+starting with Q + "_test"). Wrong answers come from the banks (tests/fixtures).
 """
 
 import copy
@@ -9,25 +9,11 @@ import tempfile
 from dataclasses import dataclass
 
 import nbformat
+from fixtures import wrong_answer
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
-from cs231n_utils.grading.mutants import mutate
-
-
-def nbgrader_meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def solution_cells(nb):
-    """{grade_id: cell} of the autograded answer cells, in notebook order."""
-    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells
-            if c.cell_type == "code" and nbgrader_meta(c).get("solution")}
-
-
-def graded_test_cells(nb, question):
-    return [c for c in nb.cells if nbgrader_meta(c).get("grade")
-            and nbgrader_meta(c)["grade_id"].startswith(question + "_test")]
+from cs231n_course.cells import answer_cells, test_cells
 
 
 @dataclass
@@ -40,8 +26,10 @@ class Outcome:
 class LiveNotebook:
     """One kernel that has run a whole notebook; cells can be swapped and tests re-run."""
 
-    def __init__(self, path, timeout=300):
-        self.nb = nbformat.read(path, as_version=4)
+    def __init__(self, notebook, timeout=300):
+        """notebook: a NotebookNode (copied) or the path of a notebook file."""
+        self.nb = (copy.deepcopy(notebook) if isinstance(notebook, nbformat.NotebookNode)
+                   else nbformat.read(notebook, as_version=4))
         self._tmp = tempfile.TemporaryDirectory()
         self.client = NotebookClient(self.nb, kernel_name="python3", timeout=timeout,
                                      allow_errors=True,
@@ -72,7 +60,7 @@ class LiveNotebook:
         result = {}
         for q in questions:
             got = total = 0.0
-            for cell in graded_test_cells(self.nb, q):
+            for cell in test_cells(self.nb, q):
                 score, max_score = determine_grade(self.run(cell))
                 got, total = got + score, total + max_score
             result[q] = (got, total)
@@ -80,16 +68,14 @@ class LiveNotebook:
 
     def try_wrong_answers(self, bank):
         """Run every wrong answer of the bank; return a list of Outcome (solution restored)."""
-        cells = solution_cells(self.nb)
+        cells = answer_cells(self.nb)
         outcomes = []
         for question, wrong_answers in bank.BANK.items():
             cell = cells[question]
             for description, old, new in wrong_answers:
-                self.run(cell, mutate(cell.source, old, new))
+                self.run(cell, wrong_answer(cell.source, old, new, grade_id=question,
+                                             description=description))
                 outcomes.append(Outcome(question, description, self.scores(cells)))
                 self.run(cell)
         return outcomes
 
-
-def graded_questions(nb):
-    return [q for q in solution_cells(nb) if graded_test_cells(nb, q)]

@@ -15,21 +15,24 @@ import socket
 import nbformat
 import pytest
 from conftest import COURSE
+from fixtures import load_bank, make_submission
 
-from cs231n_utils.grading import grade as grade_module
-from cs231n_utils.grading.cli import main
-from cs231n_utils.grading.execute import Limits
-from cs231n_utils.grading.grade import grade
-from cs231n_utils.grading.mutants import load_bank, make_submission
-from cs231n_utils.grading.stock import grade as grade_with_nbgrader
+from cs231n_course import cells
+from cs231n_course.cli import main
+from cs231n_course.grading import pipeline
+from cs231n_course.grading.limits import Limits
+from cs231n_course.grading.stock import grade_class_with_nbgrader
+from cs231n_course.grading.submissions import find_submissions
 
 pytestmark = pytest.mark.slow
 in_class = pytest.mark.xdist_group("graded class")  # these share one grading of the class
 
 NB = "01_chain_rule"
-SOURCE = COURSE.solutions / NB / f"{NB}.ipynb"
-RELEASE = COURSE.notebooks / NB / f"{NB}.ipynb"
-BANK = load_bank(COURSE, NB)
+SOURCE = COURSE.sources / f"{NB}.py"  # the answer key
+RELEASE = COURSE.release_path(NB)
+GRADED = [(gid, pts) for gid, pts, _ in cells.graded_cells(COURSE.solution(NB))]
+BANK = load_bank(NB)
+BANK_FILE = COURSE.root / "tests" / "fixtures" / "banks" / f"{NB}.py"
 QUESTIONS = list(BANK.BANK)
 ALL = dict.fromkeys(QUESTIONS, "solution")
 FIRST_FOUR = dict.fromkeys(QUESTIONS[:4], "solution")
@@ -38,9 +41,9 @@ LIMITS = Limits(notebook_seconds=25, cell_seconds=8, memory_mb=3072)
 
 def notebook(answers=None, append=None, added=None):
     """A submission: `answers` filled in, code appended to answer cells, cells added on top."""
-    nb = make_submission(SOURCE, RELEASE, answers or {}, BANK)
+    nb = make_submission(COURSE, NB, answers or {})
     for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        gid = cells.key(cell)
         if gid in (append or {}):
             cell.source += "\n" + append[gid]
     for code in reversed(added or []):
@@ -51,14 +54,14 @@ def notebook(answers=None, append=None, added=None):
 def tampered_tests():
     """The full solution with every test cell emptied, one deleted, one duplicated, answers moved."""
     nb = notebook(ALL)
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    tests = [c for c in nb.cells if cells.is_graded(c)]
     for cell in tests:
         cell.source = "pass"
     nb.cells.remove(tests[-1])
     duplicate = copy.deepcopy(tests[0])
     duplicate.id = "pasted-copy"  # as Jupyter's copy and paste makes it
     nb.cells.append(duplicate)
-    answers = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")]
+    answers = [i for i, c in enumerate(nb.cells) if cells.kind(c) is cells.Kind.ANSWER]
     nb.cells[answers[0]], nb.cells[answers[1]] = nb.cells[answers[1]], nb.cells[answers[0]]
     return nb
 
@@ -68,7 +71,7 @@ def fake_outputs():
     number as its result."""
     nb = notebook()
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade"):
+        if cells.is_graded(cell):
             cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
                                                    execution_count=1)]
             cell.execution_count = 1
@@ -144,7 +147,7 @@ HOSTILE = {
     "obfuscated_hook": lambda env: notebook(added=[
         "setattr(__import__('sys'), 'excepthook', print)"]),
     "reads_answer_key": lambda env: notebook(added=[ESCAPE.format(
-        paths={"answer key": str(SOURCE), "bank": str(COURSE.root / "tests" / "banks" / f"{NB}.py"),
+        paths={"answer key": str(SOURCE), "bank": str(BANK_FILE),
                "other student": env["other"], "git": str(COURSE.root / ".git" / "HEAD")},
         gradebook=env["gradebook"])]),
     "uses_network": lambda env: notebook(ALL, added=[NETWORK.format(port=env["port"])]),
@@ -174,13 +177,28 @@ def graded(tmp_path_factory):
         (subs / student / f"{NB}.ipynb").write_bytes(raw)
     (subs / "renamed").mkdir()
     shutil.copy(RELEASE, subs / "renamed" / "my_homework.ipynb")
-    students = grade(COURSE, subs, NB, out, workers=2, limits=LIMITS, progress=False)
+    students = grade(subs, out, workers=2)
     listener.close()
     return {s.student: s for s in students}, out, subs
 
 
+def grade(subs_dir, out, **kw):
+    """The hardened grader on a folder of submissions (as `cs231n-course grade` runs it)."""
+    subs = find_submissions(subs_dir, NB, GRADED)
+    return pipeline.grade_class(COURSE, subs, NB, out, limits=LIMITS, progress=False,
+                                submissions_dir=subs_dir, **kw)
+
+
 def total(sub):
-    return sum(r["score"] for r in sub.rows)
+    return sub.result.score
+
+
+def reasons(sub):
+    return [(c.score, c.reason) for c in sub.result.cells.values()]
+
+
+def scores(sub):
+    return [c.score for c in sub.result.cells.values()]
 
 
 def outputs(out, student):
@@ -217,7 +235,7 @@ def test_a_dying_or_stuck_kernel_is_graded_on_what_it_completed(graded, student,
     sub = graded[0][student]
     assert sub.status == status, sub.reason
     assert total(sub) == points
-    assert sub.reason and all(r["reason"] for r in sub.rows if r["score"] == 0)
+    assert sub.reason and all(why for score, why in reasons(sub) if score == 0)
 
 
 @in_class
@@ -252,7 +270,7 @@ def test_memory_fork_and_output_bombs_are_contained(graded):
 def test_edited_deleted_duplicated_and_moved_cells_are_restored(graded):
     sub = graded[0]["edits_tests"]
     assert sub.status == "ok" and total(sub) == 19
-    result = json.loads((graded[1] / "results" / "edits_tests" / f"{NB}.json").read_text())["result"]
+    result = json.loads((graded[1] / "results" / "edits_tests.json").read_text())["result"]
     repairs = " ".join(result["repairs"])
     for words in ("restored edited cell q1", "restored deleted cell q9", "removed a duplicate",
                   "restored the original order"):
@@ -277,13 +295,13 @@ def test_stock_nbgrader_gives_the_one_cell_fake_full_marks_and_the_warning_zero(
     picked = tmp_path / "subs"
     for student in ("input_transformer", "warns_on_stderr", "honest_half"):
         shutil.copytree(subs / student, picked / student)
-    stock = {s.student: s for s in grade_with_nbgrader(COURSE, picked, NB, tmp_path / "out",
-                                                       progress=lambda m: None)}
+    stock = {s.student: s for s in grade_class_with_nbgrader(
+        COURSE, find_submissions(picked, NB, GRADED), NB, tmp_path / "out", progress=lambda m: None)}
     assert total(stock["input_transformer"]) == 19  # a blank notebook faked by one added cell
     assert total(stock["warns_on_stderr"]) < 19  # a correct answer failed for a warning
     ours = graded[0]
     for student in ("honest_half",):  # honest work: the same grade, cell by cell
-        assert [r["score"] for r in stock[student].rows] == [r["score"] for r in ours[student].rows]
+        assert scores(stock[student]) == scores(ours[student])
 
 
 @in_class
@@ -327,7 +345,7 @@ def test_outputs_csv_feedback_and_summary(graded):
     assert len(rows) == 9 * len(subs)
     page = (out / "feedback" / "honest_half" / f"{NB}.html").read_text()
     assert "Score: 9.0 / 19.0" in page or "9.0 / 19.0" in page
-    source = SOURCE.read_text()
+    source = SOURCE.read_text()  # the text source: solutions and hidden tests
     assert "BEGIN HIDDEN TESTS" in source and "BEGIN HIDDEN TESTS" not in page
     assert "default_rng(1)" in source and "default_rng(1)" not in page  # a hidden test's line
     assert (out / "summary.png").stat().st_size > 10_000
@@ -348,7 +366,7 @@ def _is_my_kernel(pid):
             parent = int(f.read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return False
-    return b"cs231n_utils.grading.sandbox" in cmdline and parent == os.getpid()
+    return b"cs231n_course.grading.sandbox" in cmdline and parent == os.getpid()
 
 
 def test_one_and_two_workers_give_identical_grades_and_reruns_skip(tmp_path, monkeypatch):
@@ -356,19 +374,20 @@ def test_one_and_two_workers_give_identical_grades_and_reruns_skip(tmp_path, mon
     for student, answers in {"a": ALL, "b": FIRST_FOUR, "c": {}}.items():
         (subs / student).mkdir(parents=True)
         nbformat.write(notebook(answers), subs / student / f"{NB}.ipynb")
-    grade(COURSE, subs, NB, tmp_path / "one", workers=1, limits=LIMITS, progress=False)
-    grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, progress=False)
+    grade(subs, tmp_path / "one", workers=1)
+    grade(subs, tmp_path / "two", workers=2)
     assert (tmp_path / "one" / "grades.csv").read_text() == (tmp_path / "two" / "grades.csv").read_text()
 
     calls = []
-    real = grade_module.grade_submission
-    monkeypatch.setattr(grade_module, "grade_submission", lambda job: calls.append(job) or real(job))
-    grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, progress=False)
+    real = pipeline.grade_notebook
+    monkeypatch.setattr(pipeline, "grade_notebook",
+                        lambda job, kernel: calls.append(job) or real(job, kernel))
+    grade(subs, tmp_path / "two", workers=2)
     assert calls == []  # unchanged since graded: nothing runs again
     nbformat.write(notebook(ALL), subs / "c" / f"{NB}.ipynb")
-    again = grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, progress=False)
-    assert [j["student"] for j in calls] == ["c"] and total(again[2]) == 19
-    grade(COURSE, subs, NB, tmp_path / "two", workers=2, limits=LIMITS, force=True, progress=False)
+    again = grade(subs, tmp_path / "two", workers=2)
+    assert [j.student for j in calls] == ["c"] and total(again[2]) == 19
+    grade(subs, tmp_path / "two", workers=2, force=True)
     assert len(calls) == 1 + 3
 
 
@@ -377,20 +396,21 @@ def test_an_interrupted_run_loses_nothing(tmp_path, monkeypatch):
     for student in ("a", "b", "c"):
         (subs / student).mkdir(parents=True)
         nbformat.write(notebook(FIRST_FOUR), subs / student / f"{NB}.ipynb")
-    real, calls = grade_module.grade_submission, []
+    real, calls = pipeline.grade_notebook, []
 
-    def interrupted(job):
-        calls.append(job["student"])
+    def interrupted(job, kernel):
+        calls.append(job.student)
         if len(calls) == 3:
+            kernel.shutdown()
             raise KeyboardInterrupt  # the instructor pressed Ctrl-C
-        return real(job)
+        return real(job, kernel)
 
-    monkeypatch.setattr(grade_module, "grade_submission", interrupted)
+    monkeypatch.setattr(pipeline, "grade_notebook", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        grade(COURSE, subs, NB, tmp_path / "out", workers=1, limits=LIMITS, progress=False)
-    monkeypatch.setattr(grade_module, "grade_submission", lambda job: calls.append(job["student"])
-                        or real(job))
-    result = grade(COURSE, subs, NB, tmp_path / "out", workers=1, limits=LIMITS, progress=False)
+        grade(subs, tmp_path / "out", workers=1)
+    monkeypatch.setattr(pipeline, "grade_notebook", lambda job, kernel: calls.append(job.student)
+                        or real(job, kernel))
+    result = grade(subs, tmp_path / "out", workers=1)
     assert calls[3:] == [calls[2]]  # only the interrupted one ran again
     assert [total(s) for s in result] == [9, 9, 9]
 
@@ -410,7 +430,7 @@ def test_dask_cluster_with_a_worker_killed_mid_run(tmp_path):
     for student, answers in {"a": ALL, "b": FIRST_FOUR, "c": {}, "d": ALL}.items():
         (subs / student).mkdir(parents=True)
         nbformat.write(notebook(answers), subs / student / f"{NB}.ipynb")
-    local = grade(COURSE, subs, NB, tmp_path / "local", workers=2, limits=LIMITS, progress=False)
+    local = grade(subs, tmp_path / "local", workers=2)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
                                   dashboard_address=None, processes=True) as cluster:
         import threading
@@ -426,8 +446,7 @@ def test_dask_cluster_with_a_worker_killed_mid_run(tmp_path):
 
         killer = threading.Thread(target=kill_a_worker_once_busy)
         killer.start()
-        remote = grade(COURSE, subs, NB, tmp_path / "dask", scheduler=cluster.scheduler_address,
-                       limits=LIMITS, progress=False)
+        remote = grade(subs, tmp_path / "dask", scheduler=cluster.scheduler_address)
         killer.join()
-    assert [r["score"] for s in remote for r in s.rows] == [r["score"] for s in local for r in s.rows]
+    assert [scores(s) for s in remote] == [scores(s) for s in local]
     assert all(s.status == "ok" for s in remote)

@@ -11,23 +11,21 @@ import shutil
 import nbformat
 import pytest
 from conftest import COURSE
-from notebook_harness import (
-    LiveNotebook,
-    graded_questions,
-    graded_test_cells,
-    nbgrader_meta,
-    solution_cells,
-)
+from fixtures import dependents, load_bank
+from notebook_harness import LiveNotebook
 
-from cs231n_utils.grading.course import check
-from cs231n_utils.grading.mutants import dependents, load_bank
-from cs231n_utils.grading.stock import grade as grade_with_nbgrader
+from cs231n_course import cells
+from cs231n_course.build import check
+from cs231n_course.grading.stock import grade_class_with_nbgrader
+from cs231n_course.grading.submissions import find_submissions
 
 ASSIGNMENTS = COURSE.assignments()
 
 
-def source(assignment):
-    (path,) = COURSE.source_notebooks(assignment)
+def source(assignment, folder):
+    """The nbgrader source notebook of an assignment, written to folder (for tools that read files)."""
+    path = folder / f"{assignment}.ipynb"
+    nbformat.write(COURSE.solution(assignment), path)
     return path
 
 
@@ -37,14 +35,14 @@ def test_notebooks_are_built_from_solutions_without_outputs(course):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_question_is_graded_with_hidden_tests_and_a_bank(assignment):
-    nb = nbformat.read(source(assignment), as_version=4)
-    bank = load_bank(COURSE, assignment)
-    questions = graded_questions(nb)
-    assert set(solution_cells(nb)) == set(questions), "a solution cell without graded tests"
+    nb = COURSE.solution(assignment)
+    bank = load_bank(assignment)
+    questions = cells.questions(nb)
+    assert set(cells.answer_cells(nb)) == set(questions), "a solution cell without graded tests"
     assert set(bank.BANK) == set(questions), "the bank must cover exactly the graded questions"
     for q in questions:
-        tests = graded_test_cells(nb, q)
-        assert all(nbgrader_meta(c).get("points", 0) > 0 for c in tests), q
+        tests = cells.test_cells(nb, q)
+        assert all(cells.points(c) > 0 for c in tests), q
         assert any("### BEGIN HIDDEN TESTS" in c.source for c in tests), f"{q}: no hidden tests"
         assert len(bank.BANK[q]) >= 3, f"{q}: fewer than three wrong answers"
 
@@ -52,25 +50,28 @@ def test_every_question_is_graded_with_hidden_tests_and_a_bank(assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignment, tmp_path):
-    release = course.notebooks / assignment / source(assignment).name
-    for student, notebook in (("solution", source(assignment)), ("blank", release)):
+    release = course.release_path(assignment)
+    for student, notebook in (("solution", source(assignment, tmp_path)), ("blank", release)):
         (tmp_path / "subs" / student).mkdir(parents=True)
         shutil.copy(notebook, tmp_path / "subs" / student / notebook.name)
-    subs = {s.student: s for s in grade_with_nbgrader(course, tmp_path / "subs", assignment, tmp_path / "out",
-                                        progress=lambda msg: None)}
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(assignment))]
+    subs = {s.student: s for s in grade_class_with_nbgrader(
+        course, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
+        progress=lambda msg: None)}
     for student in ("solution", "blank"):
         assert subs[student].status == "ok", subs[student].reason
         assert (tmp_path / "out" / "feedback" / student / release.with_suffix(".html").name).exists()
-    full = [(r["cell"], r["score"], r["max_score"], r["reason"]) for r in subs["solution"].rows]
+    full = [(gid, c.score, c.max_score, c.reason) for gid, c in subs["solution"].result.cells.items()]
     assert all(score == max_score > 0 for _, score, max_score, _ in full), full
-    assert all(r["score"] == 0 for r in subs["blank"].rows), subs["blank"].rows
+    blank = {gid: c.score for gid, c in subs["blank"].result.cells.items()}
+    assert all(score == 0 for score in blank.values()), blank
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_wrong_answer_loses_points(assignment):
-    bank = load_bank(COURSE, assignment)
-    with LiveNotebook(source(assignment)) as live:
-        questions = graded_questions(live.nb)
+    bank = load_bank(assignment)
+    with LiveNotebook(COURSE.solution(assignment)) as live:
+        questions = cells.questions(live.nb)
         baseline = live.scores(questions)
         assert all(s == m > 0 for s, m in baseline.values()), baseline
         outcomes = live.try_wrong_answers(bank)

@@ -1,0 +1,125 @@
+"""The course commands: `cs231n-course build | check | grade` (also `python -m cs231n_course`).
+
+build  sources/*.py -> solutions/ and notebooks/ (nbgrader generate_assignment, deterministic)
+check  fail, naming the files, when notebooks/ is stale or a source breaks the cell rules
+grade  a folder of submissions (or one notebook) -> grades, feedback, gradebook, a score table
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from . import cells
+from .build import build, check
+from .course import Course, CourseError, find_course
+from .grading.limits import Limits
+from .grading.outputs import score_table
+from .grading.pipeline import grade_class
+from .grading.stock import grade_class_with_nbgrader
+from .grading.submissions import find_submissions, single_submission
+
+
+def _course(args):
+    return Course(Path(args.course).resolve()) if args.course else find_course()
+
+
+def _build(args):
+    course = _course(args)
+    build(course)
+    print(f"built {len(course.assignments())} assignment(s) into {course.notebooks} and {course.solutions}")
+    return 0
+
+
+def _check(args):
+    problems = check(_course(args))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print("notebooks/ is up to date with sources/, and every source follows the cell rules")
+    return 1 if problems else 0
+
+
+def _infer_assignment(course, submissions):
+    path = Path(submissions)
+    names = {path.stem} if path.is_file() else {p.stem for p in path.rglob("*.ipynb")}
+    matches = [a for a in course.assignments() if a in names]
+    if len(matches) != 1:
+        raise CourseError("cannot tell which assignment these submissions are for: pass "
+                          f"--assignment (one of {', '.join(course.assignments())})")
+    return matches[0]
+
+
+def _print_one(sub, path, out):
+    """A learner grading their own notebook: every graded cell with its reason; the feedback page."""
+    for grade_id, cell in sub.result.cells.items():
+        mark = "ok " if cell.score >= cell.max_score else "-- "
+        print(f"{mark}{grade_id:<40} {cell.score:g} / {cell.max_score:g}  {cell.reason}")
+    status = "" if sub.status.value == "ok" else f"   [{sub.status.value}: {sub.reason}]"
+    print(f"total {sub.result.score:g} / {sub.result.max_score:g}{status}")
+    page = out / "feedback" / sub.student / f"{path.stem}.html"
+    if page.exists():
+        target = path.with_suffix(".feedback.html")
+        target.write_text(page.read_text())
+        print(f"feedback: {target}")
+
+
+def _grade(args):
+    course = _course(args)
+    assignment = args.assignment or _infer_assignment(course, args.submissions)
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(assignment))]
+    limits = Limits(notebook_seconds=args.timeout, memory_mb=args.memory)
+    path = Path(args.submissions)
+    if path.is_file():
+        sub = single_submission(path, assignment, graded)
+        with tempfile.TemporaryDirectory() as tmp:
+            grade_class(course, [sub], assignment, tmp, workers=1, limits=limits, force=True,
+                        progress=False, submissions_dir=path.parent)
+            _print_one(sub, path, Path(tmp))
+        return 0
+    out = Path(args.out)
+    subs = find_submissions(path, assignment, graded)
+    if args.engine == "nbgrader":
+        grade_class_with_nbgrader(course, subs, assignment, out,
+                                  progress=lambda msg: print(msg, file=sys.stderr))
+    else:
+        grade_class(course, subs, assignment, out, workers=args.workers, scheduler=args.scheduler,
+                    limits=limits, force=args.force, submissions_dir=path)
+    for sub in subs:
+        if sub.status.value != "ok":
+            print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)
+    print(score_table(subs))
+    print(f"\ngrades:    {out / 'grades.csv'}\nfeedback:  {out / 'feedback'}/<student>/"
+          f"\ngradebook: {out / 'gradebook.db'}\nsummary:   {out / 'summary.png'}")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="cs231n-course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--course", help="course folder (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="generate notebooks/ from sources/").set_defaults(func=_build)
+    sub.add_parser("check", help="fail when notebooks/ is stale or a source breaks the rules"
+                   ).set_defaults(func=_check)
+    g = sub.add_parser("grade", help="autograde a folder of submissions, or one notebook")
+    g.add_argument("submissions", help="folder with one sub-folder per student, or one .ipynb")
+    g.add_argument("--assignment", help="assignment name, e.g. 01_chain_rule (default: inferred)")
+    g.add_argument("--out", default="grading_out", help="output folder (default: grading_out)")
+    g.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    g.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    g.add_argument("--timeout", type=float, default=Limits.notebook_seconds,
+                   help=f"seconds per notebook (default {Limits.notebook_seconds:g})")
+    g.add_argument("--memory", type=int, default=Limits.memory_mb,
+                   help=f"MB per kernel (default {Limits.memory_mb})")
+    g.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    g.add_argument("--engine", choices=["sandbox", "nbgrader"], default="sandbox",
+                   help="sandbox (default): the hardened parallel grader; nbgrader: stock "
+                        "`nbgrader autograde`, one student at a time, unprotected (for comparison)")
+    g.set_defaults(func=_grade)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CourseError as e:
+        print(f"cs231n-course: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,96 @@
+"""The course on disk: where the text sources, the student notebooks and the nbgrader config live.
+
+sources/<assignment>.py                  the text source of each notebook (solutions, hidden tests)
+notebooks/<assignment>/<assignment>.ipynb  the generated student notebook (committed)
+solutions/<assignment>/<assignment>.ipynb  the generated nbgrader source notebook (not committed)
+assignments/nbgrader_config.py           the nbgrader course configuration
+
+One notebook per assignment: the notebook is named after its assignment.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CourseError(Exception):
+    """A problem the user can fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @property
+    def sources(self):
+        return self.root / "sources"
+
+    @property
+    def solutions(self):
+        return self.root / "solutions"
+
+    @property
+    def notebooks(self):
+        return self.root / "notebooks"
+
+    @property
+    def config_file(self):
+        return self.root / "assignments" / "nbgrader_config.py"
+
+    def assignments(self):
+        """Names of the assignments, in course order."""
+        return sorted(p.stem for p in self.sources.glob("*.py"))
+
+    def _check(self, assignment):
+        if assignment not in self.assignments():
+            known = ", ".join(self.assignments()) or "none"
+            raise CourseError(f"unknown assignment {assignment!r} (known: {known})")
+
+    def solution(self, assignment):
+        """The nbgrader source notebook of an assignment (solutions and hidden tests), built from
+        its text source (solutions/ need not exist)."""
+        from .build import read_source
+
+        self._check(assignment)
+        return read_source(self.sources / f"{assignment}.py")
+
+    def renamed_cells(self, assignment):
+        """{old cell id: new cell id} of an assignment's cells renamed since an earlier release
+        (sources/renamed_cells.json), so that the grader understands notebooks made from it."""
+        try:
+            table = json.loads((self.sources / "renamed_cells.json").read_text())
+        except FileNotFoundError:
+            return {}
+        return table["renamed"].get(assignment, {})
+
+    def release_path(self, assignment):
+        """The committed student notebook of an assignment."""
+        self._check(assignment)
+        return self.notebooks / assignment / f"{assignment}.ipynb"
+
+
+def find_course(start=None):
+    """The course whose folder contains `start` (default: the working directory)."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "sources").is_dir() and (folder / "assignments" / "nbgrader_config.py").is_file():
+            return Course(folder)
+    raise CourseError(f"no course found at or above {here}: run this inside the course folder "
+                      "(the one with sources/ and assignments/nbgrader_config.py), or pass --course")
+
+
+def nbgrader_env():
+    """Environment for nbgrader subprocesses: it runs `alembic` and `jupyter` by name."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def run_nbgrader(args, cwd, config_overrides=()):
+    """Run `nbgrader ARGS` in cwd (where its nbgrader_config.py is); returns CompletedProcess."""
+    cmd = [sys.executable, "-m", "nbgrader", *args, *config_overrides]
+    return subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)

@@ -1,0 +1,16 @@
+"""The grader, one pipeline with one job per module (data flows down this list, never up):
+
+submissions  find and read the class's notebooks          -> Submission
+assemble     rebuild each with its source's protected cells
+scan         read the learner's code for tampering (second line of defence)
+kernel       a fresh sandboxed kernel per notebook (sandbox.py runs inside it)
+run          execute the notebook under time and output limits -> Run
+judge        a verdict per graded cell                      -> CellResult
+notebook     all of the above for one submission            -> NotebookResult (results.py)
+feedback     the student's feedback page
+pipeline     a class on local threads or a Dask cluster, resumable
+outputs      grades.csv, gradebook.db, summary.png, the score table
+stock        the same class graded by stock `nbgrader autograde`, for comparison
+
+Kept free of imports: the sandboxed kernel imports grading.integrity and must start fast.
+"""

@@ -1,0 +1,85 @@
+"""Grade one submitted notebook: assemble it with its source, scan it, run it in a sandboxed
+kernel, judge its graded cells, render its feedback page.
+
+`grade_notebook(job)` is a function of plain data (it is what a Dask worker runs): the source
+notebook, the submitted bytes and the limits go in; a Graded record comes out. Nothing here
+touches the gradebook or the output folder.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+
+from .. import cells
+from .assemble import assemble
+from .feedback import render
+from .judge import judge_cell, probe_code, probe_findings
+from .kernel import SandboxedKernel
+from .limits import Limits
+from .results import NotebookResult, Status
+from .run import run_notebook
+from .scan import scan
+from .submissions import notebook_problem_bytes
+
+
+@dataclass
+class Job:
+    student: str
+    assignment: str
+    source: str  # the nbgrader source notebook, JSON
+    submission: bytes  # the submitted file, as read
+    limits: Limits = field(default_factory=Limits)
+    hide: tuple = ()  # paths the kernel must not see
+    renamed: dict = field(default_factory=dict)  # old cell id -> new, for earlier releases
+    digest: str = ""  # content hash of everything above: a result is reused while it matches
+
+
+@dataclass
+class Graded:
+    result: NotebookResult
+    notebook: str = ""  # the executed notebook, JSON (for the instructor)
+    feedback: str = ""  # the feedback page, HTML (for the student)
+
+
+def grade_notebook(job, kernel=None):
+    """Grade one submission; kernel: a fresh SandboxedKernel to use (one is started if None)."""
+    started = time.monotonic()
+    source = nbformat.reads(job.source, as_version=4)
+    result = NotebookResult.zero([(gid, pts) for gid, pts, _ in cells.graded_cells(source)])
+    problem = notebook_problem_bytes(job.submission)
+    if problem:
+        if kernel is not None:
+            kernel.shutdown()
+        return Graded(result.fail(Status.INVALID, f"the notebook {problem}"))
+    submitted = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
+    nb, result.repairs = assemble(source, submitted, job.renamed)
+    own = [(cells.key(c), c.source) for c in nb.cells if c.cell_type == "code" and not cells.is_protected(c)]
+    result.findings = [f"cell {key}: {what}" for key, what in scan(own, source)]
+
+    kernel = kernel or SandboxedKernel(job.limits, job.hide)
+    try:
+        result.isolation = kernel.isolation()
+        nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
+        nb.cells.append(nbformat.v4.new_code_cell(probe_code(nonce)))
+        run = run_notebook(nb, kernel, job.limits)
+        probe = nb.cells.pop()
+        if run.status is Status.OK:
+            result.findings += probe_findings(probe, nonce)
+    finally:
+        kernel.shutdown()
+
+    result.status, result.reason = run.status, run.reason
+    for index, cell in enumerate(nb.cells):
+        got = result.cells.get(cells.key(cell))
+        if got is None or cell.cell_type != "code":
+            continue
+        if index in run.replies:
+            result.cells[cells.key(cell)] = judge_cell(cell, run.replies[index], got.max_score)
+        else:
+            got.reason = "not run: " + run.reason
+    if result.findings:
+        result.fail(Status.FLAGGED, "tampering suspected, for review: " + "; ".join(result.findings[:5]))
+    result.seconds = time.monotonic() - started
+    return Graded(result, nbformat.writes(nb), render(nb, result, job.assignment))

@@ -1,0 +1,121 @@
+"""What grading hands to people, from the graded submissions (one-way: nothing here grades).
+
+OUT/grades.csv                          one row per student and graded cell (results.grade_rows)
+OUT/gradebook.db                        nbgrader's gradebook, written whole by this process alone
+OUT/summary.png                         score distribution and per-question pass rates
+and the score table printed on the terminal.
+"""
+
+import copy
+import csv
+import os
+import warnings
+
+from .results import CSV_FIELDS, Status, grade_rows
+
+
+def write_outputs(out_dir, assignment, source_nb, subs):
+    """grades.csv, gradebook.db and summary.png of a graded class."""
+    write_csv(out_dir / "grades.csv", assignment, subs)
+    write_gradebook(out_dir / "gradebook.db", assignment, source_nb, subs)
+    summary_plot(out_dir / "summary.png", subs, assignment)
+
+
+def write_csv(path, assignment, subs):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(grade_rows(assignment, subs))
+
+
+def score_table(subs):
+    """A plain-text table: one row per student, one column per graded cell, and the total."""
+    if not subs:
+        return ""
+    cells = list(subs[0].result.cells)
+    short = [c.split("_")[0] for c in cells]  # "q3_sigmoid_staged_test" -> "q3"
+    labels = short if len(set(short)) == len(short) else [c[:10] for c in cells]
+    width = max(7, *(len(s.student) for s in subs))
+    col = max(len(label) for label in labels) + 1
+    header = f"{'student':<{width}} " + " ".join(f"{c:>{col}}" for c in labels) + "      total"
+    lines = [header, "-" * len(header)]
+    for sub in subs:
+        result = sub.result
+        line = f"{sub.student:<{width}} " + " ".join(f"{c.score:>{col}g}" for c in result.cells.values())
+        line += f"  {result.score:>4g} / {result.max_score:g}"
+        if result.status is not Status.OK:
+            line += f"  [{result.status.value}: {result.reason}]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def write_gradebook(path, assignment, source_nb, subs):
+    """nbgrader's gradebook from scratch, then swapped in whole: never left half-written."""
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import SaveCells
+    from sqlalchemy.exc import SAWarning
+
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    url = f"sqlite:///{tmp}"
+    _create_gradebook(url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use; harmless
+        with Gradebook(url) as gb:
+            gb.update_or_create_assignment(assignment)
+        resources = {"nbgrader": {"db_url": url, "assignment": assignment, "notebook": assignment}}
+        SaveCells().preprocess(copy.deepcopy(source_nb), resources)
+        with Gradebook(url) as gb:
+            for sub in subs:
+                gb.update_or_create_student(sub.student)
+                gb.add_submission(assignment, sub.student)
+                for grade_id, cell in sub.result.cells.items():
+                    grade = gb.find_grade(grade_id, assignment, assignment, sub.student)
+                    grade.auto_score, grade.needs_manual_grade = cell.score, False
+                gb.db.commit()
+    os.replace(tmp, path)
+
+
+def _create_gradebook(url):
+    """An empty gradebook stamped with nbgrader's schema version, as `nbgrader db upgrade` makes
+    it, without nbgrader's call of the `alembic` command (seconds per call)."""
+    import nbgrader
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    head = ScriptDirectory(os.path.join(os.path.dirname(nbgrader.__file__), "alembic")).get_current_head()
+    engine = create_engine(url)
+    Base.metadata.create_all(bind=engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+    engine.dispose()
+
+
+def summary_plot(path, subs, assignment):
+    """summary.png: the distribution of total scores and the pass rate of every question."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not subs or not subs[0].result.cells:
+        return
+    cells = list(subs[0].result.cells)
+    possible = subs[0].result.max_score
+    totals = [s.result.score for s in subs]
+    rates = [sum(s.result.cells[c].score >= s.result.cells[c].max_score for s in subs) / len(subs)
+             for c in cells]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    bins = [b - 0.5 for b in range(int(possible) + 2)] if possible <= 60 else 20  # one bar a score
+    left.hist(totals, bins=bins, range=(0, possible), color="#4c72b0", rwidth=0.9)
+    left.yaxis.get_major_locator().set_params(integer=True)
+    left.set(xlabel=f"total score (of {possible:g})", ylabel="students",
+             title=f"{assignment}: {len(subs)} submissions")
+    right.barh(range(len(cells)), rates, color="#55a868")
+    right.set_yticks(range(len(cells)), [c.removesuffix("_test") for c in cells], fontsize=8)
+    right.invert_yaxis()
+    right.set(xlim=(0, 1), xlabel="fraction with full marks", title="per question")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

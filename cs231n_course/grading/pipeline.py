@@ -1,0 +1,162 @@
+"""Grade a class: every submission in its own sandboxed kernel, in parallel, resumable.
+
+    submissions -> jobs -> grade_notebook (local threads or a Dask cluster) -> results -> outputs
+
+OUT/results/<student>.json              each submission's NotebookResult, saved as soon as it is
+                                        graded: a re-run skips unchanged submissions (content hash)
+OUT/feedback/<student>/<assignment>.html  the feedback page, without the hidden tests
+OUT/autograded/<student>/<assignment>.ipynb  the executed notebook, for the instructor
+OUT/grades.csv, OUT/gradebook.db, OUT/summary.png  (outputs.py), written once at the end
+
+Work runs on local threads (one sandboxed kernel each, the next one booting ahead of need) or,
+with a scheduler address, on a Dask cluster whose workers have this project installed.
+A single notebook goes through the same code as a class of one.
+"""
+
+import hashlib
+import json
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+from tqdm import tqdm
+
+from .. import cells
+from .kernel import KernelSupply
+from .limits import Limits
+from .notebook import Graded, Job, grade_notebook
+from .outputs import write_outputs
+from .results import NotebookResult, Status
+
+GRADER_VERSION = "2"  # part of every job's hash: a new grader regrades everything
+
+
+def job_digest(source_text, submission_bytes, limits):
+    h = hashlib.sha256()
+    for part in (GRADER_VERSION, source_text, json.dumps(limits.to_json(), sort_keys=True)):
+        h.update(part.encode())
+    h.update(submission_bytes)
+    return h.hexdigest()
+
+
+def hidden_paths(course, out_dir, submissions_dir):
+    """What a kernel must not see: the course (answer key, banks, git history) but for what it
+    needs to run (the virtual environment and the packages), the grader's output, the class."""
+    import cs231n_utils
+
+    needed = [Path(sys.prefix).resolve(), Path(cs231n_utils.__file__).resolve().parent,
+              Path(__file__).resolve().parents[1]]
+    paths = [Path(out_dir).resolve(), Path(submissions_dir).resolve()]
+    paths += [p for p in course.root.iterdir() if p.is_dir()]
+    return tuple(sorted({str(p) for p in paths if not any(n == p or p in n.parents for n in needed)}))
+
+
+def _write_atomically(path, text):
+    """A crash mid-write never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _save(out_dir, job, graded):
+    if graded.feedback:
+        _write_atomically(out_dir / "feedback" / job.student / f"{job.assignment}.html", graded.feedback)
+    if graded.notebook:
+        _write_atomically(out_dir / "autograded" / job.student / f"{job.assignment}.ipynb", graded.notebook)
+    _write_atomically(out_dir / "results" / f"{job.student}.json",
+                      json.dumps({"hash": job.digest, "result": graded.result.to_json()}))
+
+
+def _cached(out_dir, job):
+    try:
+        saved = json.loads((out_dir / "results" / f"{job.student}.json").read_text())
+        return NotebookResult.from_json(saved["result"]) if saved.get("hash") == job.digest else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _run_local(jobs, workers, limits, hide, on_done):
+    """Grade jobs on `workers` threads, each with its own supply of pre-started kernels."""
+    local = threading.local()
+    supplies, lock = [], threading.Lock()
+
+    def work(job):
+        if not hasattr(local, "supply"):
+            local.supply = KernelSupply(limits, hide)
+            with lock:
+                supplies.append(local.supply)
+        return grade_notebook(job, local.supply.take())
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(work, job): job for job in jobs}
+            for future in as_completed(futures):
+                on_done(futures[future], future)
+    finally:
+        for supply in supplies:
+            supply.close()
+
+
+def _run_dask(jobs, scheduler, on_done):
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(grade_notebook, job, pure=False, retries=2,
+                                 key=f"grade-{job.student}-{job.digest[:12]}"): job for job in jobs}
+        for future in dask_completed(futures):
+            on_done(futures[future], future)
+
+
+def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None, limits=None,
+                force=False, progress=True, submissions_dir=None):
+    """Grade the submissions `subs` (from submissions.py) in place: each gets its NotebookResult.
+
+    Writes grades.csv, gradebook.db, summary.png, feedback and executed notebooks to out_dir.
+    """
+    limits = limits or Limits()
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    source_nb = course.solution(assignment)
+    source = nbformat.writes(source_nb)
+    hide = hidden_paths(course, out_dir, submissions_dir or out_dir)
+    renamed = course.renamed_cells(assignment)
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source_nb)]
+    by_student, jobs = {s.student: s for s in subs}, []
+    for sub in subs:
+        if sub.path is None:  # invalid: found so when the folder was listed
+            continue
+        data = sub.path.read_bytes()
+        job = Job(sub.student, assignment, source, data, limits, hide, renamed,
+                  job_digest(source, data, limits))
+        cached = None if force else _cached(out_dir, job)
+        if cached is not None:
+            sub.result = cached
+        else:
+            jobs.append(job)
+
+    bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="notebook",
+               disable=None if progress else True)
+
+    def on_done(job, future):
+        try:
+            graded_nb = future.result()
+        except Exception as e:  # the grader failed on this one; say so, go on with the others
+            graded_nb = Graded(NotebookResult.zero(graded).fail(
+                Status.ERROR, f"the grader failed: {type(e).__name__}: {e}"))
+        else:
+            _save(out_dir, job, graded_nb)
+        by_student[job.student].result = graded_nb.result
+        bar.update(1)
+
+    if scheduler:
+        _run_dask(jobs, scheduler, on_done)
+    else:
+        _run_local(jobs, workers or os.cpu_count() or 1, limits, hide, on_done)
+    bar.close()
+    write_outputs(out_dir, assignment, source_nb, subs)
+    return subs

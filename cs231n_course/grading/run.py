@@ -1,0 +1,103 @@
+"""Run an assembled notebook in a sandboxed kernel, under a per-cell and a per-notebook time limit.
+
+The outputs are bounded (output_bytes per cell), the kernel's execute reply of every cell is
+recorded (a cell's outputs can be faked or cleared by the learner's code, its reply cannot), and a
+watchdog kills a kernel that ignores interrupts. Nothing here decides a score.
+"""
+
+import json
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+from .. import cells
+from .results import Status
+
+
+@dataclass
+class Run:
+    status: Status = Status.OK
+    reason: str = ""
+    replies: dict = field(default_factory=dict)  # cell index -> execute reply status ("ok", "error")
+
+
+class _Client(NotebookClient):
+    """nbclient with bounded outputs and the execute reply of every cell recorded."""
+
+    def __init__(self, nb, output_bytes, **kw):
+        super().__init__(nb, **kw)
+        self.output_bytes, self.sizes, self.replies = output_bytes, {}, {}
+        self.on_cell_executed = self._record
+
+    def _record(self, cell, cell_index, execute_reply):
+        self.replies[cell_index] = execute_reply["content"].get("status")
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg["content"]))
+        used = self.sizes.get(cell_index, 0)
+        if used + size > self.output_bytes:
+            if used <= self.output_bytes:
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"\n[output over {self.output_bytes:,} bytes dropped]\n"))
+                self.sizes[cell_index] = self.output_bytes + 1
+            return None
+        self.sizes[cell_index] = used + size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def run_notebook(nb, kernel, limits):
+    """Execute nb's code cells in kernel, in place (outputs filled in); returns a Run."""
+    client = _Client(nb, limits.output_bytes, km=kernel.km, kernel_name="sandboxed",
+                     timeout=int(limits.cell_seconds), allow_errors=True, interrupt_on_timeout=True,
+                     error_on_timeout={"ename": "TimeoutError",
+                                       "evalue": f"the cell ran over {limits.cell_seconds:g} s"},
+                     resources={"metadata": {"path": kernel.workdir}})
+    client.kc = kernel.async_client()
+    client.reset_execution_trackers()
+    # a cell that ignores interrupts would outlive every timeout: the watchdog kills the kernel
+    watchdog = threading.Timer(limits.notebook_seconds + 10, kernel.kill)
+    watchdog.start()
+    try:
+        run = _run_cells(nb, kernel, limits, client, watchdog)
+    finally:
+        watchdog.cancel()
+        client.kc.stop_channels()
+    run.replies = client.replies
+    return run
+
+
+def _run_cells(nb, kernel, limits, client, watchdog):
+    deadline = time.monotonic() + limits.notebook_seconds
+    note = ""  # a reason worth knowing on a run that went on (a cell ran out of memory)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = cells.key(cell)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return Run(Status.TIMEOUT, f"the notebook's time limit ({limits.notebook_seconds:g} s) "
+                                       f"ran out before cell {where}")
+        client.timeout = max(1, int(min(limits.cell_seconds, left)))
+        try:
+            client.execute_cell(cell, index)
+        except DeadKernelError:
+            return _dead_kernel(kernel, limits, watchdog, where)
+        if not note and any(o.output_type == "error" and o.ename == "MemoryError" for o in cell.outputs):
+            note = f"cell {where} ran out of memory (limit {limits.memory_mb} MB)"
+    return Run(reason=note)
+
+
+def _dead_kernel(kernel, limits, watchdog, where):
+    sig = kernel.exit_signal()
+    if watchdog.finished.is_set():
+        return Run(Status.TIMEOUT, f"cell {where} ignored the time limit ({limits.notebook_seconds:g} s "
+                                   "for the notebook): the kernel was killed")
+    if sig in (signal.SIGKILL, signal.SIGXCPU):
+        return Run(Status.KILLED, f"the kernel was killed ({signal.Signals(sig).name}) in cell {where}")
+    return Run(Status.ERROR, f"the kernel died in cell {where} (os._exit, sys.exit in a thread, "
+                             "or a crash); later cells were not run")

@@ -1,0 +1,94 @@
+"""A folder of submissions: one sub-folder per student, the assignment's notebook inside.
+
+SUBMISSIONS/<student>/<assignment>.ipynb, or nbgrader's SUBMISSIONS/<student>/<assignment>/...;
+student ids are the folder names. A single notebook is a class of one.
+"""
+
+import json
+import warnings
+from pathlib import Path
+
+import nbformat
+
+from ..course import CourseError
+from .results import NotebookResult, Status, Submission
+
+
+def notebook_problem_bytes(raw):
+    """Why these bytes are not a gradable notebook, or None when they are one."""
+    if not raw.strip():
+        return "is empty"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8 text: save the notebook from Jupyter and submit it again"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        return f"is not valid JSON (line {e.lineno}): the file is damaged, re-download it from Jupyter"
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        version = data.get("nbformat") if isinstance(data, dict) else None
+        return f"is not an nbformat 4 notebook (nbformat={version!r}): save it with Jupyter 4 or later"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. cells without ids, from older Jupyter versions
+            nbformat.validate(nbformat.from_dict(data))
+    except nbformat.ValidationError as e:
+        return f"is not a valid notebook ({e.message[:120]})"
+    except Exception as e:  # the validator itself can choke on malformed structures
+        return f"is not a valid notebook ({type(e).__name__})"
+    return None
+
+
+def notebook_problem(path):
+    """Why a file is not a gradable notebook, or None when it is one."""
+    try:
+        return notebook_problem_bytes(Path(path).read_bytes())
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+
+
+def _submission(student, base, assignment, graded):
+    """The Submission found in folder base: its notebook, or an invalid result saying why not."""
+    sub = Submission(student, result=NotebookResult.zero(graded))
+    found = sorted(base.glob("*.ipynb"))
+    path = base / f"{assignment}.ipynb"
+    if path not in found:
+        others = ", ".join(p.name for p in found) or "no notebook"
+        sub.result.fail(Status.INVALID, f"{assignment}.ipynb not found in {base.name}/ (found: {others}); "
+                                        "submit the notebook under its original name")
+        return sub
+    problem = notebook_problem(path)
+    if problem:
+        sub.result.fail(Status.INVALID, f"{assignment}.ipynb {problem}")
+    else:
+        sub.path = path
+    return sub
+
+
+def find_submissions(folder, assignment, graded):
+    """Submissions of one assignment under folder, one per student folder, sorted by student.
+
+    graded: [(grade_id, points)] of the assignment's graded cells.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CourseError(f"{folder} is not a folder of submissions "
+                          f"(expected SUBMISSIONS/<student>/{assignment}.ipynb)")
+    subs = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        base = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
+        subs.append(_submission(student_dir.name, base, assignment, graded))
+    if not subs:
+        raise CourseError(f"no submissions in {folder}: expected one folder per student, "
+                          f"e.g. {folder}/<student>/{assignment}.ipynb")
+    return subs
+
+
+def single_submission(path, assignment, graded):
+    """One notebook graded on its own (a learner checking their work): a class of one."""
+    path = Path(path)
+    sub = _submission(path.stem, path.parent, assignment, graded) if path.stem == assignment else None
+    if sub is None:
+        raise CourseError(f"{path.name} is not the notebook of {assignment} ({assignment}.ipynb)")
+    return sub

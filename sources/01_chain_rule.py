@@ -1,0 +1,784 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] id="title"
+# # 01 — Gradients, computational graphs and the chain rule
+#
+# **Learning goals.** After this notebook you can
+#
+# 1. say why training a network means computing the **gradient (경사)** of a **loss function (손실 함수)**;
+# 2. compute a **numerical gradient (수치적 경사)** with centered differences, and say why it is only used for checking;
+# 3. draw a **computational graph (계산 그래프)**, run its **forward pass (순전파)** and **backward pass (역전파)** by hand with the **chain rule (연쇄 법칙)**;
+# 4. backpropagate through the lecture's sigmoid neuron gate by gate, and then with one sigmoid gate;
+# 5. write a tiny scalar automatic-differentiation engine and **check its gradients (경사 검사)**.
+#
+# **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
+# After each exercise, run the *check* cell below it: it tells you what is wrong and by how much.
+# The *test* cells hold the graded tests (plus hidden tests with other inputs). Students run cells out of
+# order, so every check cell recomputes what it needs from your functions; still, before you submit,
+# use **Kernel → Restart & Run All** and make sure nothing fails.
+
+# %% id="setup"
+# %load_ext autoreload
+# %autoreload 2
+# %matplotlib inline
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, rel_error
+from cs231n_utils.viz import draw_graph, draw_value_graph
+
+np.set_printoptions(precision=4, suppress=True)
+
+
+# %% [markdown] id="why_gradients"
+# ## 1. Why gradients?
+#
+# A network with weights $W$ makes predictions; a **loss function (손실 함수)** $L(W)$ measures how bad they
+# are on the training data. Training means finding $W$ with a small loss, and the tool for that is the
+# **gradient** $\nabla_W L$: the vector of partial derivatives $\partial L / \partial W_i$. It points in
+# the direction in which $L$ grows fastest, so a small step against it lowers the loss:
+#
+# $$W \leftarrow W - \eta \, \nabla_W L \qquad (\eta = \text{learning rate}).$$
+#
+# There are two ways to get a derivative:
+#
+# * **numerical (수치적)**: nudge the input and watch the output,
+#   $$\frac{df}{dx} \approx \frac{f(x + h) - f(x - h)}{2h}.$$
+#   Easy to write, but approximate, and it costs two evaluations of $f$ *per input entry*: for a network
+#   with millions of weights that is millions of forward passes per step.
+# * **analytic (해석적)**: derive the formula with calculus. Exact and fast, but easy to get wrong.
+#
+# In practice we always use the analytic gradient and check it against the numerical one: a
+# **gradient check (경사 검사)**. This notebook builds both.
+#
+# The formula above is the **centered** difference. Its error shrinks like $h^2$; the one-sided
+# $\frac{f(x+h) - f(x)}{h}$ has an error that only shrinks like $h$.
+
+# %% [markdown] id="exercise_q1"
+# ### Exercise 1 (2 points): a numerical derivative
+#
+# Write `numerical_derivative(f, x, h)`: the centered-difference estimate of $f'(x)$ for a function of one
+# number. Use the `h` you are given.
+
+# %% id="q1_numerical_derivative" kind="answer"
+def numerical_derivative(f, x, h=1e-5):
+    """Centered-difference estimate of f'(x); f maps a float to a float, x is a float."""
+    ### BEGIN SOLUTION
+    return (f(x + h) - f(x - h)) / (2 * h)
+    ### END SOLUTION
+
+
+# %% id="check_q1"
+# Check: d/dx x^3 at x = 2 is 12. Threshold: relative error < 1e-8
+# (a one-sided difference is off by about 3h*x = 6e-5 here, and fails).
+approx = numerical_derivative(lambda x: x**3, 2.0)
+err = rel_error(approx, 12.0)
+print(f"numerical {approx:.10f}   analytic 12   relative error {err:.1e}")
+assert err < 1e-8, "expected 12: is it (f(x + h) - f(x - h)) / (2 * h)?"
+
+# %% id="q1_numerical_derivative_test" kind="tests" points=2
+assert abs(numerical_derivative(lambda x: x**2, 3.0) - 6.0) < 1e-6
+assert rel_error(numerical_derivative(lambda x: x**3, 2.0), 12.0) < 1e-8
+### BEGIN HIDDEN TESTS
+import cs231n_utils.gradcheck as _gc
+from cs231n_utils.testing import reference_disabled
+with reference_disabled(_gc.eval_numerical_gradient, _gc.eval_numerical_gradient_array):
+    assert rel_error(numerical_derivative(np.sin, 0.7), np.cos(0.7)) < 1e-9
+    assert rel_error(numerical_derivative(np.exp, -1.3, h=1e-4), np.exp(-1.3)) < 1e-8
+    # with h = 1e-3 the centered difference of x^3 at 1 is exactly 3 + h^2 = 3.000001
+    assert rel_error(numerical_derivative(lambda x: x**3, 1.0, h=1e-3), 3.000001) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown] id="step_size_h"
+# How small should $h$ be? Too large and the formula's own error dominates; too small and the computer's
+# rounding error takes over (we subtract two nearly equal numbers, then divide by a tiny one). The plot
+# shows both regimes for $f = \sin$ at $x = 0.7$, and why the course uses $h = 10^{-5}$ with float64.
+
+# %% id="fig_step_size_h"
+hs = np.logspace(-13, -1, 49)
+x0 = 0.7
+centered = [abs(numerical_derivative(np.sin, x0, h) - np.cos(x0)) for h in hs]
+one_sided = [abs((np.sin(x0 + h) - np.sin(x0)) / h - np.cos(x0)) for h in hs]
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.loglog(hs, one_sided, "o-", ms=3, label="one-sided (f(x+h) - f(x)) / h")
+ax.loglog(hs, centered, "s-", ms=3, label="centered (f(x+h) - f(x-h)) / 2h")
+ax.axvline(1e-5, color="gray", ls=":")
+ax.set_xlabel("step h")
+ax.set_ylabel("absolute error")
+ax.set_title("Numerical derivative of sin at 0.7")
+ax.legend()
+plt.show()
+
+
+# %% [markdown] id="computational_graphs_chain_rule"
+# ## 2. Computational graphs and the chain rule
+#
+# Any formula can be drawn as a **computational graph (계산 그래프)**: every node is a simple operation (a
+# *gate*), every edge carries a number. Take the lecture's example
+#
+# $$f(x, y, z) = (x + y)\, z \qquad \text{at } x = -2,\; y = 5,\; z = -4.$$
+#
+# Give the intermediate a name, $q = x + y$, so that $f = q z$.
+#
+# **Forward pass (순전파)**, left to right: $q = 3$, $f = -12$.
+#
+# **Backward pass (역전파)**, right to left. Start with $\partial f / \partial f = 1$. The multiply gate
+# $f = qz$ has **local gradients (지역 경사)** $\partial f/\partial q = z = -4$ and
+# $\partial f/\partial z = q = 3$. The add gate $q = x + y$ has local gradients
+# $\partial q / \partial x = \partial q / \partial y = 1$, and the **chain rule (연쇄 법칙)** says
+#
+# $$\frac{\partial f}{\partial x} = \underbrace{\frac{\partial f}{\partial q}}_{\text{upstream (상류 경사)}}\;
+# \underbrace{\frac{\partial q}{\partial x}}_{\text{local}} = -4 \cdot 1 = -4 .$$
+#
+# That is the whole of backpropagation: **every gate multiplies the gradient that arrives from above by its
+# own local gradient and passes the product down.** A gate never needs to know the rest of the graph.
+
+# %% [markdown] id="exercise_q2"
+# ### Exercise 2 (2 points): forward and backward through $f = (x + y) z$
+#
+# The forward pass is written. Fill in the backward pass, right to left, each gradient as
+# *local gradient × upstream gradient*. Do not just type the lecture's numbers: the hidden tests use other
+# inputs.
+
+# %% id="q2_add_mul_graph" kind="answer"
+def add_mul_forward_backward(x, y, z):
+    """f = (x + y) * z for floats x, y, z. Returns f and the tuple (df/dx, df/dy, df/dz)."""
+    # forward pass
+    q = x + y
+    f = q * z
+    # backward pass, from df/df = 1 down to the inputs
+    dfdf = 1.0
+    dfdq = dfdz = dfdx = dfdy = None
+    ### BEGIN SOLUTION
+    dfdq = z * dfdf  # multiply gate: local gradient of q*z with respect to q is z
+    dfdz = q * dfdf
+    dfdx = 1.0 * dfdq  # add gate: local gradient 1
+    dfdy = 1.0 * dfdq
+    ### END SOLUTION
+    return f, (dfdx, dfdy, dfdz)
+
+
+# %% id="check_q2"
+# Check against the lecture's numbers (exact: every step is a small-integer product).
+f, (dfdx, dfdy, dfdz) = add_mul_forward_backward(-2.0, 5.0, -4.0)
+print(f"f = {f},  df/dx = {dfdx},  df/dy = {dfdy},  df/dz = {dfdz}")
+assert f == -12.0, "the forward pass is given: did you change it?"
+assert (dfdx, dfdy) == (-4.0, -4.0), "df/dx = df/dq * dq/dx = z * 1: times the upstream gradient?"
+assert dfdz == 3.0, "df/dz = q = x + y"
+
+# %% id="q2_add_mul_graph_test" kind="tests" points=2
+f, grads = add_mul_forward_backward(-2.0, 5.0, -4.0)
+assert f == -12.0 and tuple(grads) == (-4.0, -4.0, 3.0)
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(1)
+for _ in range(5):
+    _v = _rng.normal(size=3) * 3
+    _f, _g = add_mul_forward_backward(*_v)
+    _num = eval_numerical_gradient(lambda a: (a[0] + a[1]) * a[2], _v.copy())
+    assert rel_error(np.array(_g, dtype=float), _num) < 1e-8, (_v, _g, _num)
+### END HIDDEN TESTS
+
+# %% [markdown] id="graph_with_your_numbers"
+# The same graph as in the lecture, drawn with *your* numbers: forward values in green above each node,
+# gradients in red below.
+
+# %% id="fig_graph_with_your_numbers"
+f, (dfdx, dfdy, dfdz) = add_mul_forward_backward(-2.0, 5.0, -4.0)
+nodes = [
+    dict(id="x", label="x", value=-2.0, grad=dfdx),
+    dict(id="y", label="y", value=5.0, grad=dfdy),
+    dict(id="z", label="z", value=-4.0, grad=dfdz),
+    dict(id="q", label="+", value=3.0, grad=dfdx),  # the add gate passes df/dq through: df/dq = df/dx
+    dict(id="f", label="*", value=f, grad=1.0),
+]
+edges = [("x", "q"), ("y", "q"), ("q", "f"), ("z", "f")]
+draw_graph(nodes, edges, title="f = (x + y) z")
+
+
+# %% [markdown] id="sigmoid_neuron_gate_by_gate"
+# ## 3. The sigmoid neuron, gate by gate
+#
+# The lecture's second example is a neuron with two inputs and a sigmoid (시그모이드) activation,
+#
+# $$f(w, x) = \frac{1}{1 + e^{-(w_0 x_0 + w_1 x_1 + w_2)}}, \qquad w = (2, -3, -3),\; x = (-1, -2).$$
+#
+# Broken into gates, with the local gradient each one needs:
+#
+# | gate | forward | local gradient |
+# | --- | --- | --- |
+# | multiply, add | $\text{dot} = w_0 x_0 + w_1 x_1 + w_2$ | $\partial\,\text{dot}/\partial w_0 = x_0$, ..., $\partial\,\text{dot}/\partial w_2 = 1$ |
+# | $\times(-1)$ | $\text{neg} = -\text{dot}$ | $-1$ |
+# | exp | $e = e^{\text{neg}}$ | $e^{\text{neg}}$ |
+# | $+1$ | $\text{den} = 1 + e$ | $1$ |
+# | $1/x$ | $f = 1/\text{den}$ | $-1/\text{den}^2$ |
+#
+# Forward: dot $= 1$, neg $= -1$, $e = 0.37$, den $= 1.37$, $f = 0.73$. Backward: the $1/x$ gate passes
+# back $-1/1.37^2 = -0.53$, the $+1$ gate passes it on unchanged, the exp gate multiplies by $e^{-1} = 0.37$
+# giving $-0.20$, and the $\times(-1)$ gate flips it to $0.20$. The multiply gates then hand each weight
+# the *other* input times $0.20$: $dw = (-0.20, -0.39, 0.20)$, $dx = (0.39, -0.59)$.
+#
+# ### Exercise 3 (3 points): the staged backward pass
+#
+# Write the backward pass gate by gate, in reverse order. Name each gradient after the variable it belongs
+# to: `dden` is $\partial f / \partial\,\text{den}$, and so on.
+
+# %% id="q3_sigmoid_staged" kind="answer"
+def sigmoid_neuron_staged(w, x):
+    """The sigmoid neuron one gate at a time. w: (3,), x: (2,).
+
+    Returns f and a dict of gradients of f: 'den', 'e', 'neg', 'dot' (floats), 'w' (3,), 'x' (2,).
+    """
+    # forward pass, one gate at a time
+    dot = w[0] * x[0] + w[1] * x[1] + w[2]
+    neg = -dot
+    e = np.exp(neg)
+    den = 1.0 + e
+    f = 1.0 / den
+    # backward pass, in reverse order
+    dden = de = dneg = ddot = dw = dx = None
+    ### BEGIN SOLUTION
+    dden = -1.0 / den**2 * 1.0  # 1/x gate, upstream df/df = 1
+    de = 1.0 * dden  # +1 gate
+    dneg = np.exp(neg) * de  # exp gate
+    ddot = -1.0 * dneg  # *(-1) gate
+    dw = np.array([x[0] * ddot, x[1] * ddot, 1.0 * ddot])  # multiply gates swap their inputs
+    dx = np.array([w[0] * ddot, w[1] * ddot])
+    ### END SOLUTION
+    return f, {"den": dden, "e": de, "neg": dneg, "dot": ddot, "w": dw, "x": dx}
+
+
+# %% id="check_q3"
+# Check the lecture's numbers (to two decimals, as on the slide), then a numerical gradient check.
+w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+f, g = sigmoid_neuron_staged(w, x)
+print(f"f = {f:.2f}; gradients: den {g['den']:.2f}, e {g['e']:.2f}, neg {g['neg']:.2f}, dot {g['dot']:.2f}")
+print("dw =", g["w"], " dx =", g["x"])
+assert round(g["den"], 2) == -0.53, "the 1/x gate: local gradient -1/den**2"
+assert round(g["neg"], 2) == -0.20, "the exp gate: local gradient exp(neg), times the upstream gradient"
+assert round(g["dot"], 2) == 0.20, "the *(-1) gate flips the sign"
+
+def neuron(w, x):
+    return 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+
+# Threshold: relative error < 1e-8 (float64, smooth function, h = 1e-5).
+num_dw = eval_numerical_gradient(lambda w_: neuron(w_, x), w.copy())
+num_dx = eval_numerical_gradient(lambda x_: neuron(w, x_), x.copy())
+assert check_gradient(g["w"], num_dw, threshold=1e-8, name="dw").passed
+assert check_gradient(g["x"], num_dx, threshold=1e-8, name="dx").passed
+
+# %% id="q3_sigmoid_staged_test" kind="tests" points=3
+_f, _g = sigmoid_neuron_staged(np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
+assert np.allclose(np.round(_g["w"], 2), [-0.20, -0.39, 0.20])
+assert np.allclose(np.round(_g["x"], 2), [0.39, -0.59])
+assert round(_g["den"], 2) == -0.53
+### BEGIN HIDDEN TESTS
+def _neuron(w, x):
+    return 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+_rng = np.random.default_rng(3)
+for _ in range(5):
+    _w, _x = _rng.normal(size=3), _rng.normal(size=2)
+    _f, _g = sigmoid_neuron_staged(_w, _x)
+    _den = 1 + np.exp(-(_w[0] * _x[0] + _w[1] * _x[1] + _w[2]))
+    assert rel_error(_g["den"], -1 / _den**2) < 1e-10
+    assert rel_error(_g["e"], -1 / _den**2) < 1e-10
+    assert rel_error(_g["w"], eval_numerical_gradient(lambda a: _neuron(a, _x), _w.copy())) < 1e-8
+    assert rel_error(_g["x"], eval_numerical_gradient(lambda a: _neuron(_w, a), _x.copy())) < 1e-8
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q4"
+# ### Exercise 4 (2 points): one sigmoid gate
+#
+# The four gates after the dot product compute the **sigmoid** $\sigma(z) = 1/(1 + e^{-z})$, and its
+# derivative has a famous compact form:
+#
+# $$\frac{d\sigma}{dz} = \frac{e^{-z}}{(1 + e^{-z})^2} = \big(1 - \sigma(z)\big)\,\sigma(z).$$
+#
+# So the whole chain collapses into *one* gate whose local gradient reuses the forward value: at the
+# lecture's point $\sigma = 0.73$ and $(1 - 0.73) \cdot 0.73 = 0.20$, the number the staged version found.
+# Grouping gates this way is a choice: any piece whose local gradient is easy to write can be one gate.
+#
+# Write `sigmoid(z)` and the neuron's backward pass with a single sigmoid gate.
+
+# %% id="q4_sigmoid_gate" kind="answer"
+def sigmoid(z):
+    """The logistic function 1 / (1 + exp(-z)), for a float or an array."""
+    ### BEGIN SOLUTION
+    return 1.0 / (1.0 + np.exp(-z))
+    ### END SOLUTION
+
+
+def sigmoid_neuron(w, x):
+    """The neuron with one sigmoid gate. w: (3,), x: (2,). Returns f, dw (3,), dx (2,)."""
+    dot = w[0] * x[0] + w[1] * x[1] + w[2]
+    f = sigmoid(dot)
+    dw = dx = None
+    ### BEGIN SOLUTION
+    ddot = (1.0 - f) * f * 1.0  # sigmoid gate: local gradient (1 - s) s, upstream 1
+    dw = np.array([x[0] * ddot, x[1] * ddot, ddot])
+    dx = np.array([w[0] * ddot, w[1] * ddot])
+    ### END SOLUTION
+    return f, dw, dx
+
+
+# %% id="check_q4"
+# Check: sigma(0) = 0.5, and the one-gate version must agree with the numerical gradient.
+# Threshold: relative error < 1e-8.
+assert sigmoid(0.0) == 0.5 and abs(sigmoid(2.0) - 0.8807970779778823) < 1e-12, "sigma(z) = 1 / (1 + e^-z)"
+w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+f, dw, dx = sigmoid_neuron(w, x)
+print(f"f = {f:.4f}  dw = {dw}  dx = {dx}")
+num_dw = eval_numerical_gradient(lambda w_: sigmoid(w_[0] * x[0] + w_[1] * x[1] + w_[2]), w.copy())
+num_dx = eval_numerical_gradient(lambda x_: sigmoid(w[0] * x_[0] + w[1] * x_[1] + w[2]), x.copy())
+assert check_gradient(dw, num_dw, 1e-8, name="dw").passed
+assert check_gradient(dx, num_dx, 1e-8, name="dx").passed
+
+# %% id="q4_sigmoid_gate_test" kind="tests" points=2
+_f, _dw, _dx = sigmoid_neuron(np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
+assert abs(_f - 0.7310585786300049) < 1e-12
+assert np.allclose(np.round(_dw, 2), [-0.20, -0.39, 0.20]) and np.allclose(np.round(_dx, 2), [0.39, -0.59])
+### BEGIN HIDDEN TESTS
+assert np.allclose(sigmoid(np.array([-2.0, 0.0, 3.0])), 1 / (1 + np.exp(-np.array([-2.0, 0.0, 3.0]))))
+_rng = np.random.default_rng(4)
+for _ in range(5):
+    _w, _x = _rng.normal(size=3) * 2, _rng.normal(size=2) * 2
+    _f, _dw, _dx = sigmoid_neuron(_w, _x)
+    _s = lambda w, x: 1 / (1 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    assert rel_error(_dw, eval_numerical_gradient(lambda a: _s(a, _x), _w.copy())) < 1e-8
+    assert rel_error(_dx, eval_numerical_gradient(lambda a: _s(_w, a), _x.copy())) < 1e-8
+### END HIDDEN TESTS
+
+# %% [markdown] id="tiny_automatic_differentiation_engine"
+# ## 4. A tiny automatic-differentiation engine
+#
+# Doing this by hand for every formula would be tedious. Deep-learning libraries do it automatically, and
+# the idea fits in a few dozen lines (Andrej Karpathy's *micrograd* is the classic version). Each number
+# becomes a `Value` that remembers
+#
+# * `data`: its forward value, and `grad`: $\partial(\text{output}) / \partial(\text{this value})$, filled in by the backward pass;
+# * `label`: an optional name, used only to draw the graph;
+# * `_prev`: the values it was computed from (its children in the graph), and `_op`: the gate's name;
+# * `_backward`: a small function that takes `out.grad` and **adds** the chain-rule contribution to each child's `grad`.
+#
+# Why *add*? When a value is used twice, as $a$ in $a \cdot a$ or $x$ in $x + x$, gradient flows back
+# along both edges, and the multivariable chain rule says the contributions **sum** at the branch
+# (분기). Assigning with `=` instead of `+=` silently keeps only the last one: a classic bug.
+#
+# The class skeleton is given. You will add the gates as functions and attach them to the class, one
+# exercise at a time, so that each can be checked on its own.
+
+# %% id="class_value"
+class Value:
+    """A scalar that remembers how it was computed, so that it can backpropagate."""
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        self.data = float(data)
+        self.label = label  # a name for drawing the graph
+        self.grad = 0.0
+        self._backward = lambda: None  # leaves have nothing to pass on
+        self._prev = tuple(_children)
+        self._op = _op
+
+    def __repr__(self):
+        return f"Value(data={self.data:.4g}, grad={self.grad:.4g})"
+
+    # the reflected and derived operators reuse + and *, which you write below
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other)
+
+
+# %% [markdown] id="exercise_q5"
+# ### Exercise 5 (2 points): the add and multiply gates
+#
+# Complete the `_backward` closures. The **add gate** is a *gradient distributor*: both inputs receive
+# `out.grad` unchanged. The **multiply gate** is a *switcher*: each input receives the *other* input's
+# value times `out.grad`. Accumulate with `+=`.
+
+# %% id="q5_add_mul" kind="answer"
+def value_add(self, other):
+    """out = self + other."""
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        ### BEGIN SOLUTION
+        self.grad += 1.0 * out.grad
+        other.grad += 1.0 * out.grad
+        ### END SOLUTION
+
+    out._backward = _backward
+    return out
+
+
+def value_mul(self, other):
+    """out = self * other."""
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        ### BEGIN SOLUTION
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad
+        ### END SOLUTION
+
+    out._backward = _backward
+    return out
+
+
+Value.__add__ = value_add
+Value.__mul__ = value_mul
+
+# %% id="check_q5"
+# Check one gate at a time, calling _backward by hand (backward() is the next exercise).
+a, b = Value(3.0), Value(-2.0)
+out = a * b
+out.grad = 5.0
+out._backward()
+print(f"a*b: data {out.data}, a.grad {a.grad} (want -10), b.grad {b.grad} (want 15)")
+assert out.data == -6.0, "the forward pass is given: did you change it?"
+assert a.grad == -10.0 and b.grad == 15.0, "multiply: each input gets the OTHER input times out.grad"
+a = Value(3.0)
+out = a * a  # a is used twice: the two contributions must add up to 2 * a * out.grad
+out.grad = 1.0
+out._backward()
+print(f"a*a: a.grad {a.grad} (want 6)")
+assert a.grad == 6.0, "gradients at a branch add up: use += , not ="
+
+# %% id="q5_add_mul_test" kind="tests" points=2
+_a, _b = Value(2.0), Value(-4.0)
+_o = _a + _b
+_o.grad = -3.0
+_o._backward()
+assert _o.data == -2.0 and _a.grad == -3.0 and _b.grad == -3.0
+_a = Value(3.0)
+_o = _a * _a
+_o.grad = 1.0
+_o._backward()
+assert _a.grad == 6.0
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(5)
+for _ in range(5):
+    _x, _y, _u = _rng.normal(size=3)
+    _a, _b = Value(_x), Value(_y)
+    _o = _a * _b
+    _o.grad = _u
+    _o._backward()
+    assert abs(_a.grad - _y * _u) < 1e-12 and abs(_b.grad - _x * _u) < 1e-12
+    _a = Value(_x)
+    _o = _a + _a
+    _o.grad = _u
+    _o._backward()
+    assert abs(_a.grad - 2 * _u) < 1e-12
+    _o = Value(_x) + 2.5
+    assert _o.data == _x + 2.5
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q6"
+# ### Exercise 6 (3 points): `backward()` in topological order
+#
+# To backpropagate from an output, every node must call its `_backward` only after *all* the nodes that
+# use it have passed their gradient down. A **topological sort (위상 정렬)** gives an order in which each
+# node comes after its children; walking it in *reverse* visits users before the values they use.
+#
+# Write `value_backward(self)`: build the topological order with a depth-first search (each node once,
+# even if it is reached along several paths), set `self.grad = 1.0` (the seed $\partial f/\partial f$),
+# then call `_backward` on every node in reverse order.
+
+# %% id="q6_backward" kind="answer"
+def value_backward(self):
+    """Fill in .grad of every Value this one depends on (gradients of self)."""
+    topo, visited = [], set()
+    ### BEGIN SOLUTION
+    def build(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v._prev:
+                build(child)
+            topo.append(v)
+
+    build(self)
+    self.grad = 1.0
+    for v in reversed(topo):
+        v._backward()
+    ### END SOLUTION
+
+
+Value.backward = value_backward
+
+# %% id="check_q6"
+# Check: the lecture's f = (x + y) z, and a graph where one value is reached along two paths.
+x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+f = (x + y) * z
+f.backward()
+print(f"f = {f.data}, dx = {x.grad}, dy = {y.grad}, dz = {z.grad}  (want -12, -4, -4, 3)")
+assert (f.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
+a = Value(2.0)
+b = a * a        # b = a^2
+c = b + b        # c = 2 a^2: b is reached twice, a through both
+c.backward()
+print(f"d(2a^2)/da at a=2: {a.grad} (want 8)")
+assert a.grad == 8.0, "visit each node once, in reverse topological order, after seeding self.grad = 1"
+
+# %% id="q6_backward_test" kind="tests" points=3
+_x, _y, _z = Value(-2.0), Value(5.0), Value(-4.0)
+_f = (_x + _y) * _z
+_f.backward()
+assert (_x.grad, _y.grad, _z.grad) == (-4.0, -4.0, 3.0)
+### BEGIN HIDDEN TESTS
+_a = Value(1.5)
+_b = _a * _a
+_c = _b * _b + _b  # a^4 + a^2
+_c.backward()
+assert abs(_a.grad - (4 * 1.5**3 + 2 * 1.5)) < 1e-12 and _c.grad == 1.0
+_rng = np.random.default_rng(6)
+_v = _rng.normal(size=4)
+_p = [Value(t) for t in _v]
+_o = (_p[0] * _p[1] + _p[2]) * (_p[1] + _p[3]) * _p[0]
+_o.backward()
+_num = eval_numerical_gradient(lambda a: (a[0] * a[1] + a[2]) * (a[1] + a[3]) * a[0], _v.copy())
+assert rel_error(np.array([t.grad for t in _p]), _num) < 1e-8
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q7"
+# ### Exercise 7 (2 points): exp and sigmoid gates
+#
+# Two more gates, as methods. The exp gate's local gradient is its own output, $e^x$; the sigmoid gate's
+# is $(1 - s)\,s$ with $s$ its output. Accumulate into `self.grad`, times `out.grad`.
+
+# %% id="q7_exp_sigmoid" kind="answer"
+def value_exp(self):
+    """out = e ** self."""
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        ### BEGIN SOLUTION
+        self.grad += out.data * out.grad
+        ### END SOLUTION
+
+    out._backward = _backward
+    return out
+
+
+def value_sigmoid(self):
+    """out = 1 / (1 + e ** -self)."""
+    s = 1.0 / (1.0 + math.exp(-self.data))
+    out = Value(s, (self,), "sigmoid")
+
+    def _backward():
+        ### BEGIN SOLUTION
+        self.grad += (1.0 - s) * s * out.grad
+        ### END SOLUTION
+
+    out._backward = _backward
+    return out
+
+
+Value.exp = value_exp
+Value.sigmoid = value_sigmoid
+
+# %% id="check_q7"
+# Check each gate by hand: d/dx e^x at 0 is 1; d/dx sigma(x) at 0 is 0.25; a value used by both adds up.
+x = Value(0.0)
+e, s = x.exp(), x.sigmoid()
+e.grad, s.grad = 2.0, 4.0   # made-up upstream gradients
+e._backward()
+s._backward()
+print(f"x.grad = {x.grad} (want 2 * 1 + 4 * 0.25 = 3)")
+assert x.grad == 3.0, "local gradient times upstream, accumulated with +="
+
+# %% id="q7_exp_sigmoid_test" kind="tests" points=2
+_x = Value(0.0)
+_e, _s = _x.exp(), _x.sigmoid()
+_e.grad, _s.grad = 2.0, 4.0
+_e._backward()
+_s._backward()
+assert _x.grad == 3.0
+### BEGIN HIDDEN TESTS
+_x = Value(0.5)
+_e, _s = _x.exp(), _x.sigmoid()
+_e.grad = _s.grad = 1.0
+_s._backward()  # the other order: exp's contribution must add to sigmoid's
+_e._backward()
+assert abs(_x.grad - (math.exp(0.5) + (1 - 1 / (1 + math.exp(-0.5))) / (1 + math.exp(-0.5)))) < 1e-12
+for _t in (-1.7, 0.3, 2.2):
+    _x = Value(_t)
+    _o = _x.sigmoid()
+    _o.grad = -0.5
+    _o._backward()
+    _sg = 1 / (1 + math.exp(-_t))
+    assert abs(_x.grad - (1 - _sg) * _sg * -0.5) < 1e-12
+    _x = Value(_t)
+    _o = _x.exp()
+    _o.grad = 1.5
+    _o._backward()
+    assert abs(_x.grad - math.exp(_t) * 1.5) < 1e-12
+### END HIDDEN TESTS
+
+# %% [markdown] id="neuron_with_value"
+# Now the whole neuron with `Value`s, backpropagated automatically. It must agree with your
+# `sigmoid_neuron` from Exercise 4, and the picture is the lecture's graph with your engine's numbers.
+
+# %% id="fig_neuron_with_value"
+w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
+x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
+f = (w[0] * x[0] + w[1] * x[1] + w[2]).sigmoid()
+f.backward()
+print("engine:  dw =", [round(v.grad, 2) for v in w], " dx =", [round(v.grad, 2) for v in x])
+_, dw, dx = sigmoid_neuron(np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
+print("by hand: dw =", dw.round(2), " dx =", dx.round(2))
+draw_value_graph(f, title="the sigmoid neuron, backpropagated by your engine")
+
+
+# %% [markdown] id="gradient_checking"
+# ## 5. Gradient checking
+#
+# To compare an analytic gradient $a$ with a numerical one $n$ we use the **relative error**
+#
+# $$\text{rel}(a, n) = \max_i \frac{|a_i - n_i|}{\max(10^{-8},\; |a_i| + |n_i|)}:$$
+#
+# an absolute difference of $10^{-4}$ is terrible for gradients of size $10^{-5}$ and fine for gradients
+# of size $10^{3}$. The $10^{-8}$ keeps it finite when both are zero. Rules of thumb from the CS231n notes
+# (float64):
+#
+# | relative error | verdict |
+# | --- | --- |
+# | $> 10^{-2}$ | the gradient is probably wrong |
+# | $10^{-2}$ to $10^{-4}$ | suspicious, unless the function has kinks (ReLU, max) near the checked point |
+# | $10^{-4}$ to $10^{-7}$ | fine for functions with kinks; for smooth ones still worth a look |
+# | $< 10^{-7}$ | correct |
+#
+# Tips: use float64, $h \approx 10^{-5}$, check a few points (not only the ones you like), and remember that
+# deeper networks accumulate more error.
+#
+# ### Exercise 8 (1 point): relative error
+#
+# Write `relative_error(a, n)` with exactly this formula, for floats or arrays of the same shape.
+
+# %% id="q8_relative_error" kind="answer"
+def relative_error(a, n):
+    """max |a - n| / max(1e-8, |a| + |n|) over all entries; a, n: floats or same-shape arrays."""
+    a, n = np.asarray(a, dtype=float), np.asarray(n, dtype=float)
+    ### BEGIN SOLUTION
+    return float(np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))))
+    ### END SOLUTION
+
+
+# %% id="check_q8"
+print(relative_error(1.0, 1.0), relative_error(0.0, 0.0), relative_error([1.0, 2.0], [1.0, 3.0]))
+assert relative_error(0.0, 0.0) == 0.0, "both zero: the 1e-8 in the denominator keeps this finite"
+assert abs(relative_error([1.0, 2.0], [1.0, 3.0]) - 0.2) < 1e-12, "the MAX over entries of |a-n| / (|a|+|n|)"
+
+# %% id="q8_relative_error_test" kind="tests" points=1
+assert abs(relative_error([1.0, 2.0], [1.0, 3.0]) - 0.2) < 1e-12
+assert relative_error(0.0, 0.0) == 0.0
+### BEGIN HIDDEN TESTS
+import cs231n_utils.gradcheck as _gc
+from cs231n_utils.testing import reference_disabled
+_rng = np.random.default_rng(8)
+_a, _n = _rng.normal(size=(4, 5)), _rng.normal(size=(4, 5))
+_want = np.max(np.abs(_a - _n) / np.maximum(1e-8, np.abs(_a) + np.abs(_n)))
+with reference_disabled(_gc.rel_error):
+    assert abs(relative_error(_a, _n) - _want) < 1e-12
+    assert abs(relative_error(-3.0, 1.0) - 1.0) < 1e-12
+    assert abs(relative_error(1e-9, 0.0) - 0.1) < 1e-12  # the 1e-8 floor, not 1e-9 / 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q9"
+# ### Exercise 9 (2 points): check your engine
+#
+# Put it together: `check_value_gradients(build, inputs)` takes a function `build(values) -> Value` that
+# builds an expression from a list of `Value`s, and a float array `inputs`. It returns the relative error
+# between your engine's gradients (run `backward()` on the output) and `eval_numerical_gradient` of the
+# same expression (evaluate `build` on fresh `Value`s and take `.data`). A good gradient check must also
+# *catch* a wrong gradient: the tests feed it a gate with a deliberate bug.
+
+# %% id="q9_check_engine" kind="answer"
+def check_value_gradients(build, inputs):
+    """Relative error between the engine's and the numerical gradient of build at inputs (N,)."""
+    inputs = np.asarray(inputs, dtype=float)
+    ### BEGIN SOLUTION
+    values = [Value(t) for t in inputs]
+    build(values).backward()
+    analytic = np.array([v.grad for v in values])
+    numeric = eval_numerical_gradient(lambda a: build([Value(t) for t in a]).data, inputs.copy())
+    return relative_error(analytic, numeric)
+    ### END SOLUTION
+
+
+# %% id="check_q9"
+# Check: a correct expression passes (threshold 1e-7), and a gate whose backward is wrong is caught.
+def neuron_expr(v):
+    return (v[0] * v[1] + v[2] * v[3] + v[4]).sigmoid()
+
+def broken_square(v):
+    out = Value(v[0].data ** 2, (v[0],), "square")
+    def _backward():
+        v[0].grad += v[0].data * out.grad  # bug: should be 2 * v[0].data
+    out._backward = _backward
+    return out
+
+err_good = check_value_gradients(neuron_expr, [2.0, -1.0, -3.0, -2.0, -3.0])
+err_bad = check_value_gradients(broken_square, [1.5])
+print(f"relative error, correct engine: {err_good:.1e};  deliberately broken gate: {err_bad:.1e}")
+assert err_good < 1e-7, "your engine and the numerical gradient disagree"
+assert err_bad > 1e-2, "a wrong gradient must give a large relative error"
+
+# %% id="q9_check_engine_test" kind="tests" points=2
+assert check_value_gradients(lambda v: (v[0] * v[1]).exp() + v[1], [0.5, -1.2]) < 1e-7
+def _half(v):
+    out = Value(v[0].data * v[1].data, (v[0], v[1]), "*")
+    def _backward():
+        v[0].grad += v[1].data * out.grad  # v[1] never gets its gradient
+    out._backward = _backward
+    return out
+assert check_value_gradients(_half, [2.0, 3.0]) > 0.5
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(9)
+_v = _rng.normal(size=3)
+assert check_value_gradients(lambda v: (v[0] * v[1] + v[2]).sigmoid() * v[0], _v) < 1e-7
+def _signflip(v):
+    out = Value(v[0].data * 3.0, (v[0],), "*3")
+    def _backward():
+        v[0].grad -= 3.0 * out.grad
+    out._backward = _backward
+    return out
+assert check_value_gradients(_signflip, [0.7]) > 0.5
+# relative, not absolute: large gradients still agree, tiny wrong ones are still caught
+assert check_value_gradients(lambda v: v[0] * v[1] * 1e4, [3.0, 2.0]) < 1e-7
+def _tiny_double(v):
+    out = Value(v[0].data * 1e-6, (v[0],), "*1e-6")
+    def _backward():
+        v[0].grad += 2e-6 * out.grad
+    out._backward = _backward
+    return out
+assert check_value_gradients(_tiny_double, [1.0]) > 0.2
+### END HIDDEN TESTS
+
+# %% [markdown] id="summary"
+# ## Summary
+#
+# * Training needs $\nabla_W L$; numerical gradients are for **checking** analytic ones, with the relative
+#   error and a stated threshold.
+# * Backpropagation is the chain rule applied gate by gate: **downstream = local × upstream**, and
+#   gradients **add** where a value branches.
+# * Add gates distribute the gradient, multiply gates switch their inputs, and a group of gates with an
+#   easy local gradient (the sigmoid, $(1-\sigma)\sigma$) can be one gate.
+# * An autodiff engine is a graph of such gates, walked in reverse topological order.
+#
+# Next, notebook 02 turns these gates into reusable modules and builds the SVM and softmax losses from them.

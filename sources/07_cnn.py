@@ -1,0 +1,1224 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] id="title"
+# # 07 — Convolutional networks
+#
+# **Learning goals.** After this notebook you can
+#
+# 1. say why images call for **convolutional layers (합성곱 계층)**: **local connectivity (국소 연결)** and
+#    **weight sharing (가중치 공유)**, in parameter counts;
+# 2. work out output sizes with **stride (스트라이드)** and **zero padding (제로 패딩)**, parameter counts,
+#    and what a **1×1 convolution** computes, and spot settings that do not fit;
+# 3. write the forward and backward passes of a convolution and of **max pooling (최대 풀링)** with loops,
+#    and gradient-check them;
+# 4. make convolution fast with **im2col**, one matrix multiply, write its backward pass with col2im, and say
+#    what it costs in memory;
+# 5. count the **FLOPs (부동소수점 연산 수)** of a convolution and say what CPU and GPU speeds mean for them;
+# 6. train a small **ConvNet (합성곱 신경망)** on MNIST and look at its **filters (필터)** and
+#    **activation maps (활성화 맵)**.
+#
+# **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
+# After each exercise, run the *check* cell below it: it tells you what is wrong and by how much.
+# The *test* cells hold the graded tests (plus hidden tests with other inputs). Students run cells out of
+# order, so every check cell recomputes what it needs from your functions; still, before you submit,
+# use **Kernel → Restart & Run All** and make sure nothing fails. The whole notebook runs in under a minute
+# (20–30 s on 2 cores), most of it the training in Section 9.
+#
+# Layout, as in the package `cs231n_utils.fast_layers`: images `x` are `(N, C, H, W)` (batch, channels,
+# height, width), filters `w` are `(F, C, HH, WW)`, biases `b` are `(F,)`. The lecture writes volumes as
+# width × height × depth, e.g. 32×32×3; that is our `(3, 32, 32)`.
+
+# %% id="setup"
+import os
+
+# One BLAS thread (set before numpy is loaded): this notebook's matrix multiplies are small, and on a
+# busy machine several BLAS threads per program wait for each other and can slow training tenfold.
+for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(name, "1")
+# %load_ext autoreload
+# %autoreload 2
+# %matplotlib inline
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+import cs231n_utils.fast_layers as reference  # the package's versions: the checks compare with them
+from cs231n_utils.cnn import ThreeLayerConvNet
+from cs231n_utils.data import load_mnist
+from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.solver import Solver
+from cs231n_utils.viz import plot_loss_history, show_filters
+
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown] id="why_convolution"
+# ## 1. Why convolution?
+#
+# A **fully connected layer (완전 연결 계층)** connects every input number to every neuron. For a small
+# 32×32×3 image (CIFAR-10) one neuron already has $32 \cdot 32 \cdot 3 = 3072$ weights; for a 200×200×3
+# photo it has 120,000, and a layer has many neurons. That is wasteful, because images have structure
+# that a fully connected layer ignores:
+#
+# * **local connectivity (국소 연결)**: what matters for an edge or a corner is a small neighbourhood, so
+#   each neuron looks only at a small **receptive field (수용 영역)**, e.g. 5×5 pixels, through the full
+#   depth: $5 \cdot 5 \cdot 3 = 75$ weights and one bias;
+# * **weight sharing (가중치 공유)**: an edge detector useful in one place is useful everywhere, so the same
+#   5×5×3 **filter (필터)** slides over all positions. Its outputs form one **activation map (활성화 맵)**;
+#   a layer with 10 filters makes 10 of them, an output volume of depth 10.
+#
+# The count below makes the difference concrete: both layers map a 32×32×3 image to a 32×32×10 volume.
+# The convolutional one needs 760 parameters, the fully connected one more than 31 million.
+
+# %% id="demo_why_convolution"
+inputs = 32 * 32 * 3               # a 32x32x3 image, flattened
+outputs = 32 * 32 * 10             # a 32x32x10 output volume
+fc_params = (inputs + 1) * outputs  # every output neuron sees every input, plus its bias
+conv_params = 10 * (5 * 5 * 3 + 1)  # ten 5x5x3 filters, one bias each, shared over all positions
+print(f"fully connected: {fc_params:,} parameters;  convolutional: {conv_params} parameters "
+      f"({fc_params / conv_params:,.0f} times fewer)")
+
+
+# %% [markdown] id="short_history"
+# **A short history.** Hubel and Wiesel (1959–62) found neurons in the cat's visual cortex that respond to
+# edges of one orientation in one small part of the visual field (simple cells), and others that respond to
+# the same edge anywhere in a larger region (complex cells). Fukushima's *Neocognitron* (1980) stacked
+# such layers, without backpropagation. Yann LeCun and colleagues trained convolutional networks with
+# backpropagation to read handwritten digits: **LeNet-5** (1998; about 60,000 parameters; conv, subsampling,
+# conv, subsampling, fully connected) was used commercially to read the handwritten amounts on bank
+# cheques. Then, in 2012, **AlexNet** (Krizhevsky, Sutskever and Hinton) won the ImageNet challenge with a
+# top-5 error of 15.3% against 26.2% for the next entry: five conv layers and three fully connected ones,
+# 60 million parameters, ReLU, dropout and data augmentation, trained for five to six days on two GTX 580
+# GPUs. The ideas were LeNet's; what had changed was the data (1.2 million labelled images) and the compute
+# (GPUs, Section 8).
+# Since then almost every vision model has been a stack of the layers of this notebook.
+
+# %% [markdown] id="spatial_arithmetic"
+# ## 2. Spatial arithmetic
+#
+# A filter of size $F$ slides over an input of size $N$ in steps of $S$, the **stride (스트라이드)**.
+# The lecture's example: a 7×7 input and a 3×3 filter give a 5×5 output with stride 1 and a 3×3 output
+# with stride 2. With stride 3 the filter does not fit: $(7 - 3)/3 + 1 = 2.33$ positions. In general
+#
+# $$\text{output size} = \frac{N - F}{S} + 1, \qquad\text{and with } P \text{ zeros of padding per side:}\quad
+# \frac{N - F + 2P}{S} + 1.$$
+#
+# When the division is not exact, the last filter position would hang over the edge. Many frameworks then
+# round down and silently ignore the last rows and columns of the input; we prefer an error that says so.
+#
+# ### Exercise 1 (2 points): output size
+#
+# Write `conv_output_size(n, f, stride, pad)`. Return an `int`. Raise `ValueError` (with a message that
+# names the numbers) when $(n - f + 2P)/S$ is not a whole number $\ge 0$, instead of rounding.
+
+# %% id="q1_output_size" kind="answer"
+def conv_output_size(n, f, stride, pad):
+    """Output length (n - f + 2*pad) / stride + 1 of a convolution or pooling along one axis.
+
+    n: input length;  f: filter length;  stride: step between windows (>= 1);  pad: zeros per side
+    Returns an int. Raises ValueError when the windows do not tile the padded input exactly.
+    """
+    size = None
+    ### BEGIN SOLUTION
+    span = n + 2 * pad - f
+    if span < 0 or span % stride != 0:
+        raise ValueError(f"filter {f} with stride {stride} and pad {pad} does not fit input {n}: "
+                         f"(n - f + 2*pad) / stride = {span / stride:g} is not a whole number >= 0")
+    size = span // stride + 1
+    ### END SOLUTION
+    return size
+
+
+# %% id="check_q1"
+# The lecture's numbers: 7x7 input, 3x3 filter.
+print("stride 1:", conv_output_size(7, 3, 1, 0), "  stride 2:", conv_output_size(7, 3, 2, 0))
+assert conv_output_size(7, 3, 1, 0) == 5 and conv_output_size(7, 3, 2, 0) == 3, "(N - F) / S + 1"
+assert conv_output_size(32, 5, 1, 2) == 32, "with padding: (N - F + 2P) / S + 1, P zeros on EACH side"
+assert isinstance(conv_output_size(7, 3, 2, 0), int), "return an int: it is used as an array size"
+try:
+    conv_output_size(7, 3, 3, 0)
+except ValueError as e:
+    print("stride 3:", e)
+else:
+    raise AssertionError("stride 3 does not fit a 7x7 input ((7 - 3) / 3 + 1 = 2.33): raise ValueError")
+
+# %% id="q1_output_size_test" kind="tests" points=2
+assert conv_output_size(7, 3, 1, 0) == 5 and conv_output_size(7, 3, 2, 0) == 3
+assert conv_output_size(32, 5, 1, 2) == 32
+_raised = False
+try:
+    conv_output_size(7, 3, 3, 0)
+except ValueError:
+    _raised = True
+assert _raised, "a stride that does not fit must raise ValueError"
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+with _reference_disabled(_fl.conv_output_size):
+    for _args, _want in [((227, 11, 4, 0), 55), ((28, 2, 2, 0), 14), ((5, 5, 1, 0), 1), ((3, 5, 1, 1), 1),
+                         ((1, 1, 1, 0), 1), ((9, 3, 3, 0), 3), ((5, 3, 2, 1), 3), ((10, 4, 3, 0), 3)]:
+        _got = conv_output_size(*_args)
+        assert _got == _want and isinstance(_got, int), (_args, _got, _want)
+    for _args in [(6, 3, 2, 0), (4, 3, 2, 2), (3, 5, 1, 0), (32, 5, 2, 2), (10, 3, 3, 2)]:
+        _raised = False
+        try:
+            conv_output_size(*_args)
+        except ValueError:
+            _raised = True
+        assert _raised, f"conv_output_size{_args} must raise ValueError"
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q2"
+# ### Exercise 2 (2 points): padding and parameter counts
+#
+# **Zero padding (제로 패딩)**: without it every layer shrinks the volume by $F - 1$ (32 → 28 → 24 → …) and
+# the pixels at the border take part in fewer windows. With stride 1, padding $P = (F-1)/2$ zeros on each
+# side keeps the size: $F = 3 \to P = 1$, $F = 5 \to P = 2$, $F = 7 \to P = 3$ (an even $F$ cannot be
+# padded symmetrically, which is one reason filters are odd).
+#
+# **Parameters**: a filter spans the full depth $C$ of its input, so it has $C \cdot HH \cdot WW$ weights and
+# one bias, whatever the image size. The lecture's example: a 32×32×3 input, ten 5×5 filters, stride 1,
+# pad 2 gives a 32×32×10 output; each filter has $5 \cdot 5 \cdot 3 + 1 = 76$ parameters, 760 in all.
+#
+# **1×1 convolutions** look odd in 2-D but make sense in 3-D: on a 56×56×64 input, each 1×1 filter takes a
+# 64-dimensional dot product at every pixel, so 32 of them give a 56×56×32 output with
+# $32 \cdot (64 + 1) = 2080$ parameters. It is a fully connected layer applied to the channels of every
+# pixel separately, a cheap way to change the depth (GoogLeNet and ResNet use it to shrink volumes before
+# expensive 3×3 convolutions). At the other extreme, a fully connected layer is a convolution whose filter
+# is as large as its input: that is where the 31 million of Section 1 come from.
+#
+# Write `same_padding(f)` (an `int`; `ValueError` for even `f`) and `conv_param_count(num_filters, C, HH, WW)`.
+
+# %% id="q2_padding_params" kind="answer"
+def same_padding(f):
+    """Zeros per side that keep the size of a stride-1 convolution with an f x f filter (f odd)."""
+    pad = None
+    ### BEGIN SOLUTION
+    if f % 2 == 0:
+        raise ValueError(f"an even filter size ({f}) cannot keep the size with equal padding on both sides")
+    pad = (f - 1) // 2
+    ### END SOLUTION
+    return pad
+
+
+def conv_param_count(num_filters, C, HH, WW):
+    """Learnable parameters of a conv layer with num_filters filters of shape (C, HH, WW), one bias each."""
+    count = None
+    ### BEGIN SOLUTION
+    count = num_filters * (C * HH * WW + 1)
+    ### END SOLUTION
+    return count
+
+
+# %% id="check_q2"
+# The lecture's example: 32x32x3 input, ten 5x5 filters, stride 1, pad 2 (this also uses Exercise 1).
+pad = same_padding(5)
+side = conv_output_size(32, 5, 1, pad)
+print(f"pad {pad}: output {side}x{side}x10;  {conv_param_count(1, 3, 5, 5)} parameters per filter, "
+      f"{conv_param_count(10, 3, 5, 5)} in all")
+assert [same_padding(f) for f in (3, 5, 7)] == [1, 2, 3], "P = (F - 1) / 2"
+assert isinstance(same_padding(5), int), "return an int: the padding is used as an array size"
+assert (side, conv_param_count(1, 3, 5, 5), conv_param_count(10, 3, 5, 5)) == (32, 76, 760)
+assert conv_param_count(32, 64, 1, 1) == 2080, "1x1 conv on 64 channels: 64 weights + 1 bias per filter"
+# A fully connected layer from 32x32x3 to 32x32x10 is a conv layer with 10240 filters of size 3x32x32:
+assert conv_param_count(32 * 32 * 10, 3, 32, 32) == 31_467_520
+print(f"1x1 conv, 32 filters on 64 channels: {conv_param_count(32, 64, 1, 1)} parameters")
+
+# %% id="q2_padding_params_test" kind="tests" points=2
+assert [same_padding(f) for f in (3, 5, 7)] == [1, 2, 3]
+assert conv_param_count(10, 3, 5, 5) == 760 and conv_param_count(1, 3, 5, 5) == 76
+### BEGIN HIDDEN TESTS
+assert same_padding(1) == 0 and same_padding(11) == 5
+assert all(isinstance(same_padding(_f), int) for _f in (1, 3, 9))
+for _f in (2, 4, 6):
+    _raised = False
+    try:
+        same_padding(_f)
+    except ValueError:
+        _raised = True
+    assert _raised, f"same_padding({_f}) must raise ValueError"
+assert conv_param_count(32, 64, 1, 1) == 2080
+assert conv_param_count(96, 3, 11, 11) == 96 * 364
+assert conv_param_count(1, 1, 1, 1) == 2
+assert conv_param_count(7, 5, 3, 2) == 7 * 31
+### END HIDDEN TESTS
+
+# %% [markdown] id="naive_convolution"
+# ## 3. The convolution, one number at a time
+#
+# Output number $(n, f, i, j)$ is the dot product of filter $f$ with the window of the zero-padded input
+# $x_\text{pad}$ under output position $(i, j)$, plus the filter's bias:
+#
+# $$\text{out}[n, f, i, j] = b_f + \sum_{c=0}^{C-1} \sum_{a=0}^{HH-1} \sum_{d=0}^{WW-1}
+# x_\text{pad}[n,\, c,\, iS + a,\, jS + d]\; w[f,\, c,\, a,\, d].$$
+#
+# Strictly speaking this is a **cross-correlation (상호 상관)**: a *convolution* in the signal-processing
+# sense flips the filter first, $w[f, c, HH{-}1{-}a, WW{-}1{-}d]$. Deep-learning libraries all compute the
+# formula above and call it convolution. For learning it makes no difference (the network would simply
+# learn the flipped filter), but it matters as soon as weights move between two pieces of code: a check
+# below feeds in a single bright pixel, and the output shows the filter rotated by 180°.
+#
+# ### Exercise 3 (3 points): `conv_forward_naive`
+#
+# Write it with loops over images, filters and output positions (the sum over $c, a, d$ can be one
+# `np.sum` of a window times a filter). Pad with `np.pad` (zeros on all four sides). Loops are fine here;
+# Section 6 makes it fast.
+
+# %% id="q3_conv_forward" kind="answer"
+def conv_forward_naive(x, w, b, conv_param):
+    """Convolution (cross-correlation), one output number at a time.
+
+    x: (N, C, H, W) input;  w: (F, C, HH, WW) filters;  b: (F,) biases
+    conv_param: {'stride': step between windows, 'pad': zeros added on each side of H and W}
+    Returns out (N, F, H', W') with H' = (H - HH + 2*pad) / stride + 1 (W' likewise),
+    and cache (x, w, b, conv_param) for the backward pass.
+    """
+    out = None
+    ### BEGIN SOLUTION
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out = (H + 2 * pad - HH) // stride + 1
+    W_out = (W + 2 * pad - WW) // stride + 1
+    x_padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, H_out, W_out))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x_padded[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    ### END SOLUTION
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+# %% id="check_q3"
+# Check 1, by hand: x = [[0,1,2],[3,4,5],[6,7,8]], w = [[1,2],[3,4]], b = 0.5, stride 1, no padding.
+# Top-left: 0*1 + 1*2 + 3*3 + 4*4 + 0.5 = 27.5. Exact: the entries are small integers.
+x = np.arange(9.0).reshape(1, 1, 3, 3)
+w = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+out, _ = conv_forward_naive(x, w, np.array([0.5]), {"stride": 1, "pad": 0})
+print("by hand:\n", out[0, 0])
+assert out.shape == (1, 1, 2, 2), f"shape {out.shape}, want (1, 1, 2, 2)"
+assert np.array_equal(out[0, 0], [[27.5, 37.5], [57.5, 67.5]]), \
+    "want [[27.5, 37.5], [57.5, 67.5]]: [[...67.5, 57.5], [37.5, 27.5]] would mean a flipped filter"
+
+# Check 2: one bright pixel. Cross-correlation shows the filter rotated by 180 degrees.
+impulse = np.zeros((1, 1, 5, 5))
+impulse[0, 0, 2, 2] = 1.0
+w = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+out, _ = conv_forward_naive(impulse, w, np.zeros(1), {"stride": 1, "pad": 1})
+print("filter:\n", w[0, 0], "\nresponse to one bright pixel (pad 1 keeps 5x5):\n", out[0, 0])
+assert out.shape == (1, 1, 5, 5), "pad 1 with a 3x3 filter and stride 1 keeps the size"
+assert np.array_equal(out[0, 0, 1:4, 1:4], w[0, 0, ::-1, ::-1]), \
+    "the response to an impulse must be the filter rotated by 180 degrees (and centred: pad both sides)"
+
+# Check 3: random data with stride 2 and padding 1, against the package's version. Threshold 1e-12.
+rng = np.random.default_rng(0)
+x, w, b = rng.normal(size=(2, 3, 7, 7)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+conv_param = {"stride": 2, "pad": 1}
+out, _ = conv_forward_naive(x, w, b, conv_param)
+want, _ = reference.conv_forward_naive(x, w, b, conv_param)
+print(f"stride 2, pad 1: out {out.shape}, relative error vs the package {rel_error(out, want):.1e}")
+assert out.shape == (2, 4, 4, 4), f"shape {out.shape}: H' = (7 + 2*1 - 3) / 2 + 1 = 4"
+assert rel_error(out, want) < 1e-12, "did you use the stride for the window position, and add b[f]?"
+
+# %% id="q3_conv_forward_test" kind="tests" points=3
+_out, _cache = conv_forward_naive(np.arange(9.0).reshape(1, 1, 3, 3), np.array([[[[1.0, 2.0], [3.0, 4.0]]]]),
+                                  np.array([0.5]), {"stride": 1, "pad": 0})
+assert np.array_equal(_out, [[[[27.5, 37.5], [57.5, 67.5]]]])
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_rng = np.random.default_rng(3)
+_cases = []
+for _xs, _ws, _cp in [((2, 3, 7, 7), (4, 3, 3, 3), {"stride": 2, "pad": 1}),
+                      ((1, 2, 6, 5), (3, 2, 3, 2), {"stride": 1, "pad": 0}),
+                      ((3, 1, 10, 10), (2, 1, 5, 5), {"stride": 3, "pad": 2}),
+                      ((1, 3, 4, 4), (5, 3, 1, 1), {"stride": 1, "pad": 0}),
+                      ((2, 2, 5, 5), (3, 2, 3, 3), {"stride": 1, "pad": 1})]:
+    _x, _w, _b = _rng.normal(size=_xs), _rng.normal(size=_ws), _rng.normal(size=_ws[0])
+    _cases.append((_x, _w, _b, _cp, _fl.conv_forward_naive(_x, _w, _b, _cp)[0]))
+with _reference_disabled(_fl.conv_forward_naive, _fl.conv_forward_im2col):
+    for _x, _w, _b, _cp, _want in _cases:
+        _out, _cache = conv_forward_naive(_x, _w, _b, _cp)
+        assert _out.shape == _want.shape, (_out.shape, _want.shape)
+        assert rel_error(_out, _want) < 1e-10, (_x.shape, _w.shape, _cp)
+### END HIDDEN TESTS
+
+# %% [markdown] id="filters_are_pattern_detectors"
+# Filters are pattern detectors. Below, three hand-made 3×3 filters on a digit: a vertical-edge
+# detector (bright where the image gets brighter to the right), a horizontal one, and a blur. The
+# first layer of a trained network learns filters like these by itself (Section 9).
+
+# %% id="fig_filters_are_pattern_detectors"
+data = load_mnist(flatten=False)  # X: (N, 1, 28, 28) in [0, 1]
+digit = data["X_train"][:1]
+edges = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # Sobel
+hand_filters = np.stack([edges, edges.T, np.full((3, 3), 1 / 9)])[:, None]  # (3, 1, 3, 3)
+maps, _ = conv_forward_naive(digit, hand_filters, np.zeros(3), {"stride": 1, "pad": 1})
+fig, axes = plt.subplots(1, 4, figsize=(9, 2.6))
+for ax, img, title in zip(axes, [digit[0, 0], *maps[0]],
+                          ["input digit", "vertical edges", "horizontal edges", "blur"], strict=True):
+    ax.imshow(img, cmap="gray")
+    ax.set_title(title)
+    ax.set_axis_off()
+plt.show()
+
+# %% [markdown] id="one_by_one_convolution"
+# The 1×1 convolution of Section 2, with your function: it is the same as multiplying the channel vector of
+# every pixel by a 32×64 matrix.
+
+# %% id="demo_one_by_one_convolution"
+rng = np.random.default_rng(12)
+x, w, b = rng.normal(size=(2, 64, 5, 5)), rng.normal(size=(32, 64, 1, 1)), rng.normal(size=32)
+out, _ = conv_forward_naive(x, w, b, {"stride": 1, "pad": 0})
+per_pixel = np.einsum("fc,nchw->nfhw", w[:, :, 0, 0], x) + b[None, :, None, None]
+print(f"1x1 conv: {x.shape} -> {out.shape};  equal to a matrix multiply over the channels: "
+      f"{np.allclose(out, per_pixel)}")
+
+
+# %% [markdown] id="backward_through_the_convolution"
+# ## 4. Backward through the convolution
+#
+# Each output number is a multiply-add gate between one window and one filter:
+# $\text{out}[n,f,i,j] = \sum(\text{window} \odot w_f) + b_f$. With the upstream gradient
+# $g = \text{dout}[n,f,i,j]$, the multiply gate *switches* its inputs (notebook 02):
+#
+# * the window receives $w_f \cdot g$, so $dx_\text{pad}[n, :, \text{window}] \mathrel{+}= w_f \, g$;
+# * the filter receives the window: $dw_f \mathrel{+}= \text{window} \cdot g$;
+# * the bias receives $g$: $db_f = \sum_{n, i, j} \text{dout}[n, f, i, j]$.
+#
+# Every filter is used at every position of every image, so its gradient **sums** over all of them
+# (weight sharing is a branch, and gradients add at branches). Windows overlap when the stride is smaller
+# than the filter, so $dx$ accumulates with `+=` too. At the end, cut the padding off $dx_\text{pad}$.
+# (Written out, $dx$ is itself a convolution of `dout` with the flipped filters, and $dw$ a convolution of
+# the input with `dout`: the backward pass of a convolution is made of convolutions.)
+#
+# **Gradient check.** The convolution is *linear* in $x$ (and in $w$, and in $b$). For a linear function
+# the centered difference $\frac{f(x + h) - f(x - h)}{2h}$ is exact for *any* $h$; only rounding error is
+# left, and it shrinks as $h$ grows (it is about $\varepsilon \, |f| / h$). So the checks below use $h = 1$
+# and a tight threshold of $10^{-9}$ (we measured about $10^{-14}$). Max pooling (Section 5) is not linear:
+# there we go back to $h = 10^{-5}$.
+#
+# ### Exercise 4 (3 points): `conv_backward_naive`
+#
+# The cache is `(x, w, b, conv_param)`, as your forward pass returns it.
+
+# %% id="q4_conv_backward" kind="answer"
+def conv_backward_naive(dout, cache):
+    """Backward pass of conv_forward_naive.
+
+    dout: (N, F, H', W') upstream gradient;  cache: (x, w, b, conv_param) from the forward pass
+    Returns dx (N, C, H, W), dw (F, C, HH, WW), db (F,).
+    """
+    x, w, b, conv_param = cache
+    dx = dw = db = None
+    ### BEGIN SOLUTION
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    x_padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dx_padded = np.zeros_like(x_padded)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    rows = slice(i * stride, i * stride + HH)
+                    cols = slice(j * stride, j * stride + WW)
+                    dx_padded[n, :, rows, cols] += w[f] * dout[n, f, i, j]
+                    dw[f] += x_padded[n, :, rows, cols] * dout[n, f, i, j]
+    dx = dx_padded[:, :, pad:pad + H, pad:pad + W]
+    db = dout.sum(axis=(0, 2, 3))
+    ### END SOLUTION
+    return dx, dw, db
+
+
+# %% id="check_q4"
+# Numerical gradients of the package's forward pass (so that this check does not depend on Exercise 3),
+# with h = 1: the convolution is linear, so the centered difference is exact up to rounding.
+# Threshold: relative error < 1e-9 for dx, dw and db.
+rng = np.random.default_rng(1)
+for conv_param in ({"stride": 2, "pad": 1}, {"stride": 1, "pad": 1}):
+    x, w, b = rng.normal(size=(2, 3, 5, 5)), rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
+    out, cache = reference.conv_forward_naive(x, w, b, conv_param)
+    dout = rng.normal(size=out.shape)
+    dx, dw, db = conv_backward_naive(dout, cache)
+    dx_num = eval_numerical_gradient_array(lambda x_: reference.conv_forward_naive(x_, w, b, conv_param)[0],
+                                           x, dout, h=1.0)
+    dw_num = eval_numerical_gradient_array(lambda w_: reference.conv_forward_naive(x, w_, b, conv_param)[0],
+                                           w, dout, h=1.0)
+    db_num = eval_numerical_gradient_array(lambda b_: reference.conv_forward_naive(x, w, b_, conv_param)[0],
+                                           b, dout, h=1.0)
+    print(f"--- stride {conv_param['stride']}, pad {conv_param['pad']}")
+    assert check_gradient(dx, dx_num, 1e-9, name="dx").passed
+    assert check_gradient(dw, dw_num, 1e-9, name="dw").passed
+    assert check_gradient(db, db_num, 1e-9, name="db").passed
+
+# %% id="q4_conv_backward_test" kind="tests" points=3
+from cs231n_utils.fast_layers import conv_forward_naive as _conv_ref
+_rng = np.random.default_rng(41)
+_x, _w, _b = _rng.normal(size=(2, 2, 5, 5)), _rng.normal(size=(3, 2, 3, 3)), _rng.normal(size=3)
+_cp = {"stride": 2, "pad": 1}
+_out, _cache = _conv_ref(_x, _w, _b, _cp)
+_dout = _rng.normal(size=_out.shape)
+_dx, _dw, _db = conv_backward_naive(_dout, _cache)
+_dx_num = eval_numerical_gradient_array(lambda a: _conv_ref(a, _w, _b, _cp)[0], _x, _dout, h=1.0)
+_dw_num = eval_numerical_gradient_array(lambda a: _conv_ref(_x, a, _b, _cp)[0], _w, _dout, h=1.0)
+assert rel_error(_dx, _dx_num) < 1e-9 and rel_error(_dw, _dw_num) < 1e-9
+assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 1, "pad": 1}),
+                      ((1, 2, 6, 5), (3, 2, 3, 2), {"stride": 1, "pad": 0}),
+                      ((2, 1, 10, 10), (2, 1, 5, 5), {"stride": 3, "pad": 2}),
+                      ((1, 3, 4, 4), (5, 3, 1, 1), {"stride": 1, "pad": 0}),
+                      ((4, 2, 5, 5), (2, 2, 3, 3), {"stride": 2, "pad": 1})]:
+    _x, _w, _b = _rng.normal(size=_xs), _rng.normal(size=_ws), _rng.normal(size=_ws[0])
+    _out, _cache = _fl.conv_forward_naive(_x, _w, _b, _cp)
+    _dout = _rng.normal(size=_out.shape)
+    _cases.append((_dout, _cache, _fl.conv_backward_naive(_dout, _cache)))
+with _reference_disabled(_fl.conv_backward_naive, _fl.conv_backward_im2col):
+    for _dout, _cache, _want in _cases:
+        _got = conv_backward_naive(_dout, _cache)
+        for _g, _r, _name in zip(_got, _want, ("dx", "dw", "db"), strict=True):
+            assert _g.shape == _r.shape, (_name, _g.shape, _r.shape)
+            assert rel_error(_g, _r) < 1e-9, (_name, _cache[0].shape, _cache[1].shape, _cache[3])
+### END HIDDEN TESTS
+
+# %% [markdown] id="max_pooling"
+# ## 5. Max pooling
+#
+# A **pooling layer (풀링 계층)** makes the volume smaller, and the later layers cheaper, by summarizing each
+# small window of each activation map on its own: depth stays, height and width shrink. The usual choice
+# is **max pooling (최대 풀링)** with 2×2 windows and stride 2, which keeps the largest of every 4 numbers
+# and drops 75% of the activations. It has no parameters. The lecture's example, one 4×4 map:
+#
+# $$\begin{bmatrix} 1 & 1 & 2 & 4 \\ 5 & 6 & 7 & 8 \\ 3 & 2 & 1 & 0 \\ 1 & 2 & 3 & 4 \end{bmatrix}
+# \;\xrightarrow{\text{2×2 max, stride 2}}\;
+# \begin{bmatrix} 6 & 8 \\ 3 & 4 \end{bmatrix}$$
+#
+# The output size follows the same formula as the convolution, without padding:
+# $(H - \text{pool\_height}) / \text{stride} + 1$.
+#
+# ### Exercise 5 (2 points): `max_pool_forward_naive`
+#
+# `pool_param` has `pool_height`, `pool_width` (windows need not be square) and `stride`.
+
+# %% id="q5_pool_forward" kind="answer"
+def max_pool_forward_naive(x, pool_param):
+    """Max pooling, one window at a time.
+
+    x: (N, C, H, W) input;  pool_param: {'pool_height', 'pool_width', 'stride'}
+    Returns out (N, C, H', W') with H' = (H - pool_height) / stride + 1 (W' likewise),
+    and cache (x, pool_param).
+    """
+    out = None
+    ### BEGIN SOLUTION
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    H_out = (H - ph) // stride + 1
+    W_out = (W - pw) // stride + 1
+    out = np.zeros((N, C, H_out, W_out))
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    out[n, c, i, j] = x[n, c, i * stride:i * stride + ph, j * stride:j * stride + pw].max()
+    ### END SOLUTION
+    cache = (x, pool_param)
+    return out, cache
+
+
+# %% id="check_q5"
+# The lecture's 4x4 example (exact), then random data with overlapping and non-square windows.
+x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float).reshape(1, 1, 4, 4)
+out, _ = max_pool_forward_naive(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
+print("lecture example:\n", out[0, 0])
+assert np.array_equal(out[0, 0], [[6, 8], [3, 4]]), "want [[6, 8], [3, 4]]: the max of each 2x2 window"
+rng = np.random.default_rng(2)
+x = rng.normal(size=(2, 3, 7, 7))
+for pool_param in ({"pool_height": 3, "pool_width": 3, "stride": 2},
+                   {"pool_height": 2, "pool_width": 3, "stride": 1}):
+    out, _ = max_pool_forward_naive(x, pool_param)
+    want, _ = reference.max_pool_forward_naive(x, pool_param)
+    print(pool_param, "->", out.shape)
+    assert out.shape == want.shape, f"shape {out.shape}, want {want.shape}: (H - pool_height) / stride + 1"
+    assert np.array_equal(out, want), "one window per (n, c, i, j), starting at (i * stride, j * stride)"
+
+# %% id="q5_pool_forward_test" kind="tests" points=2
+_x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float).reshape(1, 1, 4, 4)
+assert np.array_equal(max_pool_forward_naive(_x, {"pool_height": 2, "pool_width": 2, "stride": 2})[0],
+                      [[[[6, 8], [3, 4]]]])
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_rng = np.random.default_rng(5)
+_cases = []
+for _xs, _pp in [((2, 3, 8, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}),
+                 ((1, 2, 7, 7), {"pool_height": 3, "pool_width": 3, "stride": 2}),
+                 ((3, 1, 5, 7), {"pool_height": 2, "pool_width": 3, "stride": 1}),
+                 ((1, 4, 6, 9), {"pool_height": 3, "pool_width": 2, "stride": 1}),
+                 ((2, 2, 4, 4), {"pool_height": 4, "pool_width": 4, "stride": 1})]:
+    _x = _rng.normal(size=_xs)
+    _cases.append((_x, _pp, _fl.max_pool_forward_naive(_x, _pp)[0]))
+with _reference_disabled(_fl.max_pool_forward_naive, _fl.max_pool_forward_fast):
+    for _x, _pp, _want in _cases:
+        _out, _cache = max_pool_forward_naive(_x, _pp)
+        assert _out.shape == _want.shape and np.array_equal(_out, _want), (_x.shape, _pp)
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q6"
+# ### Exercise 6 (2 points): `max_pool_backward_naive`
+#
+# Each window is a max gate, and the max gate is a *router* (notebook 02): the whole upstream gradient
+# goes to the input that was the largest, the others get zero. Find the position of the maximum inside
+# each window (`np.argmax` gives a flat index; `np.unravel_index(k, window.shape)` turns it into a row and
+# a column), and add `dout[n, c, i, j]` there. *Add*: when windows overlap (stride smaller than the window),
+# one input can be the maximum of several windows. With several equal maxima, give the gradient to the
+# first one (that is what `np.argmax` returns).
+#
+# The check uses $h = 10^{-5}$ and random data: the largest number of a window is (almost surely) more
+# than $h$ above the second largest, so nudging an input never changes which one is the max.
+
+# %% id="q6_pool_backward" kind="answer"
+def max_pool_backward_naive(dout, cache):
+    """Backward pass of max_pool_forward_naive: each window's gradient goes to its maximum only.
+
+    dout: (N, C, H', W') upstream gradient;  cache: (x, pool_param) from the forward pass
+    Returns dx (N, C, H, W).
+    """
+    x, pool_param = cache
+    dx = None
+    ### BEGIN SOLUTION
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x[n, c, i * stride:i * stride + ph, j * stride:j * stride + pw]
+                    a, d = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, i * stride + a, j * stride + d] += dout[n, c, i, j]
+    ### END SOLUTION
+    return dx
+
+
+# %% id="check_q6"
+# Numerical gradient of the package's forward pass, h = 1e-5; threshold: relative error < 1e-8.
+rng = np.random.default_rng(6)
+for pool_param in ({"pool_height": 2, "pool_width": 2, "stride": 2},
+                   {"pool_height": 2, "pool_width": 3, "stride": 1}):  # overlapping, not square
+    x = rng.normal(size=(2, 2, 6, 8))
+    out, cache = reference.max_pool_forward_naive(x, pool_param)
+    dout = rng.normal(size=out.shape)
+    dx = max_pool_backward_naive(dout, cache)
+    dx_num = eval_numerical_gradient_array(lambda x_: reference.max_pool_forward_naive(x_, pool_param)[0],
+                                           x, dout)
+    print(pool_param)
+    assert check_gradient(dx, dx_num, 1e-8, name="dx").passed
+
+# %% id="q6_pool_backward_test" kind="tests" points=2
+from cs231n_utils.fast_layers import max_pool_forward_naive as _pool_ref
+_rng = np.random.default_rng(61)
+_pp = {"pool_height": 2, "pool_width": 2, "stride": 1}
+_x = _rng.normal(size=(2, 2, 5, 5))
+_out, _cache = _pool_ref(_x, _pp)
+_dout = _rng.normal(size=_out.shape)
+assert rel_error(max_pool_backward_naive(_dout, _cache),
+                 eval_numerical_gradient_array(lambda a: _pool_ref(a, _pp)[0], _x, _dout)) < 1e-8
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _xs, _pp in [((2, 3, 8, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}),
+                 ((1, 2, 7, 7), {"pool_height": 3, "pool_width": 3, "stride": 2}),
+                 ((3, 1, 5, 7), {"pool_height": 2, "pool_width": 3, "stride": 1}),
+                 ((1, 4, 6, 9), {"pool_height": 3, "pool_width": 2, "stride": 1}),
+                 ((2, 2, 4, 6), {"pool_height": 4, "pool_width": 2, "stride": 2})]:
+    _x = _rng.normal(size=_xs)
+    _out, _cache = _fl.max_pool_forward_naive(_x, _pp)
+    _dout = _rng.normal(size=_out.shape)
+    _cases.append((_dout, _cache, _fl.max_pool_backward_naive(_dout, _cache)))
+with _reference_disabled(_fl.max_pool_backward_naive, _fl.max_pool_backward_fast):
+    for _dout, _cache, _want in _cases:
+        _dx = max_pool_backward_naive(_dout, _cache)
+        assert _dx.shape == _want.shape and rel_error(_dx, _want) < 1e-12, (_cache[0].shape, _cache[1])
+### END HIDDEN TESTS
+
+# %% [markdown] id="fast_pooling_by_reshaping"
+# **Fast pooling by reshaping.** When the windows tile the input exactly (2×2 windows, stride 2, even $H$
+# and $W$), no loop is needed: reshape each map $(H, W)$ into $(H/2,\, 2,\, W/2,\, 2)$, so that axes 1 and 3
+# run inside a window, and take the max over them. The package's `max_pool_forward_fast` does this (and
+# falls back to `sliding_window_view` for overlapping windows); its backward pass puts each `dout` at the
+# remembered argmax of its window. The ConvNet in Section 9 uses it.
+
+# %% id="demo_fast_pooling_by_reshaping"
+x = np.random.default_rng(7).normal(size=(50, 8, 28, 28))
+N, C, H, W = x.shape
+start = time.perf_counter()
+pooled = x.reshape(N, C, H // 2, 2, W // 2, 2).max(axis=(3, 5))  # (N, C, H/2, W/2)
+t_reshape = time.perf_counter() - start
+start = time.perf_counter()
+pooled_naive, _ = max_pool_forward_naive(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
+t_naive = time.perf_counter() - start
+print(f"2x2 max pooling of {x.shape}: loops {t_naive * 1e3:.0f} ms, reshape {t_reshape * 1e3:.1f} ms "
+      f"({t_naive / t_reshape:.0f}x faster); same result: {np.array_equal(pooled, pooled_naive)}")
+
+
+# %% [markdown] id="fast_convolution_with_im2col"
+# ## 6. Fast convolution with im2col
+#
+# The naive loops compute $N \cdot F \cdot H' \cdot W'$ small dot products, one Python iteration each.
+# Every one of them is a filter (a row of $C \cdot HH \cdot WW$ numbers) times a window (as many numbers).
+# **im2col** ("image to columns") copies every window into one column of a matrix $X_\text{col}$; with
+# the filters as the rows of $W_\text{row}$, the whole convolution is **one matrix multiply**, which numpy
+# hands to an optimized BLAS library:
+#
+# $$\underbrace{W_\text{row}}_{F \times C\,HH\,WW} \;\underbrace{X_\text{col}}_{C\,HH\,WW \times N H' W'}
+# = \underbrace{\text{out}_\text{row}}_{F \times N H' W'} \;\longrightarrow\; \text{reshape to } (N, F, H', W').$$
+#
+# The lecture's example is AlexNet's first layer: a 227×227×3 image, 96 filters of 11×11×3, stride 4.
+# There are $55 \times 55 = 3025$ windows of $11 \cdot 11 \cdot 3 = 363$ numbers, so $X_\text{col}$ is
+# 363 × 3025, $W_\text{row}$ is 96 × 363, and the product 96 × 3025 is reshaped to 55×55×96.
+#
+# **The price is memory.** Neighbouring windows overlap, and every overlap is copied: each input pixel
+# appears in up to $HH \cdot WW / S^2$ columns. For AlexNet's first layer $X_\text{col}$ holds 1.1 million
+# numbers for a 155,000-number image (7×); for the 3×3, stride-1 convolutions of later networks it is 9×
+# the input; the cell after the exercise computes a few cases. Libraries therefore build the columns a
+# few images at a time (the package's `conv_forward_im2col` does), or use other algorithms (FFT, Winograd,
+# direct kernels).
+#
+# **Building the columns without loops.** `sliding_window_view(x_padded, (HH, WW), axis=(2, 3))` returns a
+# *view* of shape $(N, C, H_p - HH + 1, W_p - WW + 1, HH, WW)$: every window at stride 1, without copying
+# anything. Slicing `[:, :, ::stride, ::stride]` keeps the windows of the stride. Then `transpose` the axes
+# into the order (rows: $C, HH, WW$; columns: $N, H', W'$) and `reshape`: that is the step that copies.
+#
+# ### Exercise 7 (3 points): `im2col` and `conv_forward_im2col`
+#
+# * `im2col(x_padded, HH, WW, stride)` returns $X_\text{col}$ of shape $(C \cdot HH \cdot WW,\; N \cdot H' \cdot W')$.
+#   Row order $(c, a, d)$, the order of `w[f].reshape(-1)`; column order $(n, i, j)$: column
+#   $n H' W' + i W' + j$ is the window under output pixel $(i, j)$ of image $n$.
+# * `conv_forward_im2col(x, w, b, conv_param)`: same inputs, output and cache as `conv_forward_naive`.
+#   Pad, build the columns, multiply, add the bias, and reshape (mind the order of the axes: the product
+#   has $F$ first).
+
+# %% id="q7_im2col" kind="answer"
+def im2col(x_padded, HH, WW, stride):
+    """Receptive fields as columns.
+
+    x_padded: (N, C, Hp, Wp) input, already zero-padded;  HH, WW: filter size;  stride: step
+    Returns cols (C*HH*WW, N*H'*W'): column n*H'*W' + i*W' + j is the window under output pixel (i, j)
+    of image n, flattened in the (C, HH, WW) order of one filter.
+    """
+    N, C, Hp, Wp = x_padded.shape
+    cols = None
+    ### BEGIN SOLUTION
+    windows = sliding_window_view(x_padded, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
+    # windows: (N, C, H', W', HH, WW), a view -> rows (C, HH, WW), columns (N, H', W'): copied here
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * HH * WW, -1)
+    ### END SOLUTION
+    return cols
+
+
+def conv_forward_im2col(x, w, b, conv_param):
+    """Convolution as one matrix multiply. Same inputs, output and cache as conv_forward_naive."""
+    out = None
+    ### BEGIN SOLUTION
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out = (H + 2 * pad - HH) // stride + 1
+    W_out = (W + 2 * pad - WW) // stride + 1
+    x_padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    cols = im2col(x_padded, HH, WW, stride)  # (C*HH*WW, N*H'*W')
+    out_rows = w.reshape(F, -1) @ cols + b[:, None]  # (F, N*H'*W')
+    out = out_rows.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3)
+    ### END SOLUTION
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+# %% id="check_q7"
+# Check 1: the layout, on a tiny input with recognizable numbers (exact).
+x_padded = np.arange(2 * 2 * 3 * 3, dtype=float).reshape(2, 2, 3, 3)  # N=2, C=2, 3x3; 2x2 windows
+cols = im2col(x_padded, 2, 2, 1)
+print("cols (rows: c, a, d; columns: n, i, j):\n", cols)
+assert cols.shape == (8, 8), f"shape {cols.shape}, want (C*HH*WW, N*H'*W') = (8, 8)"
+assert np.array_equal(cols[:, 0], x_padded[0, :, 0:2, 0:2].ravel()), \
+    "column 0 must be window (0, 0) of image 0 flattened as (c, a, d): both channels, channel first"
+assert np.array_equal(cols[:, 5], x_padded[1, :, 0:2, 1:3].ravel()), \
+    "column 5 = n*H'*W' + i*W' + j with n=1, i=0, j=1: columns ordered (n, i, j)"
+
+# Check 2: the fast forward pass equals your naive one. Threshold: relative error < 1e-10.
+rng = np.random.default_rng(8)
+x, w, b = rng.normal(size=(3, 3, 9, 9)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}, {"stride": 3, "pad": 0}):
+    out_fast, _ = conv_forward_im2col(x, w, b, conv_param)
+    out_naive, _ = conv_forward_naive(x, w, b, conv_param)
+    err = rel_error(out_fast, out_naive)
+    print(f"stride {conv_param['stride']}, pad {conv_param['pad']}: fast vs naive relative error {err:.1e}")
+    assert out_fast.shape == out_naive.shape, f"shape {out_fast.shape}, want {out_naive.shape}"
+    assert err < 1e-10, "the numbers differ: check the order of the axes in the final reshape/transpose"
+
+# %% id="q7_im2col_test" kind="tests" points=3
+_xp = np.arange(2 * 2 * 3 * 3, dtype=float).reshape(2, 2, 3, 3)
+_cols = im2col(_xp, 2, 2, 1)
+assert _cols.shape == (8, 8) and np.array_equal(_cols[:, 5], _xp[1, :, 0:2, 1:3].ravel())
+_rng = np.random.default_rng(71)
+_x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
+from cs231n_utils.fast_layers import conv_forward_naive as _conv_ref
+assert rel_error(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0],
+                 _conv_ref(_x, _w, _b, {"stride": 2, "pad": 1})[0]) < 1e-10
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+
+
+def _im2col_loops(xp, HH, WW, stride):
+    N, C, Hp, Wp = xp.shape
+    Ho, Wo = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
+    cols = np.zeros((C * HH * WW, N * Ho * Wo))
+    for n in range(N):
+        for i in range(Ho):
+            for j in range(Wo):
+                cols[:, n * Ho * Wo + i * Wo + j] = xp[n, :, i * stride:i * stride + HH,
+                                                       j * stride:j * stride + WW].ravel()
+    return cols
+
+
+_cases = []
+for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 1, "pad": 1}),
+                      ((1, 2, 6, 5), (3, 2, 3, 2), {"stride": 1, "pad": 0}),
+                      ((2, 4, 10, 10), (2, 4, 5, 5), {"stride": 3, "pad": 2}),
+                      ((1, 3, 4, 4), (5, 3, 1, 1), {"stride": 1, "pad": 0}),
+                      ((2, 2, 9, 7), (3, 2, 3, 3), {"stride": 2, "pad": 1})]:
+    _x, _w, _b = _rng.normal(size=_xs), _rng.normal(size=_ws), _rng.normal(size=_ws[0])
+    _xp = np.pad(_x, ((0, 0), (0, 0), (_cp["pad"],) * 2, (_cp["pad"],) * 2))
+    _cases.append((_x, _w, _b, _cp, _xp, _im2col_loops(_xp, _ws[2], _ws[3], _cp["stride"]),
+                   _fl.conv_forward_naive(_x, _w, _b, _cp)[0]))
+with _reference_disabled(_fl._im2col, _fl.conv_forward_im2col, _fl.conv_forward_naive):
+    for _x, _w, _b, _cp, _xp, _cols_want, _out_want in _cases:
+        _cols = im2col(_xp, _w.shape[2], _w.shape[3], _cp["stride"])
+        assert _cols.shape == _cols_want.shape and np.array_equal(_cols, _cols_want), ("im2col", _xp.shape)
+        _out, _cache = conv_forward_im2col(_x, _w, _b, _cp)
+        assert _out.shape == _out_want.shape and rel_error(_out, _out_want) < 1e-10, (_x.shape, _cp)
+### END HIDDEN TESTS
+
+# %% [markdown] id="im2col_speed_and_memory"
+# How much faster, and how much memory? The first cell times your two versions on a small batch; the
+# second computes the size of $X_\text{col}$ for a few layers, for a batch of 128 images in float32
+# (4 bytes per number, what GPUs use).
+
+# %% id="demo_im2col_speed"
+rng = np.random.default_rng(9)
+x, w, b = rng.normal(size=(10, 3, 16, 16)), rng.normal(size=(8, 3, 5, 5)), rng.normal(size=8)
+conv_param = {"stride": 1, "pad": 2}
+start = time.perf_counter()
+out_naive, _ = conv_forward_naive(x, w, b, conv_param)
+t_naive = time.perf_counter() - start
+times = []
+for _ in range(5):
+    start = time.perf_counter()
+    out_fast, _ = conv_forward_im2col(x, w, b, conv_param)
+    times.append(time.perf_counter() - start)
+t_fast = min(times)
+print(f"x {x.shape}, w {w.shape}: naive {t_naive * 1e3:.0f} ms, im2col {t_fast * 1e3:.2f} ms "
+      f"({t_naive / t_fast:.0f}x faster), relative error {rel_error(out_fast, out_naive):.1e}")
+
+
+# %% id="demo_im2col_memory"
+def im2col_megabytes(batch, C, H, W, HH, WW, stride, pad, bytes_per_number=4):
+    """Sizes in MB of the input batch and of its im2col matrix."""
+    H_out = conv_output_size(H, HH, stride, pad)
+    W_out = conv_output_size(W, WW, stride, pad)
+    input_mb = batch * C * H * W * bytes_per_number / 1e6
+    cols_mb = C * HH * WW * batch * H_out * W_out * bytes_per_number / 1e6
+    return input_mb, cols_mb
+
+
+for name, layer in [("AlexNet conv1: 227x227x3, 11x11, stride 4", (3, 227, 227, 11, 11, 4, 0)),
+                    ("VGG conv: 224x224x64, 3x3, stride 1, pad 1", (64, 224, 224, 3, 3, 1, 1)),
+                    ("our ConvNet: 28x28x1, 5x5, stride 1, pad 2", (1, 28, 28, 5, 5, 1, 2))]:
+    x_mb, cols_mb = im2col_megabytes(128, *layer)
+    print(f"{name:44s} input {x_mb:8.1f} MB   X_col {cols_mb:8.1f} MB  ({cols_mb / x_mb:4.1f}x)")
+
+
+# %% [markdown] id="backward_pass_with_col2im"
+# ## 7. The backward pass with col2im
+#
+# The forward pass was a matrix multiply, $\text{out}_\text{row} = W_\text{row} X_\text{col} + b$, so
+# the backward pass is the matrix-multiply rule of notebook 03, with $\text{dout}_\text{row}$ the upstream
+# gradient arranged like $\text{out}_\text{row}$ (shape $F \times N H' W'$):
+#
+# $$dW_\text{row} = \text{dout}_\text{row}\, X_\text{col}^{\top}, \qquad
+# dX_\text{col} = W_\text{row}^{\top}\, \text{dout}_\text{row}, \qquad
+# db = \text{dout}_\text{row} \text{ summed over its columns}.$$
+#
+# $dX_\text{col}$ is the gradient of the *columns*, and each input pixel was copied into several of them:
+# the copy is a branch, so the gradients of all copies **add up**. **col2im** does that: it walks over the
+# columns' entries and adds each onto the pixel it was copied from. It is the *adjoint* of im2col. Without
+# a loop over windows: entry $(c, a, d)$ of every column comes from pixels $a, a + S, a + 2S, \dots$ (rows)
+# and $d, d + S, \dots$ (columns) of the padded image, so one loop over the $HH \cdot WW$ offsets $(a, d)$,
+# each adding a strided slice `[a : a + S H' : S]` for all images and channels at once, is enough.
+#
+# ### Exercise 8 (3 points): `col2im` and `conv_backward_im2col`
+#
+# `col2im(dcols, x_padded_shape, HH, WW, stride)` returns $dx_\text{pad}$. `conv_backward_im2col(dout, cache)`
+# takes the cache of `conv_forward_im2col` and returns `dx, dw, db` like `conv_backward_naive`; recompute
+# the columns with your `im2col` (cheaper than keeping them), and crop the padding off at the end.
+
+# %% id="q8_col2im" kind="answer"
+def col2im(dcols, x_padded_shape, HH, WW, stride):
+    """Adjoint of im2col: add every column back onto the window it came from.
+
+    dcols: (C*HH*WW, N*H'*W') gradient of the columns;  x_padded_shape: (N, C, Hp, Wp)
+    Returns dx_padded (N, C, Hp, Wp); where windows overlap, their contributions add up.
+    """
+    N, C, Hp, Wp = x_padded_shape
+    H_out = (Hp - HH) // stride + 1
+    W_out = (Wp - WW) // stride + 1
+    dx_padded = np.zeros(x_padded_shape)
+    ### BEGIN SOLUTION
+    dwindows = dcols.reshape(C, HH, WW, N, H_out, W_out).transpose(3, 0, 1, 2, 4, 5)  # (N, C, HH, WW, H', W')
+    for a in range(HH):
+        for d in range(WW):
+            rows = slice(a, a + stride * H_out, stride)
+            cols = slice(d, d + stride * W_out, stride)
+            dx_padded[:, :, rows, cols] += dwindows[:, :, a, d]
+    ### END SOLUTION
+    return dx_padded
+
+
+def conv_backward_im2col(dout, cache):
+    """Backward pass of conv_forward_im2col. Returns dx (N, C, H, W), dw (F, C, HH, WW), db (F,)."""
+    x, w, b, conv_param = cache
+    dx = dw = db = None
+    ### BEGIN SOLUTION
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    x_padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    cols = im2col(x_padded, HH, WW, stride)  # recomputed: (C*HH*WW, N*H'*W')
+    dout_rows = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*H'*W'), arranged like out_rows
+    dw = (dout_rows @ cols.T).reshape(w.shape)
+    db = dout_rows.sum(axis=1)
+    dcols = w.reshape(F, -1).T @ dout_rows  # (C*HH*WW, N*H'*W')
+    dx = col2im(dcols, x_padded.shape, HH, WW, stride)[:, :, pad:pad + H, pad:pad + W]
+    ### END SOLUTION
+    return dx, dw, db
+
+
+# %% id="check_q8"
+# col2im is the adjoint of im2col: <im2col(x), y> = <x, col2im(y)> for all x, y (up to rounding).
+rng = np.random.default_rng(10)
+x_padded = rng.normal(size=(2, 3, 7, 7))
+y = rng.normal(size=im2col(x_padded, 3, 3, 2).shape)
+lhs, rhs = np.sum(im2col(x_padded, 3, 3, 2) * y), np.sum(x_padded * col2im(y, x_padded.shape, 3, 3, 2))
+print(f"<im2col(x), y> = {lhs:.10f}   <x, col2im(y)> = {rhs:.10f}")
+assert abs(lhs - rhs) < 1e-9 * abs(lhs), "col2im must add every column entry back where im2col took it from"
+
+# The fast backward pass against your naive one (Exercise 4). Threshold: relative error < 1e-10.
+x, w, b = rng.normal(size=(3, 3, 9, 9)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}):
+    out, cache = conv_forward_im2col(x, w, b, conv_param)
+    dout = rng.normal(size=out.shape)
+    print(f"--- stride {conv_param['stride']}, pad {conv_param['pad']}, fast vs naive")
+    for name, fast, naive in zip(("dx", "dw", "db"), conv_backward_im2col(dout, cache),
+                                 conv_backward_naive(dout, cache), strict=True):
+        assert check_gradient(fast, naive, 1e-10, name=name).passed
+
+# %% id="q8_col2im_test" kind="tests" points=3
+from cs231n_utils.fast_layers import conv_backward_naive as _conv_back_ref
+_rng = np.random.default_rng(81)
+_x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
+_cache = (_x, _w, _b, {"stride": 1, "pad": 1})
+_dout = _rng.normal(size=(2, 4, 7, 7))
+for _g, _r in zip(conv_backward_im2col(_dout, _cache), _conv_back_ref(_dout, _cache), strict=True):
+    assert _g.shape == _r.shape and rel_error(_g, _r) < 1e-10
+### BEGIN HIDDEN TESTS
+import cs231n_utils.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 2, "pad": 1}),
+                      ((1, 2, 6, 5), (3, 2, 3, 2), {"stride": 1, "pad": 0}),
+                      ((2, 4, 10, 10), (2, 4, 5, 5), {"stride": 3, "pad": 2}),
+                      ((1, 3, 4, 4), (5, 3, 1, 1), {"stride": 1, "pad": 0}),
+                      ((2, 2, 9, 7), (3, 2, 3, 3), {"stride": 1, "pad": 2})]:
+    _x, _w, _b = _rng.normal(size=_xs), _rng.normal(size=_ws), _rng.normal(size=_ws[0])
+    _out, _cache = _fl.conv_forward_naive(_x, _w, _b, _cp)
+    _dout = _rng.normal(size=_out.shape)
+    _xp = np.pad(_x, ((0, 0), (0, 0), (_cp["pad"],) * 2, (_cp["pad"],) * 2))
+    _dcols = _rng.normal(size=(_ws[1] * _ws[2] * _ws[3], _out.shape[0] * _out.shape[2] * _out.shape[3]))
+    _cases.append((_dout, _cache, _fl.conv_backward_naive(_dout, _cache), _xp.shape, _dcols,
+                   _fl._col2im(_dcols, _xp.shape, _ws[2], _ws[3], _cp["stride"])))
+with _reference_disabled(_fl._col2im, _fl.conv_backward_im2col, _fl.conv_backward_naive):
+    for _dout, _cache, _want, _xps, _dcols, _dxp_want in _cases:
+        _dxp = col2im(_dcols, _xps, _cache[1].shape[2], _cache[1].shape[3], _cache[3]["stride"])
+        assert _dxp.shape == _dxp_want.shape and rel_error(_dxp, _dxp_want) < 1e-12, ("col2im", _xps)
+        for _g, _r, _name in zip(conv_backward_im2col(_dout, _cache), _want, ("dx", "dw", "db"), strict=True):
+            assert _g.shape == _r.shape and rel_error(_g, _r) < 1e-10, (_name, _cache[0].shape, _cache[3])
+### END HIDDEN TESTS
+
+# %% [markdown] id="cpu_vs_gpu_in_numbers"
+# ## 8. CPU vs GPU, in numbers
+#
+# How much work is a convolution? Each output number is a dot product of $C \cdot HH \cdot WW$ pairs:
+# that many multiplications and as many additions. Counting a multiply-add as 2 **floating-point
+# operations (FLOPs, 부동소수점 연산)** and ignoring the bias,
+#
+# $$\text{FLOPs} = 2 \cdot \underbrace{N \cdot F \cdot H' \cdot W'}_{\text{outputs}} \cdot
+# \underbrace{C \cdot HH \cdot WW}_{\text{per output}}.$$
+#
+# For the lecture's layer (32×32×3 input, ten 5×5 filters, pad 2) that is $2 \cdot 10 \cdot 32 \cdot 32
+# \cdot 75 = 1{,}536{,}000$ FLOPs per image. The backward pass costs about twice the forward pass (one
+# matrix multiply for $dw$, one for $dx$).
+#
+# ### Exercise 9 (1 point): `conv_flops`
+
+# %% id="q9_conv_flops" kind="answer"
+def conv_flops(x_shape, w_shape, conv_param):
+    """FLOPs of one convolution forward pass: a multiply-add counts 2, the bias is ignored.
+
+    x_shape: (N, C, H, W);  w_shape: (F, C, HH, WW);  conv_param: {'stride', 'pad'}
+    """
+    flops = None
+    ### BEGIN SOLUTION
+    N, C, H, W = x_shape
+    F, _, HH, WW = w_shape
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    H_out = (H + 2 * pad - HH) // stride + 1
+    W_out = (W + 2 * pad - WW) // stride + 1
+    flops = 2 * N * F * H_out * W_out * C * HH * WW
+    ### END SOLUTION
+    return flops
+
+
+# %% id="check_q9"
+lecture = conv_flops((1, 3, 32, 32), (10, 3, 5, 5), {"stride": 1, "pad": 2})
+alexnet1 = conv_flops((1, 3, 227, 227), (96, 3, 11, 11), {"stride": 4, "pad": 0})
+print(f"lecture layer: {lecture:,} FLOPs per image;  AlexNet conv1: {alexnet1 / 1e6:,.1f} MFLOPs per image")
+assert lecture == 1_536_000, "2 * N * F * H' * W' * C * HH * WW = 2 * 1 * 10 * 32 * 32 * 75"
+assert alexnet1 == 2 * 96 * 55 * 55 * 363, "use the OUTPUT size H' x W' (55 x 55), not the input size"
+
+# %% id="q9_conv_flops_test" kind="tests" points=1
+assert conv_flops((1, 3, 32, 32), (10, 3, 5, 5), {"stride": 1, "pad": 2}) == 1_536_000
+### BEGIN HIDDEN TESTS
+assert conv_flops((1, 3, 227, 227), (96, 3, 11, 11), {"stride": 4, "pad": 0}) == 2 * 96 * 55 * 55 * 363
+assert conv_flops((7, 2, 9, 9), (5, 2, 3, 3), {"stride": 2, "pad": 1}) == 2 * 7 * 5 * 5 * 5 * 2 * 3 * 3
+assert conv_flops((4, 64, 56, 56), (32, 64, 1, 1), {"stride": 1, "pad": 0}) == 2 * 4 * 32 * 56 * 56 * 64
+assert conv_flops((1, 1, 5, 8), (1, 1, 5, 2), {"stride": 3, "pad": 0}) == 2 * 1 * 1 * 1 * 3 * 1 * 5 * 2
+### END HIDDEN TESTS
+
+# %% [markdown] id="measured_speed"
+# Now the speed of your machine. The cell times your `conv_forward_im2col` on a batch of 50 32×32×3
+# images with 32 filters of 7×7 (the CS231n benchmark), and a plain matrix multiply `A @ B` of the same
+# size as its im2col product, $(F \times C\,HH\,WW) \cdot (C\,HH\,WW \times N H' W')$. The matrix multiply
+# is what BLAS is best at; the convolution also pays for building the columns and reshaping. Your numbers
+# depend on the CPU, the BLAS library and how busy the machine is, so they are printed, not checked.
+
+# %% id="demo_measured_speed"
+def best_time(f, repeats=3):
+    """Shortest of a few runs of f(), in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+rng = np.random.default_rng(11)
+x, w, b = rng.normal(size=(50, 3, 32, 32)), rng.normal(size=(32, 3, 7, 7)), rng.normal(size=32)
+conv_param = {"stride": 1, "pad": 3}
+flops = conv_flops(x.shape, w.shape, conv_param)
+A, B = rng.normal(size=(32, 3 * 7 * 7)), rng.normal(size=(3 * 7 * 7, 50 * 32 * 32))
+t_conv = best_time(lambda: conv_forward_im2col(x, w, b, conv_param))
+t_package = best_time(lambda: reference.conv_forward_im2col(x, w, b, conv_param))
+t_gemm = best_time(lambda: A @ B)
+cpu_gflops = flops / t_conv / 1e9
+print(f"one forward pass: {flops / 1e9:.3f} GFLOP")
+print(f"your conv_forward_im2col          {t_conv * 1e3:7.1f} ms  {cpu_gflops:6.1f} GFLOP/s")
+print(f"the package's (chunked) version   {t_package * 1e3:7.1f} ms  {flops / t_package / 1e9:6.1f} GFLOP/s")
+gemm_flops = 2 * A.shape[0] * A.shape[1] * B.shape[1]
+print(f"A @ B, {A.shape} x {B.shape}  {t_gemm * 1e3:7.1f} ms  {gemm_flops / t_gemm / 1e9:6.1f} GFLOP/s")
+
+# %% [markdown] id="what_a_gpu_changes"
+# **What a GPU changes.** One CPU core reaches some tens of GFLOP/s in float64 (you just measured one:
+# the setup cell gives numpy's BLAS a single thread); a whole multi-core CPU reaches a few hundred to a few
+# thousand. A current GPU peaks at roughly
+# **10–100 TFLOP/s** in float32, and more in the 16-bit formats that training uses today: several
+# hundred to several thousand times the rate of your notebook, because it has thousands of simple arithmetic
+# units and a convolution is thousands of independent dot products. Matrix multiplies (and im2col-style
+# convolutions) are exactly the work that runs close to that peak.
+#
+# The cell below puts this into the lecture's numbers: AlexNet needs about 0.72 billion multiply-adds
+# (1.4 GFLOP) per image for the forward pass, about three times that for forward plus backward, and was
+# trained for about 90 passes over 1.2 million ImageNet images (its two GTX 580s peaked at about
+# 1.6 TFLOP/s each, and took five to six days).
+
+# %% id="demo_what_a_gpu_changes"
+train_flops = 90 * 1.2e6 * 3 * 1.45e9  # epochs x images x (forward + backward) x forward FLOPs
+for name, rate in [(f"this notebook ({cpu_gflops:.0f} GFLOP/s)", cpu_gflops * 1e9),
+                   ("a GPU at 10 TFLOP/s", 10e12), ("a GPU at 100 TFLOP/s", 100e12)]:
+    print(f"training AlexNet on {name:30s}: {train_flops / rate / 86400:8.2f} days at full speed")
+
+
+# %% [markdown] id="convnet_on_mnist"
+# ## 9. A ConvNet on MNIST
+#
+# Now the layers become a network. The package's `ThreeLayerConvNet` is
+#
+# $$\text{conv } 5{\times}5 \to \text{ReLU} \to \text{2×2 max pool} \to \text{affine} \to \text{ReLU} \to
+# \text{affine} \to \text{softmax},$$
+#
+# built from `conv_relu_pool_forward` (im2col convolution, ReLU, reshape pooling, with their backward
+# passes) and the affine layers of notebook 03. The convolution has stride 1 and pad $(F-1)/2$, so with
+# 8 filters a 28×28×1 digit becomes 28×28×8, then 14×14×8 after pooling: 1568 numbers for the affine
+# layers. The conv layer has $8 \cdot (5 \cdot 5 + 1) = 208$ parameters, the two affine layers
+# $1568 \cdot 100 + 100 + 100 \cdot 10 + 10 = 157{,}910$. As in AlexNet, almost all the parameters sit in
+# the fully connected layers; the arithmetic, about 0.3 MFLOP per image each, is split evenly here, while
+# in AlexNet the convolutions do over 90% of it.
+#
+# We train on the shipped MNIST split (8000 training, 1000 validation images). A network this size
+# overfits 8000 images within a few epochs, so the training set is enlarged with **data augmentation
+# (데이터 증강)** (notebook 06): four copies of every image, each moved by a random shift of up to 2 pixels
+# in each direction. A 3 looks like a 3 two pixels to the left, and the network learns that; the
+# convolution's weight sharing already makes this natural for it.
+
+# %% id="fig_convnet_on_mnist"
+def random_shifts(X, max_shift, rng):
+    """Every image moved by a random (dy, dx) in [-max_shift, max_shift]^2, with zeros shifted in.
+
+    X: (N, C, H, W);  rng: a numpy Generator.  Returns an array shaped like X.
+    """
+    N, C, H, W = X.shape
+    k = 2 * max_shift + 1
+    X_padded = np.pad(X, ((0, 0), (0, 0), (max_shift, max_shift), (max_shift, max_shift)))
+    dy, dx = rng.integers(0, k, size=(2, N))
+    out = np.empty_like(X)
+    for i in range(k):
+        for j in range(k):
+            moved = (dy == i) & (dx == j)
+            out[moved] = X_padded[moved, :, i:i + H, j:j + W]
+    return out
+
+
+rng = np.random.default_rng(0)
+X_train = np.concatenate([data["X_train"]] + [random_shifts(data["X_train"], 2, rng) for _ in range(4)])
+augmented = {"X_train": X_train.astype(np.float32), "y_train": np.tile(data["y_train"], 5),
+             "X_val": data["X_val"], "y_val": data["y_val"]}
+print(f"training images: {len(data['X_train'])} -> {len(augmented['X_train'])} with shifted copies")
+show_filters(augmented["X_train"][::8000], ncols=5, titles=["original"] + ["shifted"] * 4)
+
+# %% [markdown] id="exercise_q10"
+# ### Exercise 10 (2 points): train it
+#
+# Create `convnet` (a `ThreeLayerConvNet` for 1×28×28 inputs) and `convnet_solver` (a `Solver` on the
+# `augmented` data, `verbose=False`), and train. Reach **at least 97% validation accuracy** in well under a
+# minute. What worked for us: 8 filters of 5×5, 100 hidden units, `weight_scale=0.05`, float32
+# (`dtype=np.float32`, twice as fast as float64, and plenty accurate for training), Adam with learning rate
+# 2e-3 halved after the first epoch (`lr_decay=0.5`), batches of 100, 2 epochs, seeds 0. We measured
+# **98.1%** validation accuracy after 11 s of training on 2 cores (17 s when the machine was busy; other
+# seeds gave 97.3–97.9%). The graded test asks for 96.5%, a margin for other machines: training in float32 is not
+# bit-for-bit the same with another BLAS library.
+
+# %% id="q10_train_convnet" kind="answer"
+convnet = convnet_solver = None
+start = time.perf_counter()
+### BEGIN SOLUTION
+convnet = ThreeLayerConvNet(input_dim=(1, 28, 28), num_filters=8, filter_size=5, hidden_dim=100,
+                            weight_scale=0.05, dtype=np.float32, seed=0)
+convnet_solver = Solver(convnet, augmented, update_rule="adam", optim_config={"learning_rate": 2e-3},
+                        lr_decay=0.5, num_epochs=2, batch_size=100, verbose=False, seed=0)
+convnet_solver.train()
+### END SOLUTION
+train_seconds = time.perf_counter() - start
+
+# %% id="check_q10"
+# Target: >= 97% validation accuracy (the graded test asks for 96.5%, a margin for other machines).
+print(f"training took {train_seconds:.1f} s")
+print(f"validation accuracy per epoch: {convnet_solver.val_acc_history}")
+print(f"best validation accuracy: {convnet_solver.best_val_acc:.3f}")
+assert convnet.params["W1"].ndim == 4, "convnet should be a ThreeLayerConvNet (filters W1: (F, 1, HH, WW))"
+assert convnet_solver.best_val_acc >= 0.965, \
+    "below 96.5%: check the learning rate (too large diverges, too small learns slowly) and the epochs"
+
+# %% id="q10_train_convnet_test" kind="tests" points=2
+assert convnet.params["W1"].ndim == 4 and convnet.params["W1"].shape[1:2] == (1,)
+assert convnet_solver.best_val_acc >= 0.965
+### BEGIN HIDDEN TESTS
+_d = load_mnist(flatten=False)
+_pred = np.concatenate([np.argmax(convnet.loss(_d["X_val"][_i:_i + 250]), axis=1)
+                        for _i in range(0, len(_d["X_val"]), 250)])
+assert np.mean(_pred == _d["y_val"]) >= 0.965, "measured again on the validation images"
+### END HIDDEN TESTS
+
+# %% [markdown] id="convnet_training_curves"
+# The loss falls fast in the first few hundred iterations; after the learning rate is halved (epoch 1),
+# the validation accuracy climbs from about 95% to 98%. Training accuracy is measured on 1000 *augmented*
+# training images (shifted digits are a little harder), which is why it sits just below the validation curve.
+
+# %% id="fig_convnet_training_curves"
+plot_loss_history(convnet_solver.loss_history, convnet_solver.train_acc_history,
+                  convnet_solver.val_acc_history)
+
+# %% [markdown] id="learned_filters"
+# **What did it learn?** The first layer's 8 filters, 5×5 each (bright = positive weight): several are
+# oriented edge and stroke detectors, like the hand-made Sobel filters of Section 3, found by gradient
+# descent alone.
+
+# %% id="fig_learned_filters"
+show_filters(convnet.params["W1"], ncols=8, titles=[f"filter {k}" for k in range(8)])
+
+# %% [markdown] id="activation_maps"
+# And what the filters *see*: the activation maps after conv and ReLU (28×28, one per filter) for two
+# validation digits. Each map lights up where its filter's pattern occurs: the edges on one side of a
+# stroke, the strokes of one orientation.
+
+# %% id="fig_activation_maps"
+digits = data["X_val"][:2].astype(np.float32)
+activations, _ = reference.conv_relu_forward(digits, convnet.params["W1"], convnet.params["b1"],
+                                             convnet.conv_param)
+fig, axes = plt.subplots(2, 9, figsize=(13, 3.3))
+for row in range(2):
+    axes[row, 0].imshow(digits[row, 0], cmap="gray")
+    axes[row, 0].set_title("input", fontsize=9)
+    for k in range(8):
+        axes[row, k + 1].imshow(activations[row, k], cmap="viridis")
+        axes[row, k + 1].set_title(f"map {k}", fontsize=9)
+for ax in axes.ravel():
+    ax.set_axis_off()
+plt.show()
+
+# %% [markdown] id="summary"
+# ## Summary
+#
+# * Convolutional layers exploit the structure of images: **local connectivity** and **weight sharing**
+#   turn 31 million parameters into 760 for the same 32×32×10 output.
+# * Output size $(N - F + 2P)/S + 1$, which must be a whole number; padding $(F-1)/2$ keeps the size at
+#   stride 1; a filter has $C \cdot HH \cdot WW + 1$ parameters; a 1×1 convolution mixes channels per pixel.
+# * Deep-learning "convolution" is cross-correlation. Its backward pass is a multiply gate at every
+#   window: the window gets $w_f\, g$, the filter gets $\text{window} \cdot g$, summed over every position and
+#   image; max pooling routes the gradient to the maximum of each window.
+# * im2col turns the convolution into one matrix multiply (fast, at the price of copying every pixel up
+#   to $HH \cdot WW$ times); col2im adds the copies' gradients back.
+# * A convolution costs $2 N F H' W' C\, HH\, WW$ FLOPs; that arithmetic is what GPUs do hundreds to
+#   thousands of times faster than a CPU core.
+# * A small ConvNet, trained for under 20 seconds on augmented MNIST, reaches about 98% validation accuracy.
+#
+# Next, notebook 08 turns from images to sequences: recurrent networks, backpropagation through time, and
+# the LSTM.

@@ -1,0 +1,248 @@
+"""Authoring the course: text sources -> build -> check, and the lint of the cell metadata.
+
+Everything that builds works on a throw-away copy of the course (or a temporary release folder),
+with notebook 01 only where one is enough: nbgrader takes seconds per build.
+"""
+
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from cs231n_course import cells
+from cs231n_course.build import build, check, read_source
+from cs231n_course.cli import main
+from cs231n_course.course import Course, CourseError
+from cs231n_course.lint import lint
+
+NB = "01_chain_rule"
+SRC = f"sources/{NB}.py"
+RELEASE = f"notebooks/{NB}/{NB}.ipynb"
+
+
+@pytest.fixture
+def course_copy(course, tmp_path):
+    """A copy of the course with notebook 01 only: its text source, committed release, README,
+    rename table and nbgrader config (no solutions/: the build makes it)."""
+    (tmp_path / "sources").mkdir()
+    for rel in (SRC, "sources/renamed_cells.json", "README.md"):
+        shutil.copy(course.root / rel, tmp_path / rel)
+    shutil.copytree(course.notebooks / NB, tmp_path / "notebooks" / NB)
+    (tmp_path / "assignments").mkdir()
+    shutil.copy(course.config_file, tmp_path / "assignments" / "nbgrader_config.py")
+    return Course(tmp_path)
+
+
+def _edit(course, rel, old, new):
+    path = course.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {rel}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _cells(path):
+    return {c.id: c for c in nbformat.read(path, as_version=4).cells}
+
+
+# ---------------------------------------------------------------- the build
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_build_is_deterministic(course, tmp_path):
+    for run in ("a", "b"):
+        build(course, [NB], release_dir=tmp_path / run / "notebooks",
+              solutions_dir=tmp_path / run / "solutions")
+    a, b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
+    assert set(a) == {RELEASE, f"solutions/{NB}/{NB}.ipynb"}
+    assert a == b, "two builds are identical byte for byte"
+
+
+def test_the_committed_course_passes_check(course):
+    assert check(course) == []
+
+
+def test_source_notebook_comes_from_the_text_source(course):
+    assert course.assignments() == sorted(p.stem for p in course.sources.glob("*.py"))
+    nb = course.solution(NB)
+    ids = [c.id for c in nb.cells]
+    assert ids[:2] == ["title", "setup"] and "check_q1" in ids and len(set(ids)) == len(ids)
+    for cell in nb.cells:
+        assert cell.id == cells.key(cell) and set(cell.metadata) == {"nbgrader"}
+    test = next(c for c in nb.cells if c.id == "q1_numerical_derivative_test")
+    assert cells.kind(test) is cells.Kind.TESTS and cells.points(test) == 2
+    assert "### BEGIN HIDDEN TESTS" in test.source
+    setup = nb.cells[1].source
+    assert setup.startswith("%load_ext autoreload\n%autoreload 2\n%matplotlib inline\n"), \
+        "magics survive the percent format (jupytext comments them out in the .py)"
+    assert nb.metadata == {"kernelspec": {"display_name": "Python 3 (ipykernel)",
+                                          "language": "python", "name": "python3"},
+                           "language_info": {"name": "python"}}
+
+
+def test_the_release_never_holds_the_text_source(course_copy):
+    stray = course_copy.solutions / NB / f"{NB}.py"  # e.g. a jupytext pair a maintainer made
+    stray.parent.mkdir(parents=True)
+    stray.write_text("# a paired script with the solutions\n")
+    build(course_copy)
+    assert sorted(p.name for p in (course_copy.notebooks / NB).iterdir()) == [f"{NB}.ipynb"]
+    assert sorted(p.name for p in (course_copy.solutions / NB).iterdir()) == [f"{NB}.ipynb"]
+    text = (course_copy.root / RELEASE).read_text()
+    assert "# %%" not in text and 'kind=\\"tests\\"' not in text and "BEGIN SOLUTION" not in text
+
+
+def test_a_maintainers_round_trip(course_copy):
+    """Edit a sentence, a check cell and a hidden test; check says build; the build changes the
+    release in exactly those two cells, and the hidden test stays out of it."""
+    before = _cells(course_copy.root / RELEASE)
+    _edit(course_copy, SRC, "number. Use the `h` you are given.",
+          "number. Use the `h` you are given, and no other.")
+    _edit(course_copy, SRC, 'print(f"numerical {approx:.10f}   analytic 12',
+          'print(f"numerical value {approx:.10f}   analytic 12')
+    _edit(course_copy, SRC, "numerical_derivative(np.exp, -1.3, h=1e-4), np.exp(-1.3)) < 1e-8",
+          "numerical_derivative(np.exp, -1.3, h=1e-4), np.exp(-1.3)) < 2e-8  # secret-edit")
+
+    assert check(course_copy) == [f"{RELEASE}: out of date with {SRC} "
+                                  "(run `cs231n-course build` and commit)"]
+    assert main(["--course", str(course_copy.root), "build"]) == 0
+    assert check(course_copy) == []
+
+    after = _cells(course_copy.root / RELEASE)
+    assert list(after) == list(before)
+    changed = {key for key in before if before[key] != after[key]}
+    assert changed == {"exercise_q1", "check_q1"}
+    assert "and no other." in after["exercise_q1"].source
+    assert "numerical value" in after["check_q1"].source
+    assert "secret-edit" not in (course_copy.root / RELEASE).read_text()
+    assert "secret-edit" in (course_copy.solutions / NB / f"{NB}.ipynb").read_text()
+
+
+def test_check_finds_outputs_extra_files_and_leaked_solutions(course_copy):
+    path = course_copy.root / RELEASE
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if c.cell_type == "code").outputs = [
+        nbformat.v4.new_output("stream", text="hi\n")]
+    nbformat.write(nb, path)
+    (course_copy.notebooks / NB / "answers.txt").write_text("### BEGIN SOLUTION\n")
+    problems = "\n".join(check(course_copy))
+    assert f"{RELEASE}: stored with outputs" in problems
+    assert f"{RELEASE}: out of date with {SRC}" in problems
+    assert f"notebooks/{NB}/answers.txt: not generated from sources/ (remove it)" in problems
+    assert f"notebooks/{NB}/answers.txt: contains 'BEGIN SOLUTION'" in problems
+
+
+def test_check_names_a_missing_release(course_copy):
+    shutil.rmtree(course_copy.notebooks / NB)
+    assert check(course_copy) == [f"{RELEASE}: missing (run `cs231n-course build` and commit)"]
+
+
+# ---------------------------------------------------------------- the headers
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('# %% id="check_q1"\n', "# %%\n", 'the cell has no id: add id="'),
+    ('# %% id="check_q1"\n', '# %% id="check_q1" tags="x"\n', "unknown header option 'tags'"),
+    ('# %% id="check_q1"\n', '# %% id="check_q1" points=1\n', "only tests and written cells carry points"),
+    ('id="q1_numerical_derivative" kind="answer"', 'id="q1_numerical_derivative" kind="solution"',
+     "unknown kind 'solution' (one of given, answer, tests, written)"),
+    ('id="q1_numerical_derivative_test" kind="tests" points=2',
+     'id="q1_numerical_derivative_test" kind="tests"', "a tests cell needs points > 0"),
+    ('# %% id="check_q1"\n', "# %% id=check_q1\n", 'id must be quoted: id="'),
+    ('# %% id="check_q1"\n', "# %% Check one\n", "cannot read 'Check one'"),
+    ('# %% id="check_q1"\n', '# %% [raw] id="check_q1"\n', "cell type '[raw]' is not supported"),
+])
+def test_a_malformed_header_is_named_with_file_and_line(course_copy, old, new, words):
+    _edit(course_copy, SRC, old, new)
+    line = 1 + (course_copy.root / SRC).read_text().split(new)[0].count("\n")
+    with pytest.raises(CourseError) as e:
+        read_source(course_copy.root / SRC)
+    assert str(e.value).startswith(f"{SRC}:{line}") and words in str(e.value)
+    problems = lint(course_copy)  # lint reports it too (rule e), and goes on with the others
+    assert any(p.startswith(f"{SRC}:{line}") and words in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- the lint rules
+
+
+def test_the_lint_of_the_committed_course_is_clean(course):
+    assert lint(course) == []
+
+
+@pytest.mark.parametrize("rel, old, new, words", [
+    # (a) ids: unique, [a-z0-9_]
+    (SRC, 'id="check_q2"', 'id="check_q1"', ["cell id 'check_q1' is used twice (first at line"]),
+    (SRC, 'id="step_size_h"', 'id="Step-Size"', ["cell id 'Step-Size' must be 1-64 characters",
+                                                 "'step_size'"]),
+    # (b) a released id is gone and the rename is not recorded
+    (SRC, 'id="step_size_h"', 'id="step_size"',
+     ["the given cell 'step_size_h' of the released notebooks/01_chain_rule/01_chain_rule.ipynb is "
+      "gone", 'record the rename in sources/renamed_cells.json ("renamed" > "01_chain_rule" > '
+      '"step_size_h": "<new id>") and say why in its "reason"']),
+    (SRC, 'id="q1_numerical_derivative_test"', 'id="q1_numerical_derivative_tests"',
+     ["the tests cell 'q1_numerical_derivative_test'"]),
+    # (c) tests cells: hidden tests, an answer to grade; answers: tests and a check cell
+    (SRC, "### BEGIN HIDDEN TESTS\nimport cs231n_utils.gradcheck as _gc\nfrom cs231n_utils.testing "
+     "import reference_disabled\nwith reference_disabled(_gc.eval_numerical_gradient, "
+     "_gc.eval_numerical_gradient_array):\n    assert rel_error(numerical_derivative(np.sin",
+     "import cs231n_utils.gradcheck as _gc\nfrom cs231n_utils.testing "
+     "import reference_disabled\nwith reference_disabled(_gc.eval_numerical_gradient, "
+     "_gc.eval_numerical_gradient_array):\n    assert rel_error(numerical_derivative(np.sin",
+     ["tests cell 'q1_numerical_derivative_test' has no hidden tests"]),
+    (SRC, 'id="q1_numerical_derivative_test"', 'id="q1_derivative_test"',
+     ["tests cell 'q1_derivative_test' grades no answer cell",
+      "answer cell 'q1_numerical_derivative' has no tests cell"]),
+    (SRC, 'id="check_q1"', 'id="demo_q1"',
+     ["answer cell 'q1_numerical_derivative' must be followed by a locked check cell (id check_...,"
+      " the learner's feedback), not by 'demo_q1'"]),
+    # (d) points: the exercise heading, the README's table
+    (SRC, "### Exercise 1 (2 points)", "### Exercise 1 (3 points)",
+     ["cell 'exercise_q1': Exercise 1 says 3 points but the tests cells of "
+      "q1_numerical_derivative carry 2"]),
+    ("README.md", "9 questions, 19 points |\n| 02 |", "9 questions, 20 points |\n| 02 |",
+     ["README.md: the notebook table says `01_chain_rule` has 9 questions, 20 points, but "
+      "sources/01_chain_rule.py has 9 questions, 19 points"]),
+    (SRC, 'id="q3_sigmoid_staged_test" kind="tests" points=3',
+     'id="q3_sigmoid_staged_test" kind="tests" points=4',
+     ["Exercise 3 says 3 points but the tests cells of q3_sigmoid_staged carry 4",
+      "has 9 questions, 19 points, but sources/01_chain_rule.py has 9 questions, 20 points"]),
+])
+def test_each_lint_rule_fails_on_a_planted_violation(course_copy, rel, old, new, words):
+    assert lint(course_copy) == []
+    _edit(course_copy, rel, old, new)
+    problems = lint(course_copy)
+    for w in words:
+        hits = [p for p in problems if w in p]
+        assert hits, f"{w!r} not in {problems}"
+        assert all(p.startswith((SRC, "README.md")) for p in hits)
+
+
+def test_a_recorded_rename_passes_and_the_table_is_checked(course_copy):
+    _edit(course_copy, SRC, 'id="step_size_h"', 'id="step_size"')
+    table_path = course_copy.sources / "renamed_cells.json"
+    table = json.loads(table_path.read_text())
+
+    def lint_with(renamed):
+        table["renamed"][NB].update(renamed)
+        table_path.write_text(json.dumps(table))
+        return "\n".join(lint(course_copy))
+
+    # a chain of renames must be collapsed (cell-008 -> step_size_h -> step_size): the grader maps once
+    assert ("sources/renamed_cells.json: 01_chain_rule: 'cell-008' is renamed to 'step_size_h', "
+            "which is not a cell of sources/01_chain_rule.py: point it at the cell's current id"
+            ) in lint_with({"step_size_h": "step_size"})
+    assert lint_with({"cell-008": "step_size"}) == ""
+    problems = lint_with({"step_size_h": "no_such_cell", "check_q2": "check_q1"})
+    assert ("sources/renamed_cells.json: 01_chain_rule: 'step_size_h' is renamed to 'no_such_cell',"
+            " which is not a cell of sources/01_chain_rule.py") in problems
+    assert ("sources/renamed_cells.json: 01_chain_rule: 'check_q2' is listed as renamed but "
+            "sources/01_chain_rule.py still has a cell with that id") in problems
+
+
+def test_check_reports_lint_problems(course_copy):
+    _edit(course_copy, SRC, 'id="check_q1"', 'id="check_q1" tags="x"')
+    problems = check(course_copy)
+    assert any(p.startswith(f"{SRC}:") and "unknown header option 'tags'" in p for p in problems)
+    assert main(["--course", str(course_copy.root), "check"]) == 1
