@@ -123,8 +123,10 @@ HOSTILE = {
     "ignores_interrupts": lambda env: notebook(ALL, append={QUESTIONS[1]: (
         "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n"
         "    except KeyboardInterrupt:\n        pass")}),
+    # one request for more than the memory limit: refused at once, however busy the machine (a
+    # loop of small ones raced the cell's time limit on a loaded machine and sometimes lost)
     "memory_bomb": lambda env: notebook(ALL, append={QUESTIONS[1]: (
-        "hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))")}),
+        f"hog = bytearray({2 * LIMITS.memory_mb} * 2**20)")}),
     "fork_bomb": lambda env: notebook(FIRST_FOUR, append={QUESTIONS[1]: (
         "import os\nfor _ in range(64):\n    os.fork()")}),
     "floods_output": lambda env: notebook(ALL, append={QUESTIONS[1]: (

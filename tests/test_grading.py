@@ -1,14 +1,23 @@
 """The course commands: grade survives bad submissions (build and check: test_authoring.py)."""
 
 import json
+import os
 import shutil
 
+import nbformat
 import pytest
 
+from cs231n_course import cells
 from cs231n_course.cli import main
+from cs231n_course.grading import submissions
+from cs231n_course.grading.feedback import CSP, render
+from cs231n_course.grading.results import NotebookResult
 from cs231n_course.grading.submissions import notebook_problem
 
 NB = "01_chain_rule"
+DEEP = b"[" * 100_000 + b"]" * 100_000  # 200 KB that once stopped the grading of a whole class
+DEEP_NOTEBOOK = (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": '
+                 + b"[" * 100_000 + b"]" * 100_000 + b"}")
 
 
 @pytest.mark.parametrize("content, words", [
@@ -17,6 +26,8 @@ NB = "01_chain_rule"
     (b"\xff\xfe\x00garbage", "is not UTF-8"),
     (json.dumps({"nbformat": 3, "worksheets": []}).encode(), "not an nbformat 4 notebook"),
     (json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": "x"}).encode(), "not a valid notebook"),
+    (DEEP, "nested deeper"),
+    (DEEP_NOTEBOOK, "nested deeper"),
 ])
 def test_notebook_problem_explains_each_kind_of_broken_file(tmp_path, content, words):
     path = tmp_path / "nb.ipynb"
@@ -24,22 +35,39 @@ def test_notebook_problem_explains_each_kind_of_broken_file(tmp_path, content, w
     assert words in notebook_problem(path)
 
 
+def test_links_fifos_and_huge_files_are_refused_unread(tmp_path, monkeypatch):
+    notebook = tmp_path / "real.ipynb"
+    notebook.write_bytes(b"{}")
+    (tmp_path / "link.ipynb").symlink_to(notebook)
+    assert "symbolic link" in notebook_problem(tmp_path / "link.ipynb")
+    os.mkfifo(tmp_path / "fifo.ipynb")  # opening it must not block the grader
+    assert "not a regular file" in notebook_problem(tmp_path / "fifo.ipynb")
+    monkeypatch.setattr(submissions, "MAX_BYTES", 1)
+    assert "larger than" in notebook_problem(notebook)
+
+
 def test_grade_reports_broken_submissions_and_still_grades_the_others(course, tmp_path, capsys):
     subs = tmp_path / "subs"
     release = course.notebooks / NB / f"{NB}.ipynb"
     for student, content in [("ok_blank", release.read_bytes()), ("not_json", b"{oops"),
-                             ("old_format", json.dumps({"nbformat": 3, "worksheets": []}).encode())]:
+                             ("old_format", json.dumps({"nbformat": 3, "worksheets": []}).encode()),
+                             ("deep", DEEP_NOTEBOOK)]:
         (subs / student).mkdir(parents=True)
         (subs / student / f"{NB}.ipynb").write_bytes(content)
     (subs / "renamed").mkdir()
     shutil.copy(release, subs / "renamed" / f"{NB} (1).ipynb")
     (subs / "nothing").mkdir()
+    (subs / "links_to_a_classmate").mkdir()  # a notebook that is a link to someone else's
+    (subs / "links_to_a_classmate" / f"{NB}.ipynb").symlink_to(subs / "ok_blank" / f"{NB}.ipynb")
+    (subs / "folder_link").symlink_to(subs / "ok_blank")  # a whole folder that is someone else's
 
     status = main(["--course", str(course.root), "grade", str(subs), "--out", str(tmp_path / "out")])
     out, err = capsys.readouterr()
     assert status == 0, "every submission got a grade (zero ones included)"
     reasons = {line.split(":")[0]: line for line in err.splitlines() if ": invalid: " in line}
-    assert set(reasons) == {"not_json", "old_format", "renamed", "nothing"}
+    assert set(reasons) == {"not_json", "old_format", "renamed", "nothing", "deep",
+                            "links_to_a_classmate", "folder_link"}
+    assert "symbolic link" in reasons["links_to_a_classmate"] and "symbolic link" in reasons["folder_link"]
     assert "not valid JSON" in reasons["not_json"] and "nbformat 4" in reasons["old_format"]
     assert f"{NB}.ipynb not found" in reasons["renamed"] and f"{NB} (1).ipynb" in reasons["renamed"]
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
@@ -61,3 +89,21 @@ def test_grade_says_what_to_do_with_an_empty_or_missing_folder(course, tmp_path,
     assert main(["--course", str(course.root), "grade", str(tmp_path / "empty"),
                  "--assignment", "99_nope"]) == 2
     assert "unknown assignment '99_nope'" in capsys.readouterr().err
+
+
+def test_feedback_pages_are_inert(course):
+    """Student HTML, SVG, JavaScript and Markdown in a feedback page run nothing."""
+    nb = nbformat.read(course.release_path(NB), as_version=4)
+    hostile = '<script>alert("x")</script><img src=x onerror="alert(1)"><b>bold</b>'
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("My notes " + hostile))
+    code = nbformat.v4.new_code_cell("display(HTML(...))")
+    code.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": hostile, "application/javascript": 'alert("js")',
+        "image/svg+xml": '<svg onload="alert(2)"></svg>', "text/plain": "<IPython.core.display.HTML>"})]
+    nb.cells.insert(2, code)
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(NB))]
+    page = render(nb, NotebookResult.zero(graded), NB)
+    assert f'content="{CSP}"' in page and "script-src" not in CSP and "default-src 'none'" in CSP
+    for live in ('<script>alert("x")', "<img src=x onerror", 'alert("js")', "<svg onload"):
+        assert live not in page, live  # dropped, or escaped into harmless text
+    assert "My notes" in page and "<b>bold</b>" in page  # harmless markup survives

@@ -4,6 +4,10 @@ Stock nbgrader copies the hidden tests into the feedback (nbgrader issue #917), 
 cells' source and inside the tracebacks of failed tests. Here the hidden region is cut from every
 test cell, a failed test shows only its error line, and the grader's reason and the run's status
 stand at the top of the page.
+
+Pages are inert: whatever HTML, SVG, JavaScript or Markdown the learner's cells and outputs carry
+is sanitized (nbconvert's SanitizeHTML, bleach underneath), and a Content-Security-Policy forbids
+every script and every load from elsewhere, so opening a page runs nothing a student wrote.
 """
 
 import copy
@@ -14,6 +18,7 @@ import threading
 import nbformat
 import nbgrader
 from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets.config import Config
 
@@ -73,6 +78,23 @@ def student_view(nb, result):
     return nb
 
 
+# images and styles inline; no script, no frame, no request to anywhere
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline' data:; font-src data:"
+
+
+def _inert(view):
+    """Sanitize what the learner controls: every output, and every markdown cell not from the source."""
+    sanitizer = SanitizeHTML()
+    for index, cell in enumerate(view.cells):
+        if cell.cell_type == "code" or not cells.is_protected(cell):
+            sanitizer.preprocess_cell(cell, {}, index)
+
+
+def _with_csp(page):
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+    return page.replace("<head>", "<head>\n" + meta, 1) if "<head>" in page else meta + page
+
+
 def render(nb, result, notebook):
     """The feedback page (HTML str) of one executed notebook and its NotebookResult."""
     view = student_view(nb, result)
@@ -80,6 +102,7 @@ def render(nb, result, notebook):
     if result.status is not Status.OK or result.reason:
         note = f"**Grading status: {result.status.value}.** {html.escape(result.reason)}"
         view.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    _inert(view)
     resources = {"nbgrader": {"notebook": notebook, "score": score, "max_score": max_score,
                               "late_penalty": 0}}
     try:
@@ -88,4 +111,4 @@ def render(nb, result, notebook):
         body = (f"<html><body><h3>{html.escape(notebook)}: {score:g} / {max_score:g}</h3>"
                 f"<p>The feedback page could not be rendered ({html.escape(type(e).__name__)}: "
                 f"{html.escape(str(e))}).</p></body></html>")
-    return body
+    return _with_csp(body)

@@ -30,6 +30,7 @@ from .limits import Limits
 from .notebook import Graded, Job, grade_notebook
 from .outputs import write_outputs
 from .results import NotebookResult, Status
+from .submissions import read_submitted
 
 GRADER_VERSION = "2"  # part of every job's hash: a new grader regrades everything
 
@@ -130,7 +131,11 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
     for sub in subs:
         if sub.path is None:  # invalid: found so when the folder was listed
             continue
-        data = sub.path.read_bytes()
+        try:
+            data = read_submitted(sub.path)
+        except (OSError, ValueError) as e:  # changed since it was listed
+            sub.result.fail(Status.INVALID, f"{sub.path.name} cannot be read ({e})")
+            continue
         job = Job(sub.student, assignment, source, data, limits, hide, renamed,
                   job_digest(source, data, limits))
         cached = None if force else _cached(out_dir, job)

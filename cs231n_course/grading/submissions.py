@@ -2,9 +2,16 @@
 
 SUBMISSIONS/<student>/<assignment>.ipynb, or nbgrader's SUBMISSIONS/<student>/<assignment>/...;
 student ids are the folder names. A single notebook is a class of one.
+
+Submissions are read as untrusted input: a symbolic link (a notebook, or a student's folder,
+pointing at the answer key or a classmate's work) or anything but a regular file is refused,
+files over MAX_BYTES are refused, and whatever a file holds (damaged JSON, JSON nested 100,000
+deep, a schema the validator chokes on) makes that one submission `invalid`, never the run.
 """
 
 import json
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -12,6 +19,24 @@ import nbformat
 
 from ..course import CourseError
 from .results import NotebookResult, Status, Submission
+
+MAX_BYTES = 64 * 1024 * 1024  # far above any honest notebook (outputs included)
+
+
+def read_submitted(path):
+    """The bytes of a submitted file; OSError/ValueError saying why it cannot be used.
+
+    Never follows a symbolic link and never blocks on a FIFO or device.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise ValueError(f"is larger than {MAX_BYTES // 2**20} MB: clear the outputs "
+                             "(Kernel > Restart & Clear Output) and submit it again")
+        return f.read(MAX_BYTES + 1)
 
 
 def notebook_problem_bytes(raw):
@@ -26,6 +51,8 @@ def notebook_problem_bytes(raw):
         data = json.loads(text)
     except json.JSONDecodeError as e:
         return f"is not valid JSON (line {e.lineno}): the file is damaged, re-download it from Jupyter"
+    except RecursionError:
+        return "is not a notebook: its JSON is nested deeper than any notebook's"
     if not isinstance(data, dict) or data.get("nbformat") != 4:
         version = data.get("nbformat") if isinstance(data, dict) else None
         return f"is not an nbformat 4 notebook (nbformat={version!r}): save it with Jupyter 4 or later"
@@ -42,10 +69,15 @@ def notebook_problem_bytes(raw):
 
 def notebook_problem(path):
     """Why a file is not a gradable notebook, or None when it is one."""
+    path = Path(path)
+    if path.is_symlink():
+        return "is a symbolic link: submit the notebook file itself"
     try:
-        return notebook_problem_bytes(Path(path).read_bytes())
+        return notebook_problem_bytes(read_submitted(path))
     except OSError as e:
         return f"cannot be read ({e.strerror})"
+    except ValueError as e:
+        return str(e)
 
 
 def _submission(student, base, assignment, graded):
@@ -78,6 +110,13 @@ def find_submissions(folder, assignment, graded):
     subs = []
     for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         base = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
+        if student_dir.is_symlink() or base.is_symlink():
+            link = base if base.is_symlink() else student_dir
+            sub = Submission(student_dir.name, result=NotebookResult.zero(graded))
+            subs.append(sub)
+            sub.result.fail(Status.INVALID, f"{link.relative_to(folder)}/ is a symbolic link, "
+                                            "not a folder of the student's own")
+            continue
         subs.append(_submission(student_dir.name, base, assignment, graded))
     if not subs:
         raise CourseError(f"no submissions in {folder}: expected one folder per student, "
