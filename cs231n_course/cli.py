@@ -1,8 +1,9 @@
 """The course commands: `cs231n-course build | check | grade` (also `python -m cs231n_course`).
 
-build  sources/*.py -> solutions/ and notebooks/ (nbgrader generate_assignment, deterministic)
-check  fail, naming the files, when notebooks/ is stale or a source breaks the cell rules
-grade  a folder of submissions (or one notebook) -> grades, feedback, gradebook, a score table
+build    sources/*.py -> solutions/ and notebooks/ (nbgrader generate_assignment, deterministic)
+check    fail, naming the files, when notebooks/ is stale or a source breaks the cell rules
+grade    a folder of submissions (or one notebook) -> grades, feedback, gradebook, a score table
+release  the student edition: notebooks, the learner package, a student README; leak-checked
 """
 
 import argparse
@@ -18,6 +19,7 @@ from .grading.outputs import score_table
 from .grading.pipeline import grade_class
 from .grading.stock import grade_class_with_nbgrader
 from .grading.submissions import find_submissions, single_submission
+from .release import release
 
 
 def _course(args):
@@ -38,6 +40,18 @@ def _check(args):
     if not problems:
         print("notebooks/ is up to date with sources/, and every source follows the cell rules")
     return 1 if problems else 0
+
+
+def _release(args):
+    assignments, findings = release(_course(args), args.out, args.through)
+    if findings:
+        for finding in findings:
+            print(finding, file=sys.stderr)
+        print(f"not written: the student edition would show {len(findings)} solution or hidden-test "
+              "statement(s) (listed above); remove them from the notebooks and the package", file=sys.stderr)
+        return 1
+    print(f"student edition of {len(assignments)} notebook(s) in {args.out}")
+    return 0
 
 
 def _infer_assignment(course, submissions):
@@ -102,6 +116,10 @@ def main(argv=None):
     sub.add_parser("build", help="generate notebooks/ from sources/").set_defaults(func=_build)
     sub.add_parser("check", help="fail when notebooks/ is stale or a source breaks the rules"
                    ).set_defaults(func=_check)
+    r = sub.add_parser("release", help="write the leak-checked student edition")
+    r.add_argument("--out", required=True, help="a new folder for the student edition")
+    r.add_argument("--through", help="last notebook number to include, e.g. 04 (default: all)")
+    r.set_defaults(func=_release)
     g = sub.add_parser("grade", help="autograde a folder of submissions, or one notebook")
     g.add_argument("submissions", help="folder with one sub-folder per student, or one .ipynb")
     g.add_argument("--assignment", help="assignment name, e.g. 01_chain_rule (default: inferred)")
