@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.ticker import MaxNLocator
 
 VALUE_COLOR = "#1b7f1b"  # forward values: green, above the node
 GRAD_COLOR = "#c41e1e"  # gradients: red, below the node
@@ -180,6 +181,7 @@ def plot_loss_history(loss_history, train_acc=None, val_acc=None):
             if acc is not None:
                 axes[1].plot(acc, "o-", label=name)
         axes[1].set(xlabel="epoch", ylabel="accuracy", title="Classification accuracy")
+        axes[1].xaxis.set_major_locator(MaxNLocator(integer=True))  # epoch 0: before training
         axes[1].legend()
     return fig
 

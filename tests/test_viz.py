@@ -180,6 +180,8 @@ def test_plot_loss_history():
     fig = render(viz.plot_loss_history(loss, train_acc=[0.3, 0.6, 0.8], val_acc=[0.3, 0.5, 0.7]))
     assert len(fig.axes) == 2 and len(fig.axes[1].lines) == 2
     np.testing.assert_array_equal(fig.axes[1].lines[1].get_ydata(), [0.3, 0.5, 0.7])
+    epochs = fig.axes[1].get_xticks()
+    assert np.array_equal(epochs, np.round(epochs)), epochs  # whole epochs, not 0.25, 0.5, ...
 
 
 @pytest.mark.parametrize("scores", [False, True])

@@ -2,22 +2,32 @@
 
 Stock nbgrader copies the hidden tests into the feedback (nbgrader issue #917), both as the test
 cells' source and inside the tracebacks of failed tests. Here the hidden region is cut from every
-test cell, a failed test shows only its error line, and the grader's reason and the run's status
-stand at the top of the page.
+test cell, a failed test shows only the grader's reason for it (its visible failing line, or that a
+hidden test failed), and the run's status and reason stand at the top of the page.
 
 Pages are inert: whatever HTML, SVG, JavaScript or Markdown the learner's cells and outputs carry
 is sanitized (nbconvert's SanitizeHTML, bleach underneath), and a Content-Security-Policy forbids
 every script and every load from elsewhere, so opening a page runs nothing a student wrote.
+
+Math is drawn when the page is built, not when it is opened: every `$...$`, `$$...$$` and
+`\\begin{env}...\\end{env}` that nbconvert's Markdown parser finds (never inside code) becomes
+MathML (latex2mathml), which browsers render natively, with no script and no network; a formula
+that does not convert stays as its LaTeX text. The template's MathJax `<script>`s are gone.
 """
 
 import copy
 import html
 import os
+import re
 import threading
+import xml.etree.ElementTree as ET
 
 import nbformat
 import nbgrader
+from jinja2 import DictLoader, pass_context
+from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets.config import Config
@@ -42,6 +52,85 @@ def _convert(view, resources):
         return _local.exporter.from_notebook_node(view, resources=resources)
 
 
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+# MathML Core's elements and the attributes latex2mathml writes: anything else (its \\href, raw
+# text it passes through unescaped) makes the formula stay LaTeX text
+_MATH_TAGS = frozenset(
+    "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
+    "mmultiscripts mprescripts none mtable mtr mtd mstyle mpadded mphantom menclose merror "
+    "semantics annotation".split())
+_MATH_ATTRS = frozenset(
+    "display displaystyle scriptlevel mathvariant stretchy fence form separator symmetric largeop "
+    "movablelimits accent accentunder lspace rspace minsize maxsize width height depth voffset linebreak "
+    "columnalign rowalign columnspacing rowspacing columnlines rowlines frame framespacing notation "
+    "mathcolor mathbackground mathsize linethickness".split())
+
+
+def _xml(element):
+    """MathML text of a checked element tree, every text and attribute escaped here.
+
+    Two mends of latex2mathml's output: an mpadded loses its MathML 3 sizes (width="+0.8em", which
+    MathML Core does not read: \\xrightarrow's label was drawn over the next symbol), and text
+    (\\text{pool\\_height}) loses the backslash of its escaped characters.
+    """
+    tag = element.tag.removeprefix(_MATHML)
+    attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in element.attrib.items() if tag != "mpadded")
+    if tag == "math":
+        attrs = ' xmlns="http://www.w3.org/1998/Math/MathML"' + attrs
+    text = re.sub(r"\\([_%#$&{}])", r"\1", element.text or "") if tag == "mtext" else element.text
+    inner = html.escape(text or "", quote=False) + "".join(
+        _xml(child) + html.escape(child.tail or "", quote=False) for child in element)
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def to_mathml(latex, display=False):
+    """MathML (str) of one formula, or None when latex2mathml cannot convert it faithfully."""
+    try:
+        tree = ET.fromstring(latex_to_mathml(latex, display="block" if display else "inline"))
+    except Exception:  # latex2mathml's errors, or output that is not well-formed XML
+        return None
+    for element in tree.iter():
+        ns, _, tag = element.tag.rpartition("}")
+        if ns + "}" != _MATHML or tag not in _MATH_TAGS or not set(element.attrib) <= _MATH_ATTRS:
+            return None
+    return _xml(tree)
+
+
+class _MathMLRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer, with the math it found written as MathML."""
+
+    def inline_math(self, body):
+        return to_mathml(body) or super().inline_math(body)
+
+    def block_math(self, body):
+        return to_mathml(body, display=True) or super().block_math(body)
+
+    def latex_environment(self, name, body):
+        got = to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+        return got or super().latex_environment(name, body)
+
+
+class _FeedbackExporter(HTMLExporter):
+    @pass_context
+    def markdown2html(self, context, source):
+        """HTMLExporter's markdown2html filter, with _MathMLRenderer."""
+        cell = context.get("cell", {})
+        renderer = _MathMLRenderer(escape=False, attachments=cell.get("attachments", {}),
+                                   embed_images=self.embed_images,
+                                   path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+                                   anchor_link_text=self.anchor_link_text,
+                                   exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+# the templates' MathJax loader (a CDN <script>) becomes a style: a font with a MATH table, when
+# the system has one, stretches brackets and fraction bars properly
+_MATH_STYLE = ('<style>math { font-family: "Latin Modern Math", "STIX Two Math", '
+               '"DejaVu Math TeX Gyre", math; }</style>')
+_NO_MATHJAX = DictLoader({"mathjax.html.j2": "{%- macro mathjax(url=None) -%}" + _MATH_STYLE
+                          + "{%- endmacro %}"})
+
+
 def _new_exporter():
     c = Config()
     c.HTMLExporter.template_name = "feedback"
@@ -49,7 +138,7 @@ def _new_exporter():
     c.HTMLExporter.extra_template_paths = [  # nbgrader's Bootstrap if it has one, else ours
         os.path.join(_TEMPLATES, "static", "node_modules", "bootstrap", "dist", "css"),
         os.path.join(os.path.dirname(__file__), "static")]
-    return HTMLExporter(config=c)
+    return _FeedbackExporter(config=c, extra_loaders=[_NO_MATHJAX])
 
 
 def student_view(nb, result):
@@ -68,10 +157,10 @@ def student_view(nb, result):
                                     points=got.max_score if got else cells.points(cell))
         outputs = []
         for out in cell.outputs:
-            if out.output_type == "error":  # the traceback would show the hidden lines
-                outputs.append(nbformat.v4.new_output(
-                    "error", ename=out.ename, evalue=out.evalue,
-                    traceback=[f"{out.ename}: {out.evalue}"]))
+            if out.output_type == "error":  # traceback and message may show the hidden tests:
+                why = got.reason if got and got.reason else out.ename  # the grader's reason instead
+                outputs.append(nbformat.v4.new_output("error", ename=out.ename, evalue=why,
+                                                      traceback=[why]))
             else:
                 outputs.append(out)
         cell.outputs = outputs

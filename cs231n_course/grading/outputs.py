@@ -99,6 +99,7 @@ def summary_plot(path, subs, assignment):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if not subs or not subs[0].result.cells:
         return
@@ -110,6 +111,7 @@ def summary_plot(path, subs, assignment):
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     bins = [b - 0.5 for b in range(int(possible) + 2)] if possible <= 60 else 20  # one bar a score
     left.hist(totals, bins=bins, range=(0, possible), color="#4c72b0", rwidth=0.9)
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))  # scores and students are counts
     left.yaxis.get_major_locator().set_params(integer=True)
     left.set(xlabel=f"total score (of {possible:g})", ylabel="students",
              title=f"{assignment}: {len(subs)} submissions")
