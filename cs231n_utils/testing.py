@@ -3,8 +3,12 @@
 A learner must not pass an exercise by calling the package's reference version of it, so
 hidden tests run inside `reference_disabled(...)`: while it is active, calling the reference
 function raises AssertionError, however the learner got hold of it (import, alias, closure).
+`notebook_names_replaced(name=f)` swaps one of the notebook's own functions for the duration of a
+test (e.g. to make sure one exercise does not call another). The grader's judge, which runs tests
+outside the learner's kernel, gives tests its own versions of both that act inside the kernel.
 """
 
+import sys
 from contextlib import contextmanager
 
 
@@ -31,3 +35,20 @@ def reference_disabled(*functions):
     finally:
         for f, code, defaults, kwdefaults in saved:
             f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+
+
+@contextmanager
+def notebook_names_replaced(**replacements):
+    """Give names of the notebook (its __main__ namespace) other values inside the `with` block."""
+    namespace = sys.modules["__main__"].__dict__
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in replacements}
+    try:
+        namespace.update(replacements)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value

@@ -1262,7 +1262,7 @@ assert _dx.shape == (4, 3) and np.allclose(_db, _d.sum(axis=0))
 assert np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
 import cs231n_utils.layers as _layers
-from cs231n_utils.testing import reference_disabled
+from cs231n_utils.testing import notebook_names_replaced, reference_disabled
 
 
 def _bn(x, g, b, eps):
@@ -1283,17 +1283,13 @@ for _N, _D, _eps, _scale, _tol in [(4, 5, 1e-5, 5.0, 1e-7), (2, 3, 1e-5, 1.0, 1e
             eval_numerical_gradient_array(lambda v: _bn(_x, v, _b, _eps), _g.copy(), _d),
             eval_numerical_gradient_array(lambda v: _bn(_x, _g, v, _eps), _b.copy(), _d))
     _cases.append((_x, _g, _b, _d, _eps, _tol, _num))
-_graph = globals()["batchnorm_backward"]
-globals()["batchnorm_backward"] = _no_graph
-try:
+with notebook_names_replaced(batchnorm_backward=_no_graph):  # the notebook's own, while this runs
     with reference_disabled(_layers.batchnorm_backward, _layers.batchnorm_backward_alt):
         for _x, _g, _b, _d, _eps, _tol, (_ndx, _ndg, _ndb) in _cases:
             _, _c = batchnorm_forward(_x, _g, _b, {"mode": "train", "eps": _eps})
             _dx, _dg, _db = batchnorm_backward_alt(_d, _c)
             assert _dx.shape == _x.shape and _dg.shape == _g.shape and _db.shape == _b.shape
             assert rel_error(_dx, _ndx) < _tol and rel_error(_dg, _ndg) < 1e-8 and rel_error(_db, _ndb) < 1e-8
-finally:
-    globals()["batchnorm_backward"] = _graph
 ### END HIDDEN TESTS
 
 # %% id="demo_batchnorm_backward_speed"

@@ -1,7 +1,9 @@
 """Run course notebooks for the tests: questions, and one live kernel per notebook.
 
 A *question* is a solution cell (nbgrader grade_id Q) with its graded test cells (grade_ids
-starting with Q + "_test"). Wrong answers come from the banks (tests/fixtures).
+starting with Q + "_test"). The tests cells are judged as the grader judges them: by the trusted
+judge, outside the kernel (cs231n_course.grading.judge). Wrong answers come from the banks
+(tests/fixtures).
 """
 
 import copy
@@ -10,10 +12,13 @@ from dataclasses import dataclass
 
 import nbformat
 from fixtures import wrong_answer
+from jupyter_client import KernelManager
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient import NotebookClient
-from nbgrader.utils import determine_grade
 
+from cs231n_course import cells
 from cs231n_course.cells import answer_cells, test_cells
+from cs231n_course.grading.judge import Judge
 
 
 @dataclass
@@ -30,39 +35,55 @@ class LiveNotebook:
         """notebook: a NotebookNode (copied) or the path of a notebook file."""
         self.nb = (copy.deepcopy(notebook) if isinstance(notebook, nbformat.NotebookNode)
                    else nbformat.read(notebook, as_version=4))
-        self._tmp = tempfile.TemporaryDirectory()
-        self.client = NotebookClient(self.nb, kernel_name="python3", timeout=timeout,
-                                     allow_errors=True,
-                                     resources={"metadata": {"path": self._tmp.name}})
+        self.timeout = timeout
         self.index = {c.id: i for i, c in enumerate(self.nb.cells)}
 
     def __enter__(self):
-        self._kernel = self.client.setup_kernel()
-        self._kernel.__enter__()
-        for i, cell in enumerate(self.nb.cells):
-            self.client.execute_cell(cell, i)
+        self._tmp = tempfile.TemporaryDirectory()
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=self._tmp.name)
+        ready = self.km.client()
+        ready.start_channels()
+        ready.wait_for_ready(timeout=60)
+        ready.execute_interactive("import cs231n_course.grading.remote as _cs231n_remote", timeout=60)
+        ready.stop_channels()
+        self.client = NotebookClient(self.nb, km=self.km, timeout=self.timeout, allow_errors=True,
+                                     resources={"metadata": {"path": self._tmp.name}})
+        self.client.kc = AsyncKernelClient(parent=self.km, connection_file=self.km.connection_file,
+                                           **self.km.get_connection_info(session=True))
+        self.client.kc.start_channels()
+        self.client.reset_execution_trackers()
+        self.judge = Judge(self.km, self.nb, self.timeout)
+        for cell in self.nb.cells:
+            self.run(cell)
         return self
 
     def __exit__(self, *exc):
-        self._kernel.__exit__(*exc)
+        self.judge.close()
+        self.client.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
         self._tmp.cleanup()
 
     def run(self, cell, source=None):
-        """Execute a copy of cell (with another source, if given); return the executed copy."""
+        """Execute a copy of cell (with another source, if given): a tests cell by the judge,
+        any other in the kernel. Returns the executed copy and, for a tests cell, its CellResult."""
         twin = copy.deepcopy(cell)
         if source is not None:
             twin.source = source
-        self.client.execute_cell(twin, self.index[cell.id])
-        return twin
+        if cells.kind(twin) is cells.Kind.TESTS:
+            return twin, self.judge.run(twin)
+        if twin.cell_type == "code":
+            self.client.execute_cell(twin, self.index[cell.id])
+        return twin, None
 
     def scores(self, questions):
-        """{question: (score, max_score)} from re-running each question's test cells."""
+        """{question: (score, max_score)} from judging each question's test cells again."""
         result = {}
         for q in questions:
             got = total = 0.0
             for cell in test_cells(self.nb, q):
-                score, max_score = determine_grade(self.run(cell))
-                got, total = got + score, total + max_score
+                verdict = self.run(cell)[1]
+                got, total = got + verdict.score, total + verdict.max_score
             result[q] = (got, total)
         return result
 

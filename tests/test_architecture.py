@@ -17,7 +17,7 @@ from cs231n_course.grading.assemble import assemble
 from cs231n_course.grading.results import NotebookResult, Status, Submission, grade_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-GRADER_ORDER = ["limits", "results", "submissions", "assemble", "scan", "integrity", "kernel",
+GRADER_ORDER = ["limits", "results", "remote", "submissions", "assemble", "scan", "integrity", "kernel",
                 "run", "judge", "feedback", "notebook", "outputs", "pipeline", "stock"]
 
 

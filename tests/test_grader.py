@@ -105,6 +105,53 @@ except OSError as e:
     print("NETWORK " + type(e).__name__)
 """
 
+LIAR = """
+import sys
+class Liar:
+    def __eq__(self, other):
+        return True
+    def __sub__(self, other):
+        return self
+    def __abs__(self):
+        return 0.0
+    def __lt__(self, other):
+        return True
+    def __float__(self):  # the expected value, read from the caller's frame
+        return float(sys._getframe(1).f_locals.get("_want", 0.0))
+"""
+READS_THE_TESTS = """
+import inspect, linecache, traceback
+_plain = numerical_derivative
+def numerical_derivative(f, x, h=1e-5):
+    for frame in inspect.stack():
+        print("FRAME", frame.filename, frame.code_context)
+    print("STACK", traceback.extract_stack())
+    print("LINES", [linecache.getlines(name) for name in list(linecache.cache)])
+    return _plain(f, x, h)
+"""
+SESSION_SEND = """
+k = get_ipython().kernel
+_send = type(k.session).send
+def send(self, stream, msg, *args, **kwargs):
+    if isinstance(msg, dict) and msg.get("msg_type") == "error":
+        return None
+    if isinstance(msg, dict) and msg.get("content", {}).get("status") == "error":
+        msg["content"]["status"] = "ok"
+    return _send(self, stream, msg, *args, **kwargs)
+type(k.session).send = send
+"""
+FRESH_SNAPSHOT = """
+shell = getattr(__builtins__, "get" + "_ipython")() if hasattr(__builtins__, "get_ipython") else get_ipython()
+import ast
+class Swallow(ast.NodeTransformer):
+    def visit_Module(self, node):
+        node.body = [ast.Try(body=node.body, handlers=[ast.ExceptHandler(body=[ast.Pass()])],
+                             orelse=[], finalbody=[])]
+        return ast.fix_missing_locations(node)
+getattr(shell, "ast_" + "transformers").append(Swallow())
+_cs231n_integrity.snapshot()
+"""
+
 HOSTILE = {
     "honest_full": lambda env: notebook(ALL),
     "honest_half": lambda env: notebook(FIRST_FOUR),
@@ -153,6 +200,14 @@ HOSTILE = {
                "other student": env["other"], "git": str(COURSE.root / ".git" / "HEAD")},
         gradebook=env["gradebook"])]),
     "uses_network": lambda env: notebook(ALL, added=[NETWORK.format(port=env["port"])]),
+    # against the trusted judge: a blank notebook with each exploit must score no more than 0,
+    # a full one no more than 19, and no hidden test may show anywhere
+    "lying_objects": lambda env: notebook(append={QUESTIONS[0]: LIAR + (
+        "def numerical_derivative(f, x, h=1e-5):\n    return Liar()"), QUESTIONS[7]: (
+        "def relative_error(a, n):\n    return Liar()")}),
+    "reads_the_tests": lambda env: notebook(ALL, append={QUESTIONS[0]: READS_THE_TESTS}),
+    "rewrites_session_send": lambda env: notebook(added=[SESSION_SEND]),
+    "fresh_integrity_snapshot": lambda env: notebook(added=[FRESH_SNAPSHOT]),
 }
 INVALID = {
     "not_json": b"{this is not json",
@@ -260,7 +315,7 @@ def test_memory_fork_and_output_bombs_are_contained(graded):
     subs, out, _ = graded
     memory = subs["memory_bomb"]  # the bomb follows a correct answer, which keeps its points
     assert total(memory) == 19 and "MemoryError" in outputs_and_errors(out, "memory_bomb")
-    assert subs["fork_bomb"].status in {"ok", "error", "killed"}  # finished, and nothing leaked:
+    assert subs["fork_bomb"].status in {"ok", "error", "killed", "timeout"}  # ended, nothing leaked:
     assert total(subs["fork_bomb"]) >= 2  # the first answer was graded before the bomb
     flood = subs["floods_output"]
     assert total(flood) == 19
@@ -319,6 +374,19 @@ def test_a_submission_cannot_read_the_answer_key_or_touch_the_gradebook(graded):
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
         scores = {s.student_id: s.score for s in gb.assignment_submissions(NB)}
     assert scores["honest_full"] == 19 and len(scores) == len(subs)
+
+
+@in_class
+@pytest.mark.parametrize("student, honest", [
+    ("lying_objects", 0), ("rewrites_session_send", 0), ("fresh_integrity_snapshot", 0),
+    ("reads_the_tests", 19)])
+def test_exploits_of_the_old_in_kernel_verdict_win_nothing(graded, student, honest):
+    subs, out, _ = graded
+    assert total(subs[student]) <= honest, (subs[student].status, reasons(subs[student]))
+    hidden = [ln.strip() for part in SOURCE.read_text().split("### BEGIN HIDDEN TESTS")[1:]
+              for ln in part.split("### END HIDDEN TESTS")[0].splitlines() if ln.strip().startswith("assert")]
+    seen = outputs(out, student) + (out / "feedback" / student / f"{NB}.html").read_text()
+    assert len(hidden) > 10 and not [ln for ln in hidden if ln in seen]  # no hidden test shows
 
 
 @in_class

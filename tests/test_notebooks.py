@@ -68,7 +68,16 @@ def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignm
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_trusted_judge_gives_the_blank_release_zero(assignment):
+    with LiveNotebook(nbformat.read(COURSE.release_path(assignment), as_version=4)) as live:
+        scores = live.scores(cells.questions(COURSE.solution(assignment)))
+    assert all(got == 0 < possible for got, possible in scores.values()), scores
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_wrong_answer_loses_points(assignment):
+    """Under the trusted judge, as the grader judges: the solution scores full marks, and each wrong
+    answer loses points on its own question and none on the questions that do not use it."""
     bank = load_bank(assignment)
     with LiveNotebook(COURSE.solution(assignment)) as live:
         questions = cells.questions(live.nb)

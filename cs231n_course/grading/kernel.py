@@ -19,10 +19,12 @@ from jupyter_client import KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
-# imported before the submission runs: the heavy modules, and the integrity snapshot (a second
-# line of defence that reads the kernel's state before and after the learner's code)
+# imported before the submission runs: the heavy modules, the kernel's half of the judge's
+# channel, and the integrity snapshot (a second line of defence that reads the kernel's state
+# before and after the learner's code)
 WARMUP = ("import numpy, matplotlib, matplotlib.pyplot\n"
           "import cs231n_utils.gradcheck, cs231n_utils.testing\n"
+          "import cs231n_course.grading.remote as _cs231n_remote\n"
           "from cs231n_course.grading import integrity as _cs231n_integrity\n"
           "_cs231n_integrity.snapshot()")
 

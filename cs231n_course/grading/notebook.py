@@ -15,7 +15,7 @@ import nbformat
 from .. import cells
 from .assemble import assemble
 from .feedback import render
-from .judge import judge_cell, probe_code, probe_findings
+from .judge import Judge, probe_code, probe_findings
 from .kernel import SandboxedKernel
 from .limits import Limits
 from .results import NotebookResult, Status
@@ -59,24 +59,26 @@ def grade_notebook(job, kernel=None):
     result.findings = [f"cell {key}: {what}" for key, what in scan(own, source)]
 
     kernel = kernel or SandboxedKernel(job.limits, job.hide)
+    judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()
+        judge = Judge(kernel.km, source, job.limits.cell_seconds)
         nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
         nb.cells.append(nbformat.v4.new_code_cell(probe_code(nonce)))
-        run = run_notebook(nb, kernel, job.limits)
+        run = run_notebook(nb, kernel, job.limits,
+                           judge=lambda cell: verdicts.update({cells.key(cell): judge.run(cell)}))
         probe = nb.cells.pop()
         if run.status is Status.OK:
             result.findings += probe_findings(probe, nonce)
     finally:
+        if judge is not None:
+            judge.close()
         kernel.shutdown()
 
     result.status, result.reason = run.status, run.reason
-    for index, cell in enumerate(nb.cells):
-        got = result.cells.get(cells.key(cell))
-        if got is None or cell.cell_type != "code":
-            continue
-        if index in run.replies:
-            result.cells[cells.key(cell)] = judge_cell(cell, run.replies[index], got.max_score)
+    for key, got in result.cells.items():
+        if key in verdicts:
+            result.cells[key] = verdicts[key]
         else:
             got.reason = "not run: " + run.reason
     if result.findings:

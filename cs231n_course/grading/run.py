@@ -1,8 +1,9 @@
 """Run an assembled notebook in a sandboxed kernel, under a per-cell and a per-notebook time limit.
 
-The outputs are bounded (output_bytes per cell), the kernel's execute reply of every cell is
-recorded (a cell's outputs can be faked or cleared by the learner's code, its reply cannot), and a
-watchdog kills a kernel that ignores interrupts. Nothing here decides a score.
+Every code cell runs in the kernel in notebook order, except the graded tests cells: when one
+comes, `judge(cell)` is called instead (the trusted judge, which calls into the kernel from
+outside). The outputs are bounded (output_bytes per cell), the kernel's execute reply of every
+cell is recorded, and a watchdog kills a kernel that ignores interrupts. Nothing here decides a score.
 """
 
 import json
@@ -50,8 +51,11 @@ class _Client(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def run_notebook(nb, kernel, limits):
-    """Execute nb's code cells in kernel, in place (outputs filled in); returns a Run."""
+def run_notebook(nb, kernel, limits, judge=None):
+    """Execute nb's code cells in kernel, in place (outputs filled in); returns a Run.
+
+    judge(cell): called for each tests cell instead of running it in the kernel (None: run it).
+    """
     client = _Client(nb, limits.output_bytes, km=kernel.km, kernel_name="sandboxed",
                      timeout=int(limits.cell_seconds), allow_errors=True, interrupt_on_timeout=True,
                      error_on_timeout={"ename": "TimeoutError",
@@ -63,7 +67,7 @@ def run_notebook(nb, kernel, limits):
     watchdog = threading.Timer(limits.notebook_seconds + 10, kernel.kill)
     watchdog.start()
     try:
-        run = _run_cells(nb, kernel, limits, client, watchdog)
+        run = _run_cells(nb, kernel, limits, client, watchdog, judge)
     finally:
         watchdog.cancel()
         client.kc.stop_channels()
@@ -71,7 +75,7 @@ def run_notebook(nb, kernel, limits):
     return run
 
 
-def _run_cells(nb, kernel, limits, client, watchdog):
+def _run_cells(nb, kernel, limits, client, watchdog, judge):
     deadline = time.monotonic() + limits.notebook_seconds
     note = ""  # a reason worth knowing on a run that went on (a cell ran out of memory)
     for index, cell in enumerate(nb.cells):
@@ -84,7 +88,12 @@ def _run_cells(nb, kernel, limits, client, watchdog):
                                        f"ran out before cell {where}")
         client.timeout = max(1, int(min(limits.cell_seconds, left)))
         try:
-            client.execute_cell(cell, index)
+            if judge is not None and cells.kind(cell) is cells.Kind.TESTS:
+                judge(cell)
+                if not kernel.km.is_alive():
+                    raise DeadKernelError("the kernel died while the tests ran")
+            else:
+                client.execute_cell(cell, index)
         except DeadKernelError:
             return _dead_kernel(kernel, limits, watchdog, where)
         if not note and any(o.output_type == "error" and o.ename == "MemoryError" for o in cell.outputs):

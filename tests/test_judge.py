@@ -1,0 +1,249 @@
+"""The trusted judge: tests run in the grader's process and call the learner's code through the
+narrow channel (cs231n_course.grading.remote). Tried as a determined student would.
+
+Each test defines the learner's code in a real IPython kernel, then judges tests cells against it:
+honest code passes; lying objects, frame inspection, hooks and transformers in the kernel win
+nothing; the hidden tests' code and data never reach the kernel or the reason.
+"""
+
+import nbformat
+import numpy as np
+import pytest
+from jupyter_client import KernelManager
+
+from cs231n_course import cells
+from cs231n_course.grading import remote
+from cs231n_course.grading.judge import Judge
+
+IMPORTS = "import numpy as np\nfrom cs231n_utils.gradcheck import rel_error\n"
+SECRET = 918273  # a number only the hidden tests know
+
+
+@pytest.fixture
+def kernel(tmp_path):
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    kc.execute_interactive("import cs231n_course.grading.remote as _cs231n_remote", timeout=60)
+
+    def define(code):
+        outputs = []
+        reply = kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return outputs
+
+    yield km, define
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def judge_of(km, seconds=20):
+    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(IMPORTS)])
+    source.cells[0].metadata["nbgrader"] = cells.metadata("given", "setup")
+    return Judge(km, source, seconds)
+
+
+def make_tests_cell(code, grade_id="q1_f_test"):
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["nbgrader"] = cells.metadata("tests", grade_id, 2)
+    return cell
+
+
+def verdict(km, code):
+    judge = judge_of(km)
+    try:
+        cell = make_tests_cell(code)
+        return judge.run(cell), cell
+    finally:
+        judge.close()
+
+
+HONEST = "def double(x):\n    return 2 * x\n"
+VISIBLE_AND_HIDDEN = f"""\
+assert double(1) == 2
+assert abs(double(2.5) - 5.0) < 1e-12
+### BEGIN HIDDEN TESTS
+_x = {SECRET}
+assert double(_x) == 2 * _x, f"double({{_x}}) is wrong"
+assert rel_error(double(np.arange(3.0)), np.array([0.0, 2.0, 4.0])) < 1e-12
+### END HIDDEN TESTS
+"""
+
+
+def test_honest_code_passes(kernel):
+    km, define = kernel
+    define(HONEST)
+    got, cell = verdict(km, VISIBLE_AND_HIDDEN)
+    assert got.score == 2 and got.reason == "" and cell.outputs == []
+
+
+def test_a_visible_failure_is_named_and_a_hidden_one_says_nothing(kernel):
+    km, define = kernel
+    define("def double(x):\n    return 2 * x if x < 1000 else 0\n")
+    got, cell = verdict(km, VISIBLE_AND_HIDDEN)
+    assert got.score == 0 and got.reason == "a hidden test (other inputs) failed: AssertionError"
+    assert str(SECRET) not in str(cell.outputs)
+    define("def double(x):\n    return 3 * x\n")
+    got, _ = verdict(km, VISIBLE_AND_HIDDEN)
+    assert got.reason == "line 1: assert double(1) == 2 -> AssertionError"
+
+
+def test_the_learners_exception_keeps_its_type_and_names_the_visible_line(kernel):
+    km, define = kernel
+    define("def double(x):\n    if x < 0:\n        raise ValueError('negative input')\n    return 2 * x\n")
+    got, _ = verdict(km, "assert double(2) == 4\nassert double(-1) == -2\n")
+    assert got.reason == "line 2: assert double(-1) == -2 -> ValueError: negative input"
+    got, _ = verdict(km, "try:\n    double(-1)\nexcept ValueError:\n    pass\nelse:\n    assert False\n")
+    assert got.score == 2  # tests may expect the learner's ValueError
+
+
+def test_a_visible_helper_called_from_a_hidden_line_is_a_hidden_failure(kernel):
+    km, define = kernel
+    define("def double(x):\n    return 2 * x if x < 100 else -1\n")
+    code = ("def check(x, want):\n    assert double(x) == want, f'double({x}) = {double(x)}'\n"
+            f"check(1, 2)\n### BEGIN HIDDEN TESTS\ncheck({SECRET}, {2 * SECRET})\n### END HIDDEN TESTS\n")
+    got, _ = verdict(km, code)
+    assert got.reason == "a hidden test (other inputs) failed: AssertionError"
+
+
+LIARS = {
+    "equal to everything": "class Liar:\n    def __eq__(self, other):\n        return True\n"
+                           "    def __ne__(self, other):\n        return False\n",
+    "abs() is zero": "class Liar:\n    def __sub__(self, other):\n        return self\n"
+                     "    def __abs__(self):\n        return 0.0\n"
+                     "    def __lt__(self, other):\n        return True\n",
+    "float() reads the caller's frame": (
+        "import sys\nclass Liar:\n    def __float__(self):\n"
+        "        frame = sys._getframe(1)\n        return float(frame.f_locals.get('_want', 0))\n"
+        "    def __array__(self, *a, **k):\n"
+        "        import numpy\n        return numpy.array(self.__float__())\n"),
+}
+
+
+@pytest.mark.parametrize("liar", LIARS)
+def test_lying_objects_cannot_pass(kernel, liar):
+    km, define = kernel
+    define(LIARS[liar] + "def double(x):\n    return Liar()\n")
+    code = ("assert double(1) == 2\n### BEGIN HIDDEN TESTS\n_want = 8.0\n"
+            "assert abs(double(4) - _want) < 1e-9\nassert rel_error(float(double(4)), _want) < 1e-9\n"
+            "### END HIDDEN TESTS\n")
+    got, _ = verdict(km, code)
+    assert got.score == 0, got
+
+
+def test_the_learners_code_cannot_read_the_tests(kernel):
+    km, define = kernel
+    define("import inspect, traceback, linecache, gc\nSEEN = []\n"
+           "def double(x):\n"
+           "    SEEN.append(repr([(f.filename, f.lineno, f.code_context) for f in inspect.stack()]))\n"
+           "    SEEN.append(repr(traceback.extract_stack()))\n"
+           "    SEEN.append(repr(list(linecache.cache)))\n"
+           "    SEEN.append(repr([o for o in gc.get_objects()\n"
+           "                      if isinstance(o, str) and 'HIDDEN' in o][:50]))\n"
+           "    return 2 * x\n")
+    got, _ = verdict(km, VISIBLE_AND_HIDDEN)
+    assert got.score == 2
+    seen = define("print(''.join(SEEN))")
+    text = "".join(o["content"].get("text", "") for o in seen)
+    assert "serve" in text  # it looked: it sees the channel's frames, never the test's code
+    assert "BEGIN HIDDEN" not in text and "rel_error(double" not in text and "_want" not in text
+
+
+TAMPERING = {
+    "exception handler": "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)",
+    "ast transformer that swallows errors": (
+        "import ast\nclass Swallow(ast.NodeTransformer):\n    def visit_Module(self, node):\n"
+        "        node.body = [ast.Try(body=node.body, handlers=[ast.ExceptHandler(body=[ast.Pass()])],"
+        " orelse=[], finalbody=[])]\n        return ast.fix_missing_locations(node)\n"
+        "get_ipython().ast_transformers.append(Swallow())"),
+    "input transformer": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+    "session.send that turns errors into ok": (
+        "k = get_ipython().kernel\n_send = type(k.session).send\n"
+        "def send(self, stream, msg, *a, **kw):\n"
+        "    if isinstance(msg, dict) and msg.get('msg_type') == 'error':\n        return None\n"
+        "    if isinstance(msg, dict) and msg.get('content', {}).get('status') == 'error':\n"
+        "        msg['content']['status'] = 'ok'\n"
+        "    return _send(self, stream, msg, *a, **kw)\n"
+        "type(k.session).send = send"),
+    "excepthook": "import sys\nsys.excepthook = lambda *a: None",
+}
+
+
+@pytest.mark.parametrize("trick", TAMPERING)
+def test_tampering_in_the_kernel_wins_nothing(kernel, trick):
+    km, define = kernel
+    define("def double(x):\n    raise NotImplementedError()\n")
+    define(TAMPERING[trick])
+    got, _ = verdict(km, VISIBLE_AND_HIDDEN)
+    assert got.score == 0
+
+
+def test_callbacks_nested_requests_and_changes_in_place(kernel):
+    km, define = kernel
+    define("class Box:\n    def __init__(self, v):\n        self.v = v\n"
+           "def apply(f, x):\n    return f(x) + 1\n"
+           "def boxes(make, values):\n    return [make(v).v for v in values]\n"
+           "def scale_all(arrays, k):\n    for a in arrays:\n        a *= k\n    return len(arrays)\n"
+           "def step(model, lr):\n    for name, w in model.params.items():\n"
+           "        model.params[name] -= lr * model.grads[name]\n")
+    code = """\
+assert apply(lambda t: t * 10, 4) == 41
+assert boxes(lambda v: Box(v * 2), [1, 2]) == [2, 4]  # the judge's function makes learner objects
+_arrays = [np.ones(3), np.ones((2, 2))]
+_ids = [id(a) for a in _arrays]
+assert scale_all(_arrays, 3.0) == 2 and [id(a) for a in _arrays] == _ids
+assert all(np.all(a == 3.0) for a in _arrays)
+class _Model:
+    def __init__(self):
+        self.params = {"w": np.array([1.0, 2.0])}
+        self.grads = {"w": np.array([10.0, 10.0])}
+_m = _Model()
+_w = _m.params["w"]
+step(_m, 0.1)
+assert np.allclose(_m.params["w"], [0.0, 1.0]) and _m.params["w"] is _w
+_b = Box(5)
+_b.v = 7
+assert _b.v == 7 and (Box(2).v + Box(3).v) == 5
+"""
+    got, _ = verdict(km, code)
+    assert got.score == 2, got.reason
+
+
+def test_a_hanging_answer_times_out_and_the_kernel_goes_on(kernel):
+    km, define = kernel
+    define("import time\ndef double(x):\n    while True:\n        time.sleep(0.01)\n")
+    judge = judge_of(km, seconds=3)
+    try:
+        got = judge.run(make_tests_cell("assert double(1) == 2\n"))
+        assert got.score == 0 and "time limit" in got.reason
+        define("def double(x):\n    return 2 * x\n")
+        assert judge.run(make_tests_cell("assert double(1) == 2\n")).score == 2
+    finally:
+        judge.close()
+
+
+def test_only_plain_data_crosses_the_channel():
+    value = {"a": (1, 2.5, None, True, "s"), 3: [np.arange(4), np.float64(1.5), np.int64(7)],
+             "x": float("nan"), "y": float("-inf")}
+    back = remote.decode(remote.encode(value))
+    assert back["a"] == (1, 2.5, None, True, "s") and back[3][1:] == [1.5, 7]
+    assert np.array_equal(back[3][0], np.arange(4)) and np.isnan(back["x"]) and back["y"] == -np.inf
+    for bad in (np.array([object()], dtype=object), object(), {1, 2}, np.array(["s"])):
+        with pytest.raises(remote.ChannelError):
+            remote.encode(bad)
+    with pytest.raises(remote.ChannelError):  # a pickled array is refused, not unpickled
+        import base64
+        import io
+
+        buffer = io.BytesIO()
+        np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+        remote.decode({"$nd": base64.b64encode(buffer.getvalue()).decode()})
+    nested = []
+    for _ in range(100):
+        nested = [nested]
+    with pytest.raises(remote.ChannelError):
+        remote.encode(nested)
+    with pytest.raises(remote.ChannelError):
+        remote.decode({"$handle": 3})  # no handles where none are expected
