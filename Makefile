@@ -40,6 +40,14 @@ test: lint
 test-fast: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 
+# the learner's flow in a real browser: JupyterLab on a temporary copy of the course, driven by
+# Playwright with the system's chromium (skipped without them: apt-get install -y chromium,
+# $(BIN)/pip install playwright; never `playwright install`); about 4 minutes on 2 cores
+.PHONY: test-browser
+test-browser: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	$(BIN)/python -m pytest -q -rs tests/browser
+
 # from assignments/, so that nbgrader's lab extensions find the course's nbgrader_config.py;
 # as root (containers, cloud VMs) Jupyter needs --allow-root
 lab: $(STAMP)
