@@ -1,7 +1,8 @@
 """Convolution and pooling: naive layers against numerical gradients, fast layers against naive.
 
 Thresholds (float64, CS231n relative error): naive backward vs numerical gradient < 1e-8;
-fast vs naive < 1e-10; sandwich layers vs numerical gradient < 1e-6 (see there why).
+fast vs naive < 1e-10; sandwich layers vs numerical gradient < 1e-6 (see there why); fast in
+float32 vs naive in float64 < 1e-3 (see there why).
 """
 
 import numpy as np
@@ -153,6 +154,10 @@ CONV_CASES = [
     *[((3, 2, 8, 8), (3, 2, 4, 4), s, p) for s, p in [(1, 0), (2, 1), (2, 3), (1, 3)]],
     ((2, 1, 5, 5), (2, 1, 5, 5), 1, 0),  # the filter covers the whole image: 1x1 output
     ((1, 3, 6, 4), (5, 3, 1, 1), 1, 0),  # 1x1 convolution
+    ((3, 2, 7, 5), (4, 2, 1, 1), 2, 0),  # 1x1 convolution with stride 2: pixels skipped
+    ((2, 3, 9, 11), (3, 3, 5, 3), 1, 0),  # odd sizes, pad 0
+    ((3, 4, 10, 10), (2, 4, 5, 5), 3, 2),  # stride 3
+    ((1, 1, 13, 7), (1, 1, 7, 7), 2, 3),  # one channel, one filter, odd sizes, stride 2
 ]
 
 
@@ -177,21 +182,95 @@ def test_conv_fast_equals_naive(x_shape, w_shape, stride, pad):
         assert rel_error(g_fast, g_naive) < FAST_THRESHOLD, name
 
 
-def test_conv_fast_equals_naive_when_the_batch_is_split(monkeypatch):
-    # The fast layer works through the batch in chunks; force one image per chunk.
-    monkeypatch.setattr(fast_layers, "_CHUNK_BYTES", 1)
+@pytest.mark.parametrize("images_per_chunk", [1, 2, 3])
+@pytest.mark.parametrize("stride, pad", [(1, 1), (2, 0)])
+def test_conv_fast_equals_naive_when_the_batch_is_split(monkeypatch, images_per_chunk, stride, pad):
+    # The fast layers work through the batch a few images at a time, reusing their buffers; 5 images
+    # in chunks of 2 or 3 leave a last chunk that is smaller than the others.
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((3, 2, 6, 6))
+    x = rng.standard_normal((5, 2, 7, 7))
     w = rng.standard_normal((4, 2, 3, 3))
     b = rng.standard_normal(4)
-    conv_param = {"stride": 1, "pad": 1}
+    conv_param = {"stride": stride, "pad": pad}
     out_naive, cache_naive = conv_forward_naive(x, w, b, conv_param)
+    image_bytes = x.shape[1] * 3 * 3 * out_naive.shape[2] * out_naive.shape[3] * x.itemsize
+    # one byte short of images_per_chunk + 1 images: exactly images_per_chunk fit
+    monkeypatch.setattr(fast_layers, "_CHUNK_BYTES", (images_per_chunk + 1) * image_bytes - 1)
+    assert fast_layers._images_per_chunk(2, 3, 3, *out_naive.shape[2:], x.itemsize) == images_per_chunk
     out_fast, cache_fast = conv_forward_fast(x, w, b, conv_param)
     assert rel_error(out_fast, out_naive) < FAST_THRESHOLD
     dout = rng.standard_normal(out_naive.shape)
     for g_fast, g_naive in zip(conv_backward_fast(dout, cache_fast),
                                conv_backward_naive(dout, cache_naive), strict=True):
         assert rel_error(g_fast, g_naive) < FAST_THRESHOLD
+
+
+def test_conv_fast_accepts_a_dout_that_is_not_contiguous():
+    # e.g. a transposed view coming from another layer's backward pass
+    rng = np.random.default_rng(12)
+    x, w, b = rng.standard_normal((3, 2, 6, 6)), rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
+    conv_param = {"stride": 1, "pad": 1}
+    _, cache = conv_forward_fast(x, w, b, conv_param)
+    dout = rng.standard_normal((6, 6, 4, 3)).transpose(3, 2, 0, 1)  # (N, F, H', W'), strided
+    for g_fast, g_naive in zip(conv_backward_fast(dout, cache),
+                               conv_backward_naive(dout, cache), strict=True):
+        assert rel_error(g_fast, g_naive) < FAST_THRESHOLD
+
+
+def test_conv_fast_float32_stays_float32():
+    # float32 rounding (~1e-7 relative per operation) makes elementwise relative errors of outputs
+    # near 0 much larger than that: 1e-3 still catches any wrong index or missing term.
+    rng = np.random.default_rng(13)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((2, 3, 8, 8), (4, 3, 3, 3), (4,)))
+    conv_param = {"stride": 1, "pad": 1}
+    out, cache = conv_forward_fast(x, w, b, conv_param)
+    out_naive, _ = conv_forward_naive(x.astype(float), w.astype(float), b.astype(float), conv_param)
+    assert out.dtype == np.float32 and rel_error(out, out_naive) < 1e-3
+    dout = rng.standard_normal(out.shape).astype(np.float32)
+    grads = conv_backward_fast(dout, cache)
+    grads_naive = conv_backward_naive(dout.astype(float), cache)
+    for g, g_naive in zip(grads, grads_naive, strict=True):
+        assert g.dtype == np.float32 and rel_error(g, g_naive) < 1e-3
+
+
+def _im2col_loops(x_padded, HH, WW, stride):
+    """The column matrix of the exercise, one window at a time (the layout the notebook checks)."""
+    N, C, Hp, Wp = x_padded.shape
+    H_out, W_out = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
+    cols = np.zeros((C * HH * WW, N * H_out * W_out))
+    for n in range(N):
+        for i in range(H_out):
+            for j in range(W_out):
+                window = x_padded[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                cols[:, n * H_out * W_out + i * W_out + j] = window.ravel()
+    return cols
+
+
+@pytest.mark.parametrize("x_padded_shape, HH, WW, stride", [
+    ((2, 3, 7, 9), 3, 5, 1), ((2, 3, 7, 9), 3, 3, 2), ((1, 2, 10, 10), 4, 1, 3), ((3, 1, 5, 4), 1, 1, 1),
+])
+def test_im2col_layout_and_col2im_is_its_adjoint(x_padded_shape, HH, WW, stride):
+    # The notebooks compare the learners' im2col and col2im with these two
+    rng = np.random.default_rng(14)
+    x_padded = rng.standard_normal(x_padded_shape)
+    cols = fast_layers._im2col(x_padded, HH, WW, stride)
+    np.testing.assert_array_equal(cols, _im2col_loops(x_padded, HH, WW, stride))
+    # col2im is the adjoint (transpose) of im2col: <im2col(x), y> = <x, col2im(y)> for all x, y
+    y = rng.standard_normal(cols.shape)
+    dx_padded = fast_layers._col2im(y, x_padded.shape, HH, WW, stride)
+    assert dx_padded.shape == x_padded.shape
+    lhs, rhs = np.sum(cols * y), np.sum(x_padded * dx_padded)
+    assert abs(lhs - rhs) <= 1e-12 * np.sum(np.abs(cols * y))
+    # and, entry by entry, the loop that adds every column back onto its window
+    want = np.zeros(x_padded.shape)
+    N, C, Hp, Wp = x_padded.shape
+    H_out, W_out = (Hp - HH) // stride + 1, (Wp - WW) // stride + 1
+    for n in range(N):
+        for i in range(H_out):
+            for j in range(W_out):
+                column = y[:, n * H_out * W_out + i * W_out + j].reshape(C, HH, WW)
+                want[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW] += column
+    assert rel_error(dx_padded, want) < 1e-12
 
 
 POOL_CASES = [
