@@ -88,7 +88,7 @@ def main(n):
         start = time.perf_counter()
         graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(NB))]
         grade_class(course, find_submissions(subs, NB, graded), NB, tmp / f"ours{workers}",
-                    workers=workers, progress=False, submissions_dir=subs)
+                    workers=workers, progress=False)
         timings[workers] = time.perf_counter() - start
     valid = n - n // 10
     print(f"stock nbgrader autograde (sequential):  {stock:7.1f} s   {stock / n:5.2f} s/submission")

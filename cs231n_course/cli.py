@@ -88,7 +88,7 @@ def _grade(args):
         sub = single_submission(path, assignment, graded)
         with tempfile.TemporaryDirectory() as tmp:
             grade_class(course, [sub], assignment, tmp, workers=1, limits=limits, force=True,
-                        progress=False, submissions_dir=path.parent)
+                        progress=False)
             _print_one(sub, path, Path(tmp))
         return 0
     out = Path(args.out)
@@ -98,7 +98,7 @@ def _grade(args):
                                   progress=lambda msg: print(msg, file=sys.stderr))
     else:
         grade_class(course, subs, assignment, out, workers=args.workers, scheduler=args.scheduler,
-                    limits=limits, force=args.force, submissions_dir=path)
+                    limits=limits, force=args.force)
     for sub in subs:
         if sub.status.value != "ok":
             print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)

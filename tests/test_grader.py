@@ -243,7 +243,7 @@ def grade(subs_dir, out, **kw):
     """The hardened grader on a folder of submissions (as `cs231n-course grade` runs it)."""
     subs = find_submissions(subs_dir, NB, GRADED)
     return pipeline.grade_class(COURSE, subs, NB, out, limits=LIMITS, progress=False,
-                                submissions_dir=subs_dir, **kw)
+                                **kw)
 
 
 def total(sub):
@@ -520,3 +520,29 @@ def test_dask_cluster_with_a_worker_killed_mid_run(tmp_path):
         killer.join()
     assert [scores(s) for s in remote] == [scores(s) for s in local]
     assert all(s.status == "ok" for s in remote)
+
+
+def test_objects_of_a_later_notebook_cannot_lie_either(tmp_path):
+    """Notebook 02's exercises are classes (gates with forward/backward): gates whose every answer
+    is an object equal to everything win nothing on a blank notebook, and the honest gates of the
+    solution keep their points."""
+    assignment = "02_gate_patterns"
+    liars = LIAR + "".join(
+        f"class {gate}:\n    def forward(self, *args):\n        return Liar()\n"
+        f"    def backward(self, *args):\n        return (Liar(), Liar())\n"
+        for gate in ("AddGate", "MulGate", "MaxGate", "SigmoidGate", "BranchGate"))
+    source = COURSE.solution(assignment)
+    questions = cells.questions(source)
+    for student, answers in {"liar": {}, "honest": dict.fromkeys(questions, "solution")}.items():
+        nb = make_submission(COURSE, assignment, answers)
+        if student == "liar":
+            last_gate = next(c for c in nb.cells if cells.key(c) == "q3_branch_gate")
+            last_gate.source += "\n" + liars
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "subs" / student / f"{assignment}.ipynb")
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
+    subs = {s.student: s for s in pipeline.grade_class(
+        COURSE, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
+        workers=2, limits=LIMITS, progress=False)}
+    assert total(subs["liar"]) == 0, reasons(subs["liar"])
+    assert total(subs["honest"]) == subs["honest"].result.max_score == 19

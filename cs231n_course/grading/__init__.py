@@ -3,9 +3,10 @@
 submissions  find and read the class's notebooks          -> Submission
 assemble     rebuild each with its source's protected cells
 scan         read the learner's code for tampering (second line of defence)
-kernel       a fresh sandboxed kernel per notebook (sandbox.py runs inside it)
-run          execute the notebook under time and output limits -> Run
-judge        a verdict per graded cell                      -> CellResult
+remote       the narrow channel: plain data only, handles for the rest (its kernel half runs there)
+kernel       a fresh kernel per notebook, started through sandbox.py (bubblewrap, own uid, limits)
+run          execute the notebook under time and output limits; tests cells go to the judge -> Run
+judge        the trusted judge: runs each tests cell here, calls the learner's code via remote -> CellResult
 notebook     all of the above for one submission            -> NotebookResult (results.py)
 feedback     the student's feedback page
 pipeline     a class on local threads or a Dask cluster, resumable

@@ -40,6 +40,7 @@ import zmq
 from .. import cells
 from .remote import ChannelError, decode, encode
 from .results import CellResult
+from .scan import PARSE_LOCK
 
 
 def probe_code(nonce):
@@ -80,7 +81,6 @@ class Channel:
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=30)
         self.proxies, self.callbacks, self.callback_depth = {}, {}, 0
-        self.deadline = None
         self.loop = None  # msg_id of the serving loop, while the kernel waits in it for requests
 
     def close(self):
@@ -148,7 +148,7 @@ class Channel:
         poller = zmq.Poller()
         poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
         poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
-        deadline = self.deadline or time.monotonic() + self.seconds
+        deadline = time.monotonic() + self.seconds  # the learner's code's time, request by request
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -381,8 +381,9 @@ def imports_of(source_nb):
     for cell in source_nb.cells:
         if cell.cell_type == "code" and cells.kind(cell) is cells.Kind.GIVEN:
             try:
-                tree = ast.parse("\n".join(ln for ln in cell.source.splitlines()
-                                            if not ln.lstrip().startswith("%")))
+                with PARSE_LOCK:
+                    tree = ast.parse("\n".join(ln for ln in cell.source.splitlines()
+                                                if not ln.lstrip().startswith("%")))
             except SyntaxError:
                 continue
             found += [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
@@ -415,7 +416,10 @@ class Judge:
         own = dict(vars(builtins), __import__=self._import,
                    print=lambda *a, **k: builtins.print(*a, **{**k, "file": self.printed}))
         self.namespace = {"__name__": "__judge__", "__builtins__": own}
-        exec(compile(imports_of(source_nb), "<the notebook's imports>", "exec"), self.namespace)
+        tree = imports_of(source_nb)
+        with PARSE_LOCK:
+            imports = compile(tree, "<the notebook's imports>", "exec")
+        exec(imports, self.namespace)
         self.trusted = set(self.namespace)
 
     def _import(self, name, *args, **kwargs):
@@ -456,22 +460,22 @@ class Judge:
         max_score = cells.points(cell)
         source = cell.source
         printed = self.printed = io.StringIO()
-        self.channel.deadline = time.monotonic() + self.seconds
         try:
-            tree = ast.parse(source)
+            with PARSE_LOCK:
+                tree = ast.parse(source)
+                code = compile(tree, f"<tests {cells.key(cell)}>", "exec")
             for name in sorted(free_names(tree) - self.trusted - set(dir(builtins))):
                 try:
                     self.namespace[name] = self.channel.fetch(name)
                 except KeyError:
                     self.namespace.pop(name, None)  # not defined by the learner: NameError below
-            exec(compile(tree, f"<tests {cells.key(cell)}>", "exec"), self.namespace)
+            exec(code, self.namespace)
         except Exception as e:
             result = CellResult(0.0, max_score, failure_reason(e, source, cells.key(cell)))
             cell.outputs = _outputs(printed) + [nbformat.v4.new_output(
                 "error", ename=type(e).__name__, evalue=result.reason, traceback=[result.reason])]
             return result
         finally:
-            self.channel.deadline = None
             self.channel.end()
         cell.outputs = _outputs(printed)
         return CellResult(max_score, max_score)

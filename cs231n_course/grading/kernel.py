@@ -1,10 +1,12 @@
 """Sandboxed Jupyter kernels: each one fresh, in its own private folder, used for one notebook.
 
 A kernel is started through `python -m cs231n_course.grading.sandbox CONFIG -- ipykernel ...`,
-which applies the limits and isolation (sandbox.py) and reports what the OS allowed.
+which runs it in bubblewrap as an unprivileged user, under the limits (sandbox.py), and reports
+what the OS allowed. Where bubblewrap cannot be used, one line on stderr says so, once.
 KernelSupply boots the next kernel while the current one runs, so a worker rarely waits.
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -19,6 +21,8 @@ from jupyter_client import KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
+from . import sandbox
+
 # imported before the submission runs: the heavy modules, the kernel's half of the judge's
 # channel, and the integrity snapshot (a second line of defence that reads the kernel's state
 # before and after the learner's code)
@@ -30,59 +34,78 @@ WARMUP = ("import numpy, matplotlib, matplotlib.pyplot\n"
 
 
 class _SandboxSpecs(KernelSpecManager):
-    """The python3 kernel, started through the sandbox with one kernel's config file."""
+    """The python3 kernel, started through the sandbox with one kernel's config file.
+
+    Interrupted by message (ipykernel signals itself): the kernel is in a session of its own
+    inside the sandbox, out of reach of the signals jupyter_client sends to the launcher's group."""
 
     config_path = None
 
     def get_kernel_spec(self, kernel_name):
         argv = [sys.executable, "-m", "cs231n_course.grading.sandbox", self.config_path, "--",
                 sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        return KernelSpec(argv=argv, display_name="sandboxed python3", language="python")
+        return KernelSpec(argv=argv, display_name="sandboxed python3", language="python",
+                          interrupt_mode="message")
 
 
 class SandboxedKernel:
-    """A fresh kernel in its own private directory; started ahead of need, used once."""
+    """A fresh kernel in its own private directory; started ahead of need, used once.
+
+    hide: no longer used (the sandbox shows an allow-list of paths); accepted for the callers."""
 
     def __init__(self, limits, hide=()):
+        bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
-        self.report_path = os.path.join(self.workdir, ".sandbox.json")
+        # out of the kernel's reach: its config, and the report the grader trusts (cgroups to remove)
         self._config_dir = tempfile.mkdtemp(prefix="cs231n-sandbox-")
+        self.report_path = os.path.join(self._config_dir, "report.json")
         config_path = os.path.join(self._config_dir, "config.json")
-        stage = os.path.join(self._config_dir, "stage")
-        os.mkdir(stage)
         with open(config_path, "w") as f:
-            json.dump({"workdir": self.workdir, "stage": stage, "report": self.report_path,
-                       "hide": list(hide), "limits": limits.to_json()}, f)
+            json.dump({"workdir": self.workdir, "report": self.report_path, "bwrap": bwrap,
+                       "bwrap_problem": problem, "limits": limits.to_json()}, f)
         specs = _SandboxSpecs()
         specs.config_path = config_path
         self.km = KernelManager(kernel_name="sandboxed", kernel_spec_manager=specs,
                                 transport="ipc", ip=os.path.join(self.workdir, "ipc"),
                                 connection_file=os.path.join(self.workdir, "kernel.json"))
-        self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        kc = self.km.client()
-        kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=60)
-            # as nbclient runs cells (allow_stdin off), so that the snapshot sees the same hooks
-            kc.execute_interactive(WARMUP, timeout=120, store_history=False, allow_stdin=False,
-                                   output_hook=lambda m: None)
-        finally:
-            kc.stop_channels()  # nbclient talks to the kernel through its own, async, client
+            self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _warn_once(self.isolation())
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=60)
+                # as nbclient runs cells (allow_stdin off), so that the snapshot sees the same hooks
+                kc.execute_interactive(WARMUP, timeout=120, store_history=False, allow_stdin=False,
+                                       output_hook=lambda m: None)
+            finally:
+                kc.stop_channels()  # nbclient talks to the kernel through its own, async, client
+        except BaseException:
+            self.shutdown()
+            raise
 
     def isolation(self):
-        """What the sandbox reported it could do (namespaces, cgroups, limits)."""
-        try:
-            with open(self.report_path) as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return {"namespaces": "unknown (the sandbox did not report)"}
+        """What the sandbox reported it could do (sandbox, user, namespaces, cgroups, limits)."""
+        for _ in range(100):  # written by the launcher before the kernel starts
+            try:
+                with open(self.report_path) as f:
+                    return json.load(f)
+            except (OSError, ValueError):
+                if not self.km.is_alive():
+                    break
+                time.sleep(0.02)
+        return {"sandbox": "unknown (the sandbox did not report)"}
 
     def kill(self):
-        """Kill the kernel and everything it started, from any thread."""
-        try:
-            os.kill(self.km.provisioner.pid, signal.SIGKILL)
-        except (OSError, AttributeError, TypeError):
-            pass
+        """Kill the kernel and everything it started, from any thread: the launcher and bwrap
+        (its process group); the sandbox dies with bwrap, its processes with the sandbox."""
+        pid = getattr(self.km.provisioner, "pid", None)
+        for kill, target in ((os.killpg, pid), (os.kill, pid)):
+            try:
+                kill(target, signal.SIGKILL)
+                return
+            except (OSError, TypeError):
+                continue
 
     def exit_signal(self):
         """The signal that ended the kernel process, if one did."""
@@ -108,14 +131,37 @@ class SandboxedKernel:
 
 
 _KERNELS_DIR = None
+_WARNED = False
+_lock = threading.Lock()
 
 
 def _kernels_dir():
-    """One folder for the private folders of all kernels of this process (each sees only its own)."""
+    """One folder for the private folders of all kernels of this process (each sees only its own).
+    As root, others may pass through it (not list it) to their own work dir, owned by them."""
     global _KERNELS_DIR
-    if _KERNELS_DIR is None:
-        _KERNELS_DIR = tempfile.mkdtemp(prefix="cs231n-kernels-")
-    return _KERNELS_DIR
+    with _lock:
+        if _KERNELS_DIR is None:
+            _KERNELS_DIR = tempfile.mkdtemp(prefix="cs231n-kernels-")
+            if os.getuid() == 0:
+                os.chmod(_KERNELS_DIR, 0o711)
+            atexit.register(shutil.rmtree, _KERNELS_DIR, ignore_errors=True)
+        return _KERNELS_DIR
+
+
+def _warn_once(report):
+    """One line on stderr, once per grading process, when bubblewrap cannot sandbox the kernels."""
+    global _WARNED
+    why = report.get("problem")
+    if not why or "Limits.isolate" in why:
+        return
+    with _lock:
+        if _WARNED:
+            return
+        _WARNED = True
+    hint = sandbox.INSTALL_HINT if why == sandbox.NOT_FOUND else \
+        "it needs bubblewrap 0.8 or newer and unprivileged user namespaces"
+    as_root = ", as root" if report.get("user", "").startswith("root") else ""
+    print(f"{why}: kernels run with resource limits only{as_root}; {hint}", file=sys.stderr, flush=True)
 
 
 def _remove_cgroup(path):

@@ -12,7 +12,7 @@ class Limits:
     processes: int = 64  # processes and threads of the kernel
     output_bytes: int = 1_000_000  # kept output of one cell; the rest is dropped
     file_mb: int = 256  # largest file the kernel may write
-    isolate: bool = True  # namespaces (no network, hidden paths) where the OS allows
+    isolate: bool = True  # bubblewrap (no network, an allow-list of files, own user) where possible
 
     @property
     def cpu_seconds(self):

@@ -31,7 +31,6 @@ class Job:
     source: str  # the nbgrader source notebook, JSON
     submission: bytes  # the submitted file, as read
     limits: Limits = field(default_factory=Limits)
-    hide: tuple = ()  # paths the kernel must not see
     renamed: dict = field(default_factory=dict)  # old cell id -> new, for earlier releases
     digest: str = ""  # content hash of everything above: a result is reused while it matches
 
@@ -58,7 +57,7 @@ def grade_notebook(job, kernel=None):
     own = [(cells.key(c), c.source) for c in nb.cells if c.cell_type == "code" and not cells.is_protected(c)]
     result.findings = [f"cell {key}: {what}" for key, what in scan(own, source)]
 
-    kernel = kernel or SandboxedKernel(job.limits, job.hide)
+    kernel = kernel or SandboxedKernel(job.limits)
     judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()

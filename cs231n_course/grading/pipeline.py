@@ -16,7 +16,6 @@ A single notebook goes through the same code as a class of one.
 import hashlib
 import json
 import os
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -32,7 +31,7 @@ from .outputs import write_outputs
 from .results import NotebookResult, Status
 from .submissions import read_submitted
 
-GRADER_VERSION = "2"  # part of every job's hash: a new grader regrades everything
+GRADER_VERSION = "3"  # part of every job's hash: a new grader regrades everything
 
 
 def job_digest(source_text, submission_bytes, limits):
@@ -41,18 +40,6 @@ def job_digest(source_text, submission_bytes, limits):
         h.update(part.encode())
     h.update(submission_bytes)
     return h.hexdigest()
-
-
-def hidden_paths(course, out_dir, submissions_dir):
-    """What a kernel must not see: the course (answer key, banks, git history) but for what it
-    needs to run (the virtual environment and the packages), the grader's output, the class."""
-    import cs231n_utils
-
-    needed = [Path(sys.prefix).resolve(), Path(cs231n_utils.__file__).resolve().parent,
-              Path(__file__).resolve().parents[1]]
-    paths = [Path(out_dir).resolve(), Path(submissions_dir).resolve()]
-    paths += [p for p in course.root.iterdir() if p.is_dir()]
-    return tuple(sorted({str(p) for p in paths if not any(n == p or p in n.parents for n in needed)}))
 
 
 def _write_atomically(path, text):
@@ -80,14 +67,14 @@ def _cached(out_dir, job):
         return None
 
 
-def _run_local(jobs, workers, limits, hide, on_done):
+def _run_local(jobs, workers, limits, on_done):
     """Grade jobs on `workers` threads, each with its own supply of pre-started kernels."""
     local = threading.local()
     supplies, lock = [], threading.Lock()
 
     def work(job):
         if not hasattr(local, "supply"):
-            local.supply = KernelSupply(limits, hide)
+            local.supply = KernelSupply(limits)
             with lock:
                 supplies.append(local.supply)
         return grade_notebook(job, local.supply.take())
@@ -114,7 +101,7 @@ def _run_dask(jobs, scheduler, on_done):
 
 
 def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None, limits=None,
-                force=False, progress=True, submissions_dir=None):
+                force=False, progress=True):
     """Grade the submissions `subs` (from submissions.py) in place: each gets its NotebookResult.
 
     Writes grades.csv, gradebook.db, summary.png, feedback and executed notebooks to out_dir.
@@ -124,7 +111,6 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
     out_dir.mkdir(parents=True, exist_ok=True)
     source_nb = course.solution(assignment)
     source = nbformat.writes(source_nb)
-    hide = hidden_paths(course, out_dir, submissions_dir or out_dir)
     renamed = course.renamed_cells(assignment)
     graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source_nb)]
     by_student, jobs = {s.student: s for s in subs}, []
@@ -136,7 +122,7 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
         except (OSError, ValueError) as e:  # changed since it was listed
             sub.result.fail(Status.INVALID, f"{sub.path.name} cannot be read ({e})")
             continue
-        job = Job(sub.student, assignment, source, data, limits, hide, renamed,
+        job = Job(sub.student, assignment, source, data, limits, renamed,
                   job_digest(source, data, limits))
         cached = None if force else _cached(out_dir, job)
         if cached is not None:
@@ -161,7 +147,7 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
     if scheduler:
         _run_dask(jobs, scheduler, on_done)
     else:
-        _run_local(jobs, workers or os.cpu_count() or 1, limits, hide, on_done)
+        _run_local(jobs, workers or os.cpu_count() or 1, limits, on_done)
     bar.close()
     write_outputs(out_dir, assignment, source_nb, subs)
     return subs

@@ -33,7 +33,7 @@ SAFE_MAGICS = {"matplotlib", "timeit", "time", "load_ext", "autoreload", "who", 
 _transformer = TransformerManager()
 # CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch"),
 # and the grader's workers are threads
-_parse_lock = threading.Lock()
+PARSE_LOCK = threading.Lock()
 
 
 def _imported_names(tree):
@@ -102,7 +102,7 @@ def _top_level_bindings(tree):
 def _parse(source):
     """Python AST of a cell, with IPython syntax (magics, !shell) turned into calls first."""
     try:
-        with _parse_lock:
+        with PARSE_LOCK:
             return ast.parse(_transformer.transform_cell(source))
     except SyntaxError:
         return None  # it fails when it runs, like any syntax error
