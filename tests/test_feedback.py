@@ -36,6 +36,14 @@ def test_math_is_mathml_drawn_offline_without_script(course):
     assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page
 
 
+def test_figures_have_alt_text(course):
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    figure = nbformat.v4.new_code_cell("plt.plot([1, 2])", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": png, "text/plain": "<Figure>"})])
+    _, page = _page(course, [figure])
+    assert page.count("<img ") >= 1 and page.count("<img ") == page.count('<img alt="')
+
+
 def test_math_in_code_and_math_that_fails_stay_text(course):
     notes = nbformat.v4.new_markdown_cell(
         "Inline code `$x_1$`, then\n\n```\ny = $z_2$\n```\n\nand $\\style{q}$ and $\\frac{a}{b}$.")

@@ -180,6 +180,33 @@ def test_tampering_in_the_kernel_wins_nothing(kernel, trick):
     assert got.score == 0
 
 
+HIJACKS = {  # the learner's double() is blank; each tries to speak for it on the judge's socket
+    "garbage frame": "_cs231n_remote._channel.sendall(b'\\0' * 7 + b'\\5' + b'{{{{{')",
+    "a frame of 2**60 bytes announced": "_cs231n_remote._channel.sendall((2**60).to_bytes(8, 'big'))",
+    "a forged answer that claims True for every assert": (
+        "_cs231n_remote.send_frame(_cs231n_remote._channel, json.dumps({'$done': {'value': True}}))"),
+    "a second connection that answers first": (
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "    s.connect(glob.glob('judge-*.sock')[0])\n"
+        "    _cs231n_remote.send_frame(s, json.dumps({'$ready': 1}))\n"
+        "    _cs231n_remote.send_frame(s, json.dumps({'$done': {'value': True}}))"),
+}
+
+
+@pytest.mark.parametrize("hijack", HIJACKS)
+def test_the_channel_cannot_be_hijacked(kernel, hijack):
+    km, define = kernel
+    define("import glob, json, socket\ndef double(x):\n    " + HIJACKS[hijack] + "\n"
+           "    raise NotImplementedError()\n")
+    judge = judge_of(km, seconds=5)
+    try:
+        assert judge.run(make_tests_cell(VISIBLE_AND_HIDDEN)).score == 0
+        define("def double(x):\n    return 2 * x\n")  # the kernel and the judge go on
+        assert judge.run(make_tests_cell(VISIBLE_AND_HIDDEN)).score == 2
+    finally:
+        judge.close()
+
+
 def test_callbacks_nested_requests_and_changes_in_place(kernel):
     km, define = kernel
     define("class Box:\n    def __init__(self, v):\n        self.v = v\n"

@@ -29,6 +29,9 @@ import contextlib
 import hashlib
 import io
 import json
+import os
+import secrets
+import socket
 import time
 import traceback
 import types
@@ -38,7 +41,7 @@ import numpy as np
 import zmq
 
 from .. import cells
-from .remote import ChannelError, decode, encode
+from .remote import ChannelError, decode, encode, recv_frame, send_frame
 from .results import CellResult
 from .scan import PARSE_LOCK
 
@@ -72,8 +75,11 @@ class RemoteError(Exception):
 
 class Channel:
     """Requests to the learner's kernel. While a tests cell runs, the kernel runs one serving loop
-    (`_cs231n_remote.serve_loop()`, a single execute_request) and every request, answer and
-    callback travels on its stdin channel: no code to parse, one round trip per request."""
+    (`_cs231n_remote.serve_loop(path)`, a single execute_request) connected to a Unix socket of
+    the judge's, made for that loop in a folder the kernel sees (its connection file's: in the
+    sandbox, its work dir) and removed once the loop has connected. Every request, answer and
+    callback is one frame on that connection: no code to parse, and a round trip costs tens of
+    microseconds, not a trip through the kernel's message loop."""
 
     def __init__(self, km, seconds):
         self.km, self.seconds = km, seconds
@@ -82,8 +88,11 @@ class Channel:
         self.kc.wait_for_ready(timeout=30)
         self.proxies, self.callbacks, self.callback_depth = {}, {}, 0
         self.loop = None  # msg_id of the serving loop, while the kernel waits in it for requests
+        self.conn = None  # its connection
+        self.folder = os.path.dirname(os.path.abspath(km.connection_file))
 
     def close(self):
+        self._disconnect()
         self.kc.stop_channels()
 
     # -- encoding ----------------------------------------------------------------------------
@@ -106,14 +115,12 @@ class Channel:
     def request(self, **request):
         """Send one request; returns the decoded answer, or raises the learner's error."""
         if self.callback_depth:  # answering a callback: the kernel waits for our reply to it
-            self.kc.input(json.dumps({"request": request}))
+            self._send(json.dumps({"request": request}))
             text = self._wait("$answer")
         else:
             if self.loop is None:
-                self.loop = self.kc.execute("_cs231n_remote.serve_loop()", silent=False,
-                                            store_history=False, allow_stdin=True, stop_on_error=False)
-                self._wait("$ready")
-            self.kc.input(json.dumps(request))
+                self._start_loop()
+            self._send(json.dumps(request))
             text = self._wait("$done")
         try:
             answer = json.loads(text)
@@ -129,12 +136,43 @@ class Channel:
             raise _learner_error(error)
         return (value, changed) if request["op"] == "call" else value
 
+    def _start_loop(self):
+        """Start the kernel's serving loop on a fresh socket, take its connection, and remove
+        the socket: nothing else can connect to this loop afterwards."""
+        self._disconnect()
+        path = os.path.join(self.folder, f"judge-{secrets.token_hex(8)}.sock")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(path)
+            try:
+                os.chmod(path, 0o666)  # the kernel's user may differ; its folder is its own
+                listener.listen(1)
+                self.loop = self.kc.execute(f"_cs231n_remote.serve_loop({path!r})", silent=False,
+                                            store_history=False, allow_stdin=False, stop_on_error=False)
+                self._until_readable(listener)
+                self.conn, _ = listener.accept()
+            finally:
+                os.unlink(path)
+        self._wait("$ready")
+
     def end(self):
         """End the serving loop: the kernel is free for the notebook's next cell."""
         if self.loop is not None:
-            self.kc.input("")
+            with contextlib.suppress(OSError):
+                self._send("")
             self._idle(self.loop, 10)
             self.loop = None
+        self._disconnect()
+
+    def _disconnect(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def _send(self, text):
+        try:
+            send_frame(self.conn, text)
+        except (OSError, AttributeError):
+            raise RemoteError("the kernel stopped answering the judge") from None
 
     def _write_back(self, n, kind, key, array):
         """An array the learner's code read from a test's object, and maybe changed in place."""
@@ -143,12 +181,28 @@ class Channel:
         _copy_back(original, array)
 
     def _wait(self, expected):
-        """The JSON text of the next stdin prompt `expected` ($ready, $done, $answer) from the
-        kernel; the learner's code calling back ($judge) is served meanwhile."""
+        """The JSON text of the next message `expected` ($ready, $done, $answer) from the kernel;
+        the learner's code calling back ($judge) is served meanwhile."""
+        while True:
+            self._until_readable(self.conn)
+            try:
+                self.conn.settimeout(self.seconds)  # a frame, once begun, comes whole
+                message = _message(recv_frame(self.conn))
+            except (OSError, ValueError):
+                raise RemoteError("the kernel stopped answering the judge") from None
+            if expected in message:
+                return json.dumps(message[expected])
+            if "$judge" not in message:
+                raise RemoteError("the kernel answered out of turn")
+            self._answer_callback(message)
+
+    def _until_readable(self, sock):
+        """Wait until sock has something to read, within the learner's time for one request;
+        fail when the kernel dies or its serving loop ends (the learner's code broke it)."""
         poller = zmq.Poller()
         poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
-        poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
-        deadline = time.monotonic() + self.seconds  # the learner's code's time, request by request
+        poller.register(sock, zmq.POLLIN)
+        deadline = time.monotonic() + self.seconds
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -157,18 +211,13 @@ class Channel:
             if not self.km.is_alive():
                 raise RemoteError("the learner's kernel died")
             events = dict(poller.poll(min(left, 1.0) * 1000))
-            if self.kc.stdin_channel.socket in events:
-                prompt = _prompt(self.kc.stdin_channel.get_msg(timeout=0))
-                if expected in prompt:
-                    return json.dumps(prompt[expected])
-                if "$judge" not in prompt:
-                    raise RemoteError("the kernel answered out of turn")
-                self._answer_callback(prompt)
-            elif self.kc.iopub_channel.socket in events:
+            if sock.fileno() in events:  # (raw sockets come back as their fd)
+                return
+            if self.kc.iopub_channel.socket in events:
                 msg = self.kc.iopub_channel.get_msg(timeout=0)
                 if (msg["parent_header"].get("msg_id") == self.loop and msg["msg_type"] == "status"
                         and msg["content"]["execution_state"] == "idle"):
-                    self.loop = None  # the serving loop ended: the learner's code broke it
+                    self.loop = None
                     raise RemoteError("the kernel stopped answering the judge")
 
     def _idle(self, msg_id, seconds):
@@ -224,7 +273,7 @@ class Channel:
             reply = {"error": {"type": type(e).__name__, "message": str(e)[:500]}}
         finally:
             self.callback_depth -= 1
-        self.kc.input(json.dumps(reply))
+        self._send(json.dumps(reply))
 
     # -- what a test sees ----------------------------------------------------------------------
     def fetch(self, name):
@@ -248,14 +297,11 @@ def _has(container, key):
     return True
 
 
-def _prompt(msg):
-    try:
-        prompt = json.loads(msg["content"]["prompt"])
-    except (KeyError, ValueError):
-        prompt = None
-    if type(prompt) is not dict:
-        raise RemoteError("the learner's code asked for input")
-    return prompt
+def _message(text):
+    message = json.loads(text)
+    if type(message) is not dict:
+        raise ValueError("not a message")
+    return message
 
 
 class LearnerError(Exception):

@@ -49,11 +49,9 @@ class _SandboxSpecs(KernelSpecManager):
 
 
 class SandboxedKernel:
-    """A fresh kernel in its own private directory; started ahead of need, used once.
+    """A fresh kernel in its own private directory; started ahead of need, used once."""
 
-    hide: no longer used (the sandbox shows an allow-list of paths); accepted for the callers."""
-
-    def __init__(self, limits, hide=()):
+    def __init__(self, limits):
         bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
         # out of the kernel's reach: its config, and the report the grader trusts (cgroups to remove)
@@ -184,15 +182,15 @@ class KernelSupply:
     Each kernel serves exactly one submission, so no state is shared between submissions.
     """
 
-    def __init__(self, limits, hide=()):
-        self.limits, self.hide = limits, hide
+    def __init__(self, limits):
+        self.limits = limits
         self._next, self._thread = None, None
         self._start_next()
 
     def _start_next(self):
         def boot():
             try:
-                self._next = SandboxedKernel(self.limits, self.hide)
+                self._next = SandboxedKernel(self.limits)
             except Exception as e:  # reported when the kernel is asked for
                 self._next = e
 

@@ -5,10 +5,12 @@ bool dtype (as `.npy` bytes, read back with allow_pickle=False), and tuples, lis
 these. Anything else stays where it lives and crosses as a handle: {"$handle": n} names an object
 in the kernel, {"$callback": n} one in the judge. Nothing is ever unpickled.
 
-This module has two halves. `encode`/`decode` are used on both sides. `serve` runs in the kernel
-(imported there before the learner's code, as `_cs231n_remote`): the judge sends it one request
-per execute_request and it answers with one JSON string; when the learner's code calls something
-of the judge's (a function a test passed in), it asks the judge over the kernel's stdin channel.
+This module has two halves. `encode`/`decode` and the framing (`send_frame`/`recv_frame`: an
+8-byte length, then the JSON text) are used on both sides. `serve_loop` runs in the kernel
+(imported there before the learner's code, as `_cs231n_remote`): it connects to the judge's Unix
+socket, answers one JSON request with one JSON answer until the judge sends an empty frame, and
+when the learner's code calls something of the judge's (a function a test passed in), it asks
+the judge on the same socket.
 The learner's code can rewrite this half inside its own kernel; that can only spoil its own
 answers, since the judge decodes, type-checks and compares everything itself.
 """
@@ -19,11 +21,15 @@ import copy
 import io
 import json
 import operator
+import socket
+import struct
 
 import numpy as np
 
 NUMERIC_KINDS = "biufc"  # bool, int, unsigned, float, complex
 MAX_DEPTH = 32
+MAX_FRAME = 256 * 1024 * 1024  # bytes of one message: far more than any test's arrays
+_HEADER = struct.Struct(">Q")
 
 
 class ChannelError(TypeError):
@@ -90,6 +96,31 @@ def decode(data, unwrap=None, depth=0):
     raise ChannelError(f"unexpected {tag!r} on the channel")
 
 
+def send_frame(sock, text):
+    """Send one message (a str; "" ends the serving loop)."""
+    data = text.encode()
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def recv_frame(sock):
+    """Receive one message as a str; ConnectionError when the other side is gone or lies."""
+    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
+    if size > MAX_FRAME:
+        raise ConnectionError(f"a message of {size} bytes is over the channel's limit")
+    return _recv_exactly(sock, size).decode()
+
+
+def _recv_exactly(sock, size):
+    chunks, left = [], size
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise ConnectionError("the other side closed the channel")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 # ----------------------------------------------------------------------------- the kernel's half
 
 _objects = {}  # handle number -> object of the kernel that the judge holds a handle to
@@ -122,7 +153,8 @@ class _JudgeObject:
     def _ask(self, request):
         message = {"$judge": {"callback": self._n, **request}}
         while True:
-            answer = json.loads(builtins.input(json.dumps(message)))
+            send_frame(_channel, json.dumps(message))
+            answer = json.loads(recv_frame(_channel))
             if "request" not in answer:
                 break
             message = {"$answer": json.loads(serve(json.dumps(answer["request"]), nested=True))}
@@ -259,15 +291,22 @@ def _stay(value):
     return _Stay(value) if type(value) in (dict, list) else value
 
 
-def serve_loop():
-    """Serve the judge's requests over the stdin channel until it sends an empty one: one
+_channel = None  # the socket to the judge, while serve_loop runs
+
+
+def serve_loop(path):
+    """Serve the judge's requests on its Unix socket at path until it sends an empty one: one
     execution for a whole tests cell, and no code to parse, however large the arrays."""
-    message = {"$ready": 1}
-    while True:
-        text = builtins.input(json.dumps(message))
-        if not text:
-            return
-        message = {"$done": json.loads(serve(text))}
+    global _channel
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as _channel:
+        _channel.connect(path)
+        message = {"$ready": 1}
+        while True:
+            send_frame(_channel, json.dumps(message))
+            text = recv_frame(_channel)
+            if not text:
+                return
+            message = {"$done": json.loads(serve(text))}
 
 
 def serve(text, nested=False):
