@@ -32,8 +32,8 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from cs231n_utils import fast_layers  # noqa: E402
-from cs231n_utils.fast_layers import (  # noqa: E402
+from cs231n_course.reference import fast_layers  # noqa: E402
+from cs231n_course.reference.fast_layers import (  # noqa: E402
     conv_backward_fast,
     conv_backward_naive,
     conv_forward_fast,

@@ -90,7 +90,14 @@ def nbgrader_env():
     return env
 
 
-def run_nbgrader(args, cwd, config_overrides=()):
-    """Run `nbgrader ARGS` in cwd (where its nbgrader_config.py is); returns CompletedProcess."""
+def reference_env(assignment):
+    """The environment a graded notebook runs in: `cs231n_utils.mine` hands it the references of the
+    notebooks before it (not the learner's), so that no grade depends on another notebook's."""
+    return {"CS231N_REFERENCE_BELOW": assignment.split("_")[0]}
+
+
+def run_nbgrader(args, cwd, config_overrides=(), env=None):
+    """Run `nbgrader ARGS` in cwd (where its nbgrader_config.py is), with `env` added to the
+    environment; returns CompletedProcess."""
     cmd = [sys.executable, "-m", "nbgrader", *args, *config_overrides]
-    return subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=cwd, env={**nbgrader_env(), **(env or {})}, capture_output=True, text=True)

@@ -12,8 +12,13 @@ import numpy as np
 
 def rel_error(x, y):
     """CS231n relative error: max over entries of |x - y| / max(1e-8, |x| + |y|)."""
+    return float(np.max(_relative_errors(x, y)))
+
+
+def _relative_errors(x, y):
+    """|x - y| / max(1e-8, |x| + |y|), entry by entry (x, y: same shape, or scalars)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    return np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))
 
 
 def eval_numerical_gradient(f, x, verbose=False, h=1e-5):
@@ -142,7 +147,7 @@ def _diagnose(analytic, numeric, threshold):
             if 0 < abs(factor) < 1 and float(1 / factor).is_integer() and not hint:
                 hint = f" (divided by N={int(round(1 / abs(factor)))} too often?)"
             return f"Off by a constant factor: analytic = {factor:.4g} x numerical{hint}."
-    wrong = np.abs(analytic - numeric) / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric)) >= tol
+    wrong = _relative_errors(analytic, numeric) >= tol
     zero_where_not = wrong & (analytic == 0) & mask
     if np.any(zero_where_not) and np.all(zero_where_not == wrong):
         return (f"Zero where it should not be: {int(zero_where_not.sum())} of {analytic.size} entries are "
@@ -171,7 +176,7 @@ def check_gradient(analytic, numeric, threshold=1e-7, name="grad", verbose=True)
         result = GradCheckResult(name, False, float("inf"), threshold, (), float("nan"),
                                  float("nan"), diagnosis)
     else:
-        errors = np.abs(analytic - numeric) / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))
+        errors = _relative_errors(analytic, numeric)
         errors = np.where(np.isfinite(errors), errors, np.inf)
         worst = np.unravel_index(int(np.argmax(errors)), errors.shape) if errors.size else ()
         max_err = float(errors[worst]) if errors.size else 0.0

@@ -18,7 +18,12 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
-from cs231n_utils import optim
+
+def sgd(w, dw, config=None):
+    """Plain SGD, the Solver's default rule. config: learning_rate (default 1e-2)."""
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
 
 
 class Solver:
@@ -27,8 +32,9 @@ class Solver:
     model: see the module docstring
     data: dict with X_train (N_train, ...), y_train (N_train,), X_val (N_val, ...), y_val (N_val,)
     Keyword arguments:
-      update_rule: a name in cs231n_utils.optim ("sgd", "adam", ...) or a function with the same
-        signature, next_w, config = rule(w, dw, config) (default "sgd")
+      update_rule: a function next_w, config = rule(w, dw, config), or its name: "sgd" (plain
+        SGD, built in) or a rule of yours from notebook 06 ("sgd_momentum", "adam", ...: see
+        cs231n_utils.mine) (default "sgd")
       optim_config: hyperparameters passed to the update rule; each parameter gets its own copy
       lr_decay: the learning rate is multiplied by this after every epoch (default 1.0)
       batch_size: examples per mini-batch (default 100)
@@ -61,12 +67,17 @@ class Solver:
         if kwargs:
             raise ValueError(f"Unrecognized arguments: {', '.join(kwargs)}")
 
-        if callable(update_rule):
-            self.update_rule = update_rule
-        elif isinstance(update_rule, str) and callable(getattr(optim, update_rule, None)):
-            self.update_rule = getattr(optim, update_rule)
-        else:
+        if update_rule == "sgd":
+            update_rule = sgd
+        elif isinstance(update_rule, str):
+            from cs231n_utils import mine  # the learner's own rules, read when asked for
+
+            if update_rule not in mine.INDEX or mine.INDEX[update_rule][2] != "optim":
+                raise ValueError(f'Invalid update_rule "{update_rule}"')
+            update_rule = getattr(mine, update_rule)
+        if not callable(update_rule):
             raise ValueError(f'Invalid update_rule "{update_rule}"')
+        self.update_rule = update_rule
         self._reset()
 
     def _reset(self):

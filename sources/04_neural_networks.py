@@ -34,9 +34,11 @@
 # %% [markdown] id="building_blocks"
 # ## 0. The building blocks
 #
-# In notebook 03 you wrote the affine and ReLU layers yourself. From here on this notebook uses the
-# package's versions from `cs231n_utils.layers`. They have exactly the same interface, so everything you
-# learned carries over, and a bug left in your notebook 03 does not follow you here:
+# In notebook 03 you wrote the affine and ReLU layers and the losses yourself, and this notebook builds on
+# them: `from cs231n_utils.mine import affine_forward, ...` loads them from your saved notebook 03 (save it
+# after a change, then restart this kernel). If one is missing or unfinished, the import says which
+# exercise to finish. When your notebook is graded, these come from the instructor's reference, so a bug
+# left in notebook 03 costs no points here. The setup cell adds the affine-ReLU "sandwich":
 #
 # | function | computes | returns |
 # | --- | --- | --- |
@@ -68,19 +70,24 @@ import numpy as np
 
 from cs231n_utils.data import load_mnist, make_spiral
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, rel_error
-from cs231n_utils.layers import (
-    affine_backward,
-    affine_forward,
-    affine_relu_backward,
-    affine_relu_forward,
-    relu_backward,
-    relu_forward,
-    softmax_loss,
-)
+from cs231n_utils.mine import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss
 from cs231n_utils.solver import Solver
 from cs231n_utils.viz import plot_decision_boundary, plot_loss_history, show_weight_templates
 
 np.set_printoptions(precision=4, suppress=True)
+
+
+def affine_relu_forward(x, w, b):
+    """Affine, then ReLU. Returns out (N, M) and cache (affine cache, relu cache)."""
+    a, fc_cache = affine_forward(x, w, b)
+    out, relu_cache = relu_forward(a)
+    return out, (fc_cache, relu_cache)
+
+
+def affine_relu_backward(dout, cache):
+    """Backward pass of affine_relu_forward: dout (N, M) -> dx, dw, db."""
+    fc_cache, relu_cache = cache
+    return affine_backward(relu_backward(dout, relu_cache), fc_cache)
 
 
 # %% [markdown] id="linear_classifier_as_a_model"
@@ -496,7 +503,7 @@ _X = np.random.default_rng(31).standard_normal((4, 5))
 _p = _net.params
 assert np.allclose(_net.loss(_X), np.maximum(0, _X @ _p["W1"] + _p["b1"]) @ _p["W2"] + _p["b2"])
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.classifiers as _clf
+import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
 _rng = np.random.default_rng(32)
 with reference_disabled(_clf.TwoLayerNet.loss, _clf.FullyConnectedNet.loss):
@@ -596,7 +603,7 @@ assert abs(_loss - _want) < 1e-10, (_loss, _want)
 for _k in ("W1", "b1", "W2", "b2"):
     assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_k, rel_error(_grads[_k], _num[_k]))
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.classifiers as _clf
+import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
 for _args in [(7, 3, 8, 5, 1.3, 42), (1, 4, 5, 3, 0.2, 43), (6, 6, 4, 2, 0.0, 44), (3, 2, 9, 4, 2.0, 45)]:
     _net, _X, _y, _want, _num = _check_two_layer(*_args)
@@ -720,7 +727,7 @@ _val_acc = np.mean(np.argmax(mnist_net.loss(_data["X_val"]), axis=1) == _data["y
 print(f"validation accuracy {_val_acc:.3f}")
 assert _val_acc >= 0.95  # the sample solution reaches 0.962
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.classifiers as _clf
+import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
 # your own class, defined in this notebook (not the package's): asked of its class, so that the
 # test reads the same in the kernel and through the grader's judge
@@ -908,7 +915,7 @@ assert abs(_loss - _want) < 1e-10
 for _k in _num:
     assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_k, rel_error(_grads[_k], _num[_k]))
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.classifiers as _clf
+import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
 _big = FullyConnectedNet([50, 40], input_dim=300, num_classes=10, weight_scale=0.03, seed=7)
 assert _big.params["W2"].shape == (50, 40) and abs(_big.params["W1"].std() - 0.03) < 0.002

@@ -44,10 +44,16 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cs231n_utils.classifiers import FullyConnectedNet
 from cs231n_utils.data import load_mnist
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
-from cs231n_utils.layers import affine_forward, relu_backward, relu_forward
+from cs231n_utils.mine import (  # yours, from notebooks 03 and 04
+    FullyConnectedNet,
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+)
 from cs231n_utils.solver import Solver
 from cs231n_utils.viz import plot_activation_histograms, plot_loss_history
 
@@ -157,7 +163,7 @@ _t, _c = tanh_forward(_x)
 assert np.allclose(_t, np.tanh(_x))
 assert np.allclose(tanh_backward(np.ones(3), _c), 1 - np.tanh(_x) ** 2)
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.layers as _layers
+import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
 
 _rng = np.random.default_rng(11)
@@ -257,7 +263,7 @@ assert np.allclose(leaky_relu_backward(np.ones(4), leaky_relu_forward(_x)[1]), [
 assert np.allclose(elu_forward(_x)[0], [np.exp(-2) - 1, np.exp(-0.5) - 1, 1.0, 3.0])
 assert np.allclose(elu_backward(np.ones(4), elu_forward(_x)[1]), [np.exp(-2), np.exp(-0.5), 1, 1])
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.layers as _layers
+import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
 
 _rng = np.random.default_rng(12)
@@ -829,7 +835,7 @@ assert abs(W.std() / np.sqrt(2 / 300) - 1) < 0.05, "fan_in is the number of INPU
 assert init_weights(500, 500, "xavier", np.random.default_rng(0)).shape == (500, 500)
 assert abs(init_weights(500, 500, "he", np.random.default_rng(0)).std() - np.sqrt(2 / 500)) < 1e-3
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.classifiers as _classifiers
+import cs231n_course.reference.classifiers as _classifiers
 from cs231n_utils.testing import reference_disabled
 
 with reference_disabled(_classifiers._init_std):
@@ -1079,7 +1085,7 @@ _out, _ = batchnorm_forward(_x, np.ones(2), np.zeros(2), _p)
 assert np.allclose(_out, [[-1, -1], [1, 1]], atol=1e-4)
 assert np.allclose(_p["running_mean"], [0.2, 0.4]) and np.allclose(_p["running_var"], [1.0, 1.3])
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.layers as _layers
+import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
 
 _rng = np.random.default_rng(16)
@@ -1182,7 +1188,7 @@ _dx, _dg, _db = batchnorm_backward(_d, _c)
 assert _dx.shape == (4, 3) and _dg.shape == (3,) and _db.shape == (3,)
 assert np.allclose(_db, _d.sum(axis=0)) and np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.layers as _layers
+import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
 
 
@@ -1261,7 +1267,7 @@ _dx, _dg, _db = batchnorm_backward_alt(_d, _c)
 assert _dx.shape == (4, 3) and np.allclose(_db, _d.sum(axis=0))
 assert np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.layers as _layers
+import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import notebook_names_replaced, reference_disabled
 
 
@@ -1312,16 +1318,63 @@ print(f"graph {1e3 * times['graph']:.2f} ms, simplified {1e3 * times['simplified
 # A 5-layer ReLU network (four hidden layers of 100 units) with a too-small initialization, weight std
 # 0.01: as in Section 3 its activations and gradients vanish, and SGD gets nowhere. The same network with
 # a batch normalization layer after every hidden affine layer renormalizes the activations at every layer
-# and trains at once. Both are trained for 3 epochs on 2,000 MNIST digits with the same optimizer (SGD with
-# momentum, learning rate 0.05). (The network here is the package's `FullyConnectedNet`, whose batch
-# normalization layer does what yours does.)
+# and trains at once. Both are trained for 3 epochs on 2,000 MNIST digits with the same optimizer (plain
+# SGD, learning rate 0.05). The network without it is your `FullyConnectedNet` from notebook 04; the one
+# with it, `BatchNormNet` below, runs your layers and your batch normalization.
+
+# %% id="class_batchnorm_net"
+class BatchNormNet:
+    """{affine - batchnorm - relu} x (L - 1) - affine - softmax, on your layers (notebooks 03 and 05).
+
+    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
+    weight_scale: std of the initial weights;  seed: of the initialization
+    params: W1, b1, gamma1, beta1, ..., W{L-1}, b{L-1}, gamma{L-1}, beta{L-1}, WL, bL
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, weight_scale=1e-2, seed=0):
+        rng = np.random.default_rng(seed)
+        dims = [input_dim, *hidden_dims, num_classes]
+        self.params = {}
+        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):
+            self.params |= {f"W{i}": weight_scale * rng.standard_normal((fan_in, fan_out)),
+                            f"b{i}": np.zeros(fan_out)}
+        for i, size in enumerate(hidden_dims, start=1):
+            self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(size), np.zeros(size)
+        self.bn_params = [{"mode": "train"} for _ in hidden_dims]
+
+    def loss(self, X, y=None):
+        """X: (N, D);  y: (N,) or None. Scores (N, C) when y is None (test mode), else (loss, grads)."""
+        p, layers = self.params, []
+        for bn_param in self.bn_params:
+            bn_param["mode"] = "test" if y is None else "train"
+        out = X
+        for i, bn_param in enumerate(self.bn_params, start=1):  # one hidden layer at a time
+            a, fc_cache = affine_forward(out, p[f"W{i}"], p[f"b{i}"])
+            z, bn_cache = batchnorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], bn_param)
+            out, relu_cache = relu_forward(z)
+            layers.append((i, fc_cache, bn_cache, relu_cache))
+        last = len(self.bn_params) + 1
+        W, b = p[f"W{last}"], p[f"b{last}"]
+        scores, scores_cache = affine_forward(out, W, b)
+        if y is None:
+            return scores
+        loss, dscores = softmax_loss(scores, y)
+        grads = {}
+        dout, grads[f"W{last}"], grads[f"b{last}"] = affine_backward(dscores, scores_cache)
+        for i, fc_cache, bn_cache, relu_cache in reversed(layers):
+            dz = relu_backward(dout, relu_cache)
+            da, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dz, bn_cache)
+            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
+        return loss, grads
+
 
 # %% id="fig_batchnorm_rescues_bad_init"
 data = load_centered_mnist()
 solvers = {}
 for norm in (None, "batchnorm"):
-    model = FullyConnectedNet([100, 100, 100, 100], 784, 10, normalization=norm, weight_scale=1e-2, seed=0)
-    solvers[norm] = Solver(model, data, update_rule="sgd_momentum", optim_config={"learning_rate": 5e-2},
+    net = BatchNormNet if norm else FullyConnectedNet
+    model = net([100, 100, 100, 100], 784, 10, weight_scale=1e-2, seed=0)
+    solvers[norm] = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 5e-2},
                            num_epochs=3, batch_size=100, num_train_samples=500, verbose=False)
     solvers[norm].train()
     s = solvers[norm]

@@ -38,9 +38,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from cs231n_utils.classifiers import FullyConnectedNet
 from cs231n_utils.data import load_mnist
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.mine import (  # yours, from notebooks 03 and 04
+    FullyConnectedNet,
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+)
 from cs231n_utils.solver import Solver
 from cs231n_utils.viz import plot_loss_history, plot_trajectories
 
@@ -198,7 +205,7 @@ _next_w, _cfg = sgd_momentum(_w, _dw, config={"learning_rate": 1e-3, "velocity":
 assert rel_error(_next_w[0], [0.1406, 0.20738947, 0.27417895, 0.34096842, 0.40775789]) < 1e-6
 assert rel_error(sgd(_w, _dw, config={"learning_rate": 0.1})[0], _w - 0.1 * _dw) < 1e-12
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.optim as _optim
+import cs231n_course.reference.optim as _optim
 from cs231n_utils.testing import reference_disabled
 _rules = [getattr(_optim, _n) for _n in
           ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam")]
@@ -297,7 +304,7 @@ _v = np.linspace(0.6, 0.9, num=_N * _D).reshape(_N, _D)
 _next_w, _cfg = nesterov_momentum(_w, _dw, config={"learning_rate": 1e-3, "velocity": _v})
 assert rel_error(_next_w[0], [0.08714, 0.15246105, 0.21778211, 0.28310316, 0.34842421]) < 1e-6
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.optim as _optim
+import cs231n_course.reference.optim as _optim
 from cs231n_utils.testing import reference_disabled
 _rules = [getattr(_optim, _n) for _n in
           ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam")]
@@ -395,7 +402,7 @@ _cache = np.linspace(0.6, 0.9, num=_N * _D).reshape(_N, _D)
 _next_w, _cfg = adagrad(_w, _dw, config={"learning_rate": 1e-2, "cache": _cache})
 assert rel_error(_next_w[0], [-0.39387628, -0.3416474, -0.28945194, -0.23728959, -0.18515909]) < 1e-6
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.optim as _optim
+import cs231n_course.reference.optim as _optim
 from cs231n_utils.testing import reference_disabled
 _rules = [getattr(_optim, _n) for _n in
           ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam")]
@@ -505,7 +512,7 @@ _next_w, _cfg = rmsprop(_w, _dw, config={"learning_rate": 1e-2, "cache": _cache}
 assert rel_error(_next_w[0], [-0.39223849, -0.34037513, -0.28849239, -0.23659121, -0.18467247]) < 1e-6
 assert rel_error(_cfg["cache"][0], [0.5976, 0.6126277, 0.6277108, 0.64284931, 0.65804321]) < 1e-6
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.optim as _optim
+import cs231n_course.reference.optim as _optim
 from cs231n_utils.testing import reference_disabled
 _rules = [getattr(_optim, _n) for _n in
           ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam")]
@@ -632,7 +639,7 @@ _next_w, _cfg = adam(_w, _dw, config={"learning_rate": 1e-2, "m": _m, "v": _v, "
 assert rel_error(_next_w[0], [-0.40094747, -0.34836187, -0.29577703, -0.24319299, -0.19060977]) < 1e-6
 assert _cfg["t"] == 6
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.optim as _optim
+import cs231n_course.reference.optim as _optim
 from cs231n_utils.testing import reference_disabled
 _rules = [getattr(_optim, _n) for _n in
           ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam")]
@@ -754,6 +761,58 @@ plot_trajectory_grid(saddle, saddle_paths, xlim=(-1.5, 2.0), ylim=(-0.6, 1.6), m
 # course's `Solver` with *your* update rule (`update_rule` may be a function), 10 epochs each. Losses are
 # averaged over each epoch's 10 mini-batches; the raw curve is much noisier (mini-batch noise).
 
+# %% id="class_mnist_net"
+class MnistNet:
+    """{affine - relu - [dropout]} x (L - 1) - affine - softmax, on your layers (notebooks 03 and 06).
+
+    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
+    dropout_keep_ratio: keep probability of your inverted dropout (1: none)
+    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices;  seed: of the He initialization
+    params: W1, b1, ..., WL, bL
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, dropout_keep_ratio=1, reg=0.0, seed=0):
+        rng = np.random.default_rng(seed)
+        dims = [input_dim, *hidden_dims, num_classes]
+        self.reg, self.params = reg, {}
+        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):  # He init
+            self.params |= {f"W{i}": np.sqrt(2 / fan_in) * rng.standard_normal((fan_in, fan_out)),
+                            f"b{i}": np.zeros(fan_out)}
+        self.hidden = len(hidden_dims)
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio, "seed": rng}
+
+    def loss(self, X, y=None):
+        """X: (N, D);  y: (N,) or None. Scores (N, C) when y is None (no dropout), else (loss, grads)."""
+        p, layers = self.params, []
+        self.dropout_param["mode"] = "test" if y is None else "train"
+        use_dropout = self.dropout_param["p"] != 1
+        out = X
+        for i in range(1, self.hidden + 1):
+            a, fc_cache = affine_forward(out, p[f"W{i}"], p[f"b{i}"])
+            out, relu_cache = relu_forward(a)
+            drop_cache = None
+            if use_dropout:
+                out, drop_cache = dropout_forward(out, self.dropout_param)
+            layers.append((i, fc_cache, relu_cache, drop_cache))
+        last = self.hidden + 1
+        W, b = p[f"W{last}"], p[f"b{last}"]
+        scores, scores_cache = affine_forward(out, W, b)
+        if y is None:
+            return scores
+        loss, dscores = softmax_loss(scores, y)
+        grads = {}
+        dout, grads[f"W{last}"], grads[f"b{last}"] = affine_backward(dscores, scores_cache)
+        for i, fc_cache, relu_cache, drop_cache in reversed(layers):
+            if use_dropout:
+                dout = dropout_backward(dout, drop_cache)
+            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(relu_backward(dout, relu_cache), fc_cache)
+        weights = [name for name in p if name.startswith("W")]
+        loss += 0.5 * self.reg * sum(np.sum(p[name] ** 2) for name in weights)
+        for name in weights:
+            grads[name] = grads[name] + self.reg * p[name]
+        return loss, grads
+
+
 # %% id="fig_optimizers_on_mnist"
 mnist = load_mnist(num_train=1000, num_val=1000, num_test=1000)
 
@@ -764,8 +823,7 @@ def train_mnist(update_rule, optim_config, num_epochs, seed=0, dropout_keep_rati
 
     wrap: optional function net -> model that the Solver trains instead (e.g. with augmentation).
     """
-    net = FullyConnectedNet([100], 784, 10, dropout_keep_ratio=dropout_keep_ratio, reg=reg,
-                            weight_scale="he", seed=seed)
+    net = MnistNet([100], 784, 10, dropout_keep_ratio=dropout_keep_ratio, reg=reg, seed=seed)
     model = net if wrap is None else wrap(net)
     solver = Solver(model, mnist, update_rule=update_rule, optim_config=dict(optim_config),
                     num_epochs=num_epochs, batch_size=100, num_train_samples=200,
@@ -1175,7 +1233,7 @@ _out, _ = dropout_forward(_x, {"p": 0.3, "mode": "train", "seed": 0})
 assert abs(np.mean(_out != 0) - 0.3) < 0.01 and abs(_out.mean() - 1) < 0.02
 assert np.array_equal(dropout_forward(_x, {"p": 0.3, "mode": "test"})[0], _x)
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.layers as _layers
+import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
 _rng = np.random.default_rng(608)
 _xb = _rng.normal(size=(2000, 500)) + 3.0

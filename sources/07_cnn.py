@@ -30,7 +30,7 @@
 # use **Kernel → Restart & Run All** and make sure nothing fails. The whole notebook runs in under a minute
 # (20–30 s on 2 cores), most of it the training in Section 9.
 #
-# Layout, as in the package `cs231n_utils.fast_layers`: images `x` are `(N, C, H, W)` (batch, channels,
+# Layout, as in CS231n: images `x` are `(N, C, H, W)` (batch, channels,
 # height, width), filters `w` are `(F, C, HH, WW)`, biases `b` are `(F,)`. The lecture writes volumes as
 # width × height × depth, e.g. 32×32×3; that is our `(3, 32, 32)`.
 
@@ -50,10 +50,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-import cs231n_utils.fast_layers as reference  # the package's versions: the checks compare with them
-from cs231n_utils.cnn import ThreeLayerConvNet
 from cs231n_utils.data import load_mnist
+from cs231n_utils.fast_layers import max_pool_backward_fast, max_pool_forward_fast
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.mine import (  # yours, from notebook 03
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+)
 from cs231n_utils.solver import Solver
 from cs231n_utils.viz import plot_loss_history, show_filters
 
@@ -159,7 +165,7 @@ except ValueError:
     _raised = True
 assert _raised, "a stride that does not fit must raise ValueError"
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 with _reference_disabled(_fl.conv_output_size):
     for _args, _want in [((227, 11, 4, 0), 55), ((28, 2, 2, 0), 14), ((5, 5, 1, 0), 1), ((3, 5, 1, 1), 1),
@@ -321,22 +327,22 @@ assert out.shape == (1, 1, 5, 5), "pad 1 with a 3x3 filter and stride 1 keeps th
 assert np.array_equal(out[0, 0, 1:4, 1:4], w[0, 0, ::-1, ::-1]), \
     "the response to an impulse must be the filter rotated by 180 degrees (and centred: pad both sides)"
 
-# Check 3: random data with stride 2 and padding 1, against the package's version. Threshold 1e-12.
+# Check 3: random data with stride 2 and padding 1. Stride 2 keeps every other window of stride 1, so it
+# must equal your stride-1 output at the even positions. Threshold 1e-12.
 rng = np.random.default_rng(0)
 x, w, b = rng.normal(size=(2, 3, 7, 7)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
-conv_param = {"stride": 2, "pad": 1}
-out, _ = conv_forward_naive(x, w, b, conv_param)
-want, _ = reference.conv_forward_naive(x, w, b, conv_param)
-print(f"stride 2, pad 1: out {out.shape}, relative error vs the package {rel_error(out, want):.1e}")
+out, _ = conv_forward_naive(x, w, b, {"stride": 2, "pad": 1})
+every, _ = conv_forward_naive(x, w, b, {"stride": 1, "pad": 1})
+print(f"stride 2, pad 1: out {out.shape}, relative error vs stride 1 subsampled {rel_error(out, every[:, :, ::2, ::2]):.1e}")
 assert out.shape == (2, 4, 4, 4), f"shape {out.shape}: H' = (7 + 2*1 - 3) / 2 + 1 = 4"
-assert rel_error(out, want) < 1e-12, "did you use the stride for the window position, and add b[f]?"
+assert rel_error(out, every[:, :, ::2, ::2]) < 1e-12, "did you use the stride for the window position?"
 
 # %% id="q3_conv_forward_test" kind="tests" points=3
 _out, _cache = conv_forward_naive(np.arange(9.0).reshape(1, 1, 3, 3), np.array([[[[1.0, 2.0], [3.0, 4.0]]]]),
                                   np.array([0.5]), {"stride": 1, "pad": 0})
 assert np.array_equal(_out, [[[[27.5, 37.5], [57.5, 67.5]]]])
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 _rng = np.random.default_rng(3)
 _cases = []
@@ -445,20 +451,19 @@ def conv_backward_naive(dout, cache):
 
 
 # %% id="check_q4"
-# Numerical gradients of the package's forward pass (so that this check does not depend on Exercise 3),
-# with h = 1: the convolution is linear, so the centered difference is exact up to rounding.
+# Numerical gradients of your forward pass from Exercise 3 (its checks passed), with h = 1: the convolution is linear, so the centered difference is exact up to rounding.
 # Threshold: relative error < 1e-9 for dx, dw and db.
 rng = np.random.default_rng(1)
 for conv_param in ({"stride": 2, "pad": 1}, {"stride": 1, "pad": 1}):
     x, w, b = rng.normal(size=(2, 3, 5, 5)), rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
-    out, cache = reference.conv_forward_naive(x, w, b, conv_param)
+    out, cache = conv_forward_naive(x, w, b, conv_param)
     dout = rng.normal(size=out.shape)
     dx, dw, db = conv_backward_naive(dout, cache)
-    dx_num = eval_numerical_gradient_array(lambda x_: reference.conv_forward_naive(x_, w, b, conv_param)[0],
+    dx_num = eval_numerical_gradient_array(lambda x_: conv_forward_naive(x_, w, b, conv_param)[0],
                                            x, dout, h=1.0)
-    dw_num = eval_numerical_gradient_array(lambda w_: reference.conv_forward_naive(x, w_, b, conv_param)[0],
+    dw_num = eval_numerical_gradient_array(lambda w_: conv_forward_naive(x, w_, b, conv_param)[0],
                                            w, dout, h=1.0)
-    db_num = eval_numerical_gradient_array(lambda b_: reference.conv_forward_naive(x, w, b_, conv_param)[0],
+    db_num = eval_numerical_gradient_array(lambda b_: conv_forward_naive(x, w, b_, conv_param)[0],
                                            b, dout, h=1.0)
     print(f"--- stride {conv_param['stride']}, pad {conv_param['pad']}")
     assert check_gradient(dx, dx_num, 1e-9, name="dx").passed
@@ -466,19 +471,19 @@ for conv_param in ({"stride": 2, "pad": 1}, {"stride": 1, "pad": 1}):
     assert check_gradient(db, db_num, 1e-9, name="db").passed
 
 # %% id="q4_conv_backward_test" kind="tests" points=3
-from cs231n_utils.fast_layers import conv_forward_naive as _conv_ref
 _rng = np.random.default_rng(41)
 _x, _w, _b = _rng.normal(size=(2, 2, 5, 5)), _rng.normal(size=(3, 2, 3, 3)), _rng.normal(size=3)
 _cp = {"stride": 2, "pad": 1}
-_out, _cache = _conv_ref(_x, _w, _b, _cp)
-_dout = _rng.normal(size=_out.shape)
-_dx, _dw, _db = conv_backward_naive(_dout, _cache)
+_dout = _rng.normal(size=(2, 3, 3, 3))  # H' = (5 + 2 - 3) / 2 + 1 = 3
+_dx, _dw, _db = conv_backward_naive(_dout, (_x, _w, _b, _cp))
+assert np.shape(_dx) == _x.shape and np.shape(_dw) == _w.shape
+assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
+### BEGIN HIDDEN TESTS
+from cs231n_course.reference.fast_layers import conv_forward_naive as _conv_ref
 _dx_num = eval_numerical_gradient_array(lambda a: _conv_ref(a, _w, _b, _cp)[0], _x, _dout, h=1.0)
 _dw_num = eval_numerical_gradient_array(lambda a: _conv_ref(_x, a, _b, _cp)[0], _w, _dout, h=1.0)
 assert rel_error(_dx, _dx_num) < 1e-9 and rel_error(_dw, _dw_num) < 1e-9
-assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
-### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 _cases = []
 for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 1, "pad": 1}),
@@ -553,17 +558,24 @@ x = rng.normal(size=(2, 3, 7, 7))
 for pool_param in ({"pool_height": 3, "pool_width": 3, "stride": 2},
                    {"pool_height": 2, "pool_width": 3, "stride": 1}):
     out, _ = max_pool_forward_naive(x, pool_param)
-    want, _ = reference.max_pool_forward_naive(x, pool_param)
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    want_shape = (2, 3, (7 - ph) // stride + 1, (7 - pw) // stride + 1)
     print(pool_param, "->", out.shape)
-    assert out.shape == want.shape, f"shape {out.shape}, want {want.shape}: (H - pool_height) / stride + 1"
-    assert np.array_equal(out, want), "one window per (n, c, i, j), starting at (i * stride, j * stride)"
+    assert out.shape == want_shape, f"shape {out.shape}, want {want_shape}: (H - pool_height) / stride + 1"
+    assert np.all(out >= x[:, :, :out.shape[2] * stride:stride, :out.shape[3] * stride:stride]), \
+        "each output is the max of a window, at least its top-left entry (i * stride, j * stride)"
+    assert np.all(np.isin(out, x)), "each output must be one of the inputs: the max of its window"
+# Stride 2 keeps every other window of stride 1: the same maxima at the even positions.
+every, _ = max_pool_forward_naive(x, {"pool_height": 3, "pool_width": 3, "stride": 1})
+out, _ = max_pool_forward_naive(x, {"pool_height": 3, "pool_width": 3, "stride": 2})
+assert np.array_equal(out, every[:, :, ::2, ::2]), "one window per (n, c, i, j), starting at (i * stride, j * stride)"
 
 # %% id="q5_pool_forward_test" kind="tests" points=2
 _x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float).reshape(1, 1, 4, 4)
 assert np.array_equal(max_pool_forward_naive(_x, {"pool_height": 2, "pool_width": 2, "stride": 2})[0],
                       [[[[6, 8], [3, 4]]]])
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 _rng = np.random.default_rng(5)
 _cases = []
@@ -618,21 +630,29 @@ def max_pool_backward_naive(dout, cache):
 
 
 # %% id="check_q6"
-# Numerical gradient of the package's forward pass, h = 1e-5; threshold: relative error < 1e-8.
+# Numerical gradient of your forward pass from Exercise 5, h = 1e-5; threshold: relative error < 1e-8.
 rng = np.random.default_rng(6)
 for pool_param in ({"pool_height": 2, "pool_width": 2, "stride": 2},
                    {"pool_height": 2, "pool_width": 3, "stride": 1}):  # overlapping, not square
     x = rng.normal(size=(2, 2, 6, 8))
-    out, cache = reference.max_pool_forward_naive(x, pool_param)
+    out, cache = max_pool_forward_naive(x, pool_param)
     dout = rng.normal(size=out.shape)
     dx = max_pool_backward_naive(dout, cache)
-    dx_num = eval_numerical_gradient_array(lambda x_: reference.max_pool_forward_naive(x_, pool_param)[0],
+    dx_num = eval_numerical_gradient_array(lambda x_: max_pool_forward_naive(x_, pool_param)[0],
                                            x, dout)
     print(pool_param)
     assert check_gradient(dx, dx_num, 1e-8, name="dx").passed
 
 # %% id="q6_pool_backward_test" kind="tests" points=2
-from cs231n_utils.fast_layers import max_pool_forward_naive as _pool_ref
+# the lecture's 4x4 example: each upstream gradient goes to the max of its window (6, 8, 3 and 4)
+_x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float).reshape(1, 1, 4, 4)
+_dx = max_pool_backward_naive(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]),
+                              (_x, {"pool_height": 2, "pool_width": 2, "stride": 2}))
+_want = np.zeros((4, 4))
+_want[1, 1], _want[1, 3], _want[2, 0], _want[3, 3] = 1, 2, 3, 4
+assert np.shape(_dx) == (1, 1, 4, 4) and np.array_equal(_dx[0, 0], _want)
+### BEGIN HIDDEN TESTS
+from cs231n_course.reference.fast_layers import max_pool_forward_naive as _pool_ref
 _rng = np.random.default_rng(61)
 _pp = {"pool_height": 2, "pool_width": 2, "stride": 1}
 _x = _rng.normal(size=(2, 2, 5, 5))
@@ -640,8 +660,7 @@ _out, _cache = _pool_ref(_x, _pp)
 _dout = _rng.normal(size=_out.shape)
 assert rel_error(max_pool_backward_naive(_dout, _cache),
                  eval_numerical_gradient_array(lambda a: _pool_ref(a, _pp)[0], _x, _dout)) < 1e-8
-### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 _cases = []
 for _xs, _pp in [((2, 3, 8, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}),
@@ -699,7 +718,7 @@ print(f"2x2 max pooling of {x.shape}: loops {t_naive * 1e3:.0f} ms, reshape {t_r
 # appears in up to $HH \cdot WW / S^2$ columns. For AlexNet's first layer $X_\text{col}$ holds 1.1 million
 # numbers for a 155,000-number image (7×); for the 3×3, stride-1 convolutions of later networks it is 9×
 # the input; the cell after the exercise computes a few cases. Libraries therefore build the columns a
-# few images at a time (the package's `conv_forward_im2col` does), or use other algorithms (FFT, Winograd,
+# few images at a time, or use other algorithms (FFT, Winograd,
 # direct kernels).
 #
 # **Building the columns without loops.** `sliding_window_view(x_padded, (HH, WW), axis=(2, 3))` returns a
@@ -780,11 +799,12 @@ _cols = im2col(_xp, 2, 2, 1)
 assert _cols.shape == (8, 8) and np.array_equal(_cols[:, 5], _xp[1, :, 0:2, 1:3].ravel())
 _rng = np.random.default_rng(71)
 _x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
-from cs231n_utils.fast_layers import conv_forward_naive as _conv_ref
-assert rel_error(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0],
-                 _conv_ref(_x, _w, _b, {"stride": 2, "pad": 1})[0]) < 1e-10
+assert np.shape(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0]) == (2, 4, 4, 4)
 ### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
+assert rel_error(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0],
+                 _fl.conv_forward_naive(_x, _w, _b, {"stride": 2, "pad": 1})[0]) < 1e-10
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 
 
@@ -942,15 +962,18 @@ for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}):
         assert check_gradient(fast, naive, 1e-10, name=name).passed
 
 # %% id="q8_col2im_test" kind="tests" points=3
-from cs231n_utils.fast_layers import conv_backward_naive as _conv_back_ref
 _rng = np.random.default_rng(81)
 _x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
 _cache = (_x, _w, _b, {"stride": 1, "pad": 1})
 _dout = _rng.normal(size=(2, 4, 7, 7))
+_dx, _dw, _db = conv_backward_im2col(_dout, _cache)
+assert np.shape(_dx) == _x.shape and np.shape(_dw) == _w.shape
+assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
+### BEGIN HIDDEN TESTS
+from cs231n_course.reference.fast_layers import conv_backward_naive as _conv_back_ref
 for _g, _r in zip(conv_backward_im2col(_dout, _cache), _conv_back_ref(_dout, _cache), strict=True):
     assert _g.shape == _r.shape and rel_error(_g, _r) < 1e-10
-### BEGIN HIDDEN TESTS
-import cs231n_utils.fast_layers as _fl
+import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 _cases = []
 for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 2, "pad": 1}),
@@ -1047,12 +1070,10 @@ conv_param = {"stride": 1, "pad": 3}
 flops = conv_flops(x.shape, w.shape, conv_param)
 A, B = rng.normal(size=(32, 3 * 7 * 7)), rng.normal(size=(3 * 7 * 7, 50 * 32 * 32))
 t_conv = best_time(lambda: conv_forward_im2col(x, w, b, conv_param))
-t_package = best_time(lambda: reference.conv_forward_im2col(x, w, b, conv_param))
 t_gemm = best_time(lambda: A @ B)
 cpu_gflops = flops / t_conv / 1e9
 print(f"one forward pass: {flops / 1e9:.3f} GFLOP")
 print(f"your conv_forward_im2col          {t_conv * 1e3:7.1f} ms  {cpu_gflops:6.1f} GFLOP/s")
-print(f"the package's (chunked) version   {t_package * 1e3:7.1f} ms  {flops / t_package / 1e9:6.1f} GFLOP/s")
 gemm_flops = 2 * A.shape[0] * A.shape[1] * B.shape[1]
 print(f"A @ B, {A.shape} x {B.shape}  {t_gemm * 1e3:7.1f} ms  {gemm_flops / t_gemm / 1e9:6.1f} GFLOP/s")
 
@@ -1080,13 +1101,13 @@ for name, rate in [(f"this notebook ({cpu_gflops:.0f} GFLOP/s)", cpu_gflops * 1e
 # %% [markdown] id="convnet_on_mnist"
 # ## 9. A ConvNet on MNIST
 #
-# Now the layers become a network. The package's `ThreeLayerConvNet` is
+# Now your layers become a network. `ThreeLayerConvNet` (given, below) is
 #
 # $$\text{conv } 5{\times}5 \to \text{ReLU} \to \text{2×2 max pool} \to \text{affine} \to \text{ReLU} \to
 # \text{affine} \to \text{softmax},$$
 #
-# built from `conv_relu_pool_forward` (im2col convolution, ReLU, reshape pooling, with their backward
-# passes) and the affine layers of notebook 03. The convolution has stride 1 and pad $(F-1)/2$, so with
+# built from your im2col convolution (Exercises 7 and 8), the package's reshape pooling
+# (`max_pool_forward_fast`), and your affine and ReLU layers and softmax loss of notebook 03. The convolution has stride 1 and pad $(F-1)/2$, so with
 # 8 filters a 28×28×1 digit becomes 28×28×8, then 14×14×8 after pooling: 1568 numbers for the affine
 # layers. The conv layer has $8 \cdot (5 \cdot 5 + 1) = 208$ parameters, the two affine layers
 # $1568 \cdot 100 + 100 + 100 \cdot 10 + 10 = 157{,}910$. As in AlexNet, almost all the parameters sit in
@@ -1098,6 +1119,76 @@ for name, rate in [(f"this notebook ({cpu_gflops:.0f} GFLOP/s)", cpu_gflops * 1e
 # (데이터 증강)** (notebook 06): four copies of every image, each moved by a random shift of up to 2 pixels
 # in each direction. A 3 looks like a 3 two pixels to the left, and the network learns that; the
 # convolution's weight sharing already makes this natural for it.
+
+# %% id="class_three_layer_convnet"
+class ThreeLayerConvNet:
+    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, on your layers.
+
+    Works on minibatches of N images of shape (C, H, W). The convolution has stride 1 and
+    zero padding (filter_size - 1) / 2, so it keeps H and W; the pool halves them.
+
+    params: W1 (F, C, filter_size, filter_size), b1 (F,), W2 (F * H/2 * W/2, hidden_dim),
+    b2 (hidden_dim,), W3 (hidden_dim, num_classes), b3 (num_classes,)
+    """
+
+    def __init__(self, input_dim=(1, 28, 28), num_filters=32, filter_size=7, hidden_dim=100,
+                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float64, seed=0):
+        """input_dim: (C, H, W) with H, W even;  filter_size: odd;  weight_scale: std of the
+        Gaussian initial weights (biases start at 0);  reg: L2 strength;  seed: for the init."""
+        if filter_size % 2 == 0:
+            raise ValueError(f"filter_size must be odd to keep H and W, got {filter_size}")
+        C, H, W = input_dim
+        self.reg = reg
+        self.dtype = dtype
+        self.conv_param = {"stride": 1, "pad": (filter_size - 1) // 2}
+        self.pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+        pooled_size = (H // 2) * (W // 2)
+        rng = np.random.default_rng(seed)
+
+        def gaussian(*shape):
+            return (weight_scale * rng.standard_normal(shape)).astype(dtype)
+
+        self.params = {
+            "W1": gaussian(num_filters, C, filter_size, filter_size),
+            "b1": np.zeros(num_filters, dtype=dtype),
+            "W2": gaussian(num_filters * pooled_size, hidden_dim),
+            "b2": np.zeros(hidden_dim, dtype=dtype),
+            "W3": gaussian(hidden_dim, num_classes),
+            "b3": np.zeros(num_classes, dtype=dtype),
+        }
+
+    def loss(self, X, y=None):
+        """X: (N, C, H, W) images;  y: (N,) integer labels, or None.
+
+        Returns scores (N, num_classes) when y is None; otherwise (loss, grads), where loss is
+        the softmax loss plus 0.5 * reg * (sum of squared weights) and grads maps each parameter
+        name to its gradient.
+        """
+        X = X.astype(self.dtype)
+        W1, b1 = self.params["W1"], self.params["b1"]
+        W2, b2 = self.params["W2"], self.params["b2"]
+        W3, b3 = self.params["W3"], self.params["b3"]
+
+        conv, conv_cache = conv_forward_im2col(X, W1, b1, self.conv_param)
+        relu1, relu1_cache = relu_forward(conv)
+        pooled, pool_cache = max_pool_forward_fast(relu1, self.pool_param)
+        a, a_cache = affine_forward(pooled, W2, b2)
+        hidden, relu2_cache = relu_forward(a)
+        scores, scores_cache = affine_forward(hidden, W3, b3)
+        if y is None:
+            return scores
+
+        loss, dscores = softmax_loss(scores, y)
+        loss += 0.5 * self.reg * sum(np.sum(W * W) for W in (W1, W2, W3))
+        grads = {}
+        dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, scores_cache)
+        dpooled, grads["W2"], grads["b2"] = affine_backward(relu_backward(dhidden, relu2_cache), a_cache)
+        drelu1 = max_pool_backward_fast(dpooled, pool_cache)
+        _, grads["W1"], grads["b1"] = conv_backward_im2col(relu_backward(drelu1, relu1_cache), conv_cache)
+        for name in ("W1", "W2", "W3"):
+            grads[name] += self.reg * self.params[name]
+        return loss, grads
+
 
 # %% id="fig_convnet_on_mnist"
 def random_shifts(X, max_shift, rng):
@@ -1191,8 +1282,8 @@ show_filters(convnet.params["W1"], ncols=8, titles=[f"filter {k}" for k in range
 
 # %% id="fig_activation_maps"
 digits = data["X_val"][:2].astype(np.float32)
-activations, _ = reference.conv_relu_forward(digits, convnet.params["W1"], convnet.params["b1"],
-                                             convnet.conv_param)
+activations, _ = relu_forward(conv_forward_im2col(digits, convnet.params["W1"], convnet.params["b1"],
+                                                  convnet.conv_param)[0])
 fig, axes = plt.subplots(2, 9, figsize=(13, 3.3))
 for row in range(2):
     axes[row, 0].imshow(digits[row, 0], cmap="gray")

@@ -33,10 +33,9 @@
 # Cells may be run out of order, so every check recomputes what it needs from your functions; still,
 # before you submit, use **Kernel → Restart & Run All** and make sure nothing fails.
 #
-# The bigger models of this notebook (the Shakespeare model and the captioner) are built from the
-# package's reference layers `cs231n_utils.rnn_layers`, which compute exactly what you write here, so that
-# those sections work while you are still debugging an exercise. The training loop, the clipping and the
-# decoding they use are yours. The whole notebook runs in about a minute on a laptop.
+# The bigger models of this notebook (the Shakespeare model and the captioner) are built from your own
+# layers of this notebook, as are the training loop, the clipping and the decoding they use: finish and
+# check each exercise before you run the sections that use it. The whole notebook runs in about a minute on a laptop.
 
 # %% id="setup"
 # %load_ext autoreload
@@ -53,10 +52,9 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-import cs231n_utils.rnn_layers as rnn_layers
 from cs231n_utils.data import CharVocab, load_mnist, load_tiny_shakespeare
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
-from cs231n_utils.optim import adam
+from cs231n_utils.mine import adam  # yours, from notebook 06
 from cs231n_utils.rnn_layers import sigmoid, temporal_affine_backward, temporal_affine_forward
 from cs231n_utils.testing import reference_disabled
 from cs231n_utils.viz import plot_loss_history
@@ -217,6 +215,7 @@ _next_h, _ = rnn_step_forward(_x, _prev_h, _Wx, _Wh, _b)
 assert _next_h.shape == (3, 4)
 assert abs(_next_h[0, 0] - (-0.58172089)) < 1e-7
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(101)
 _cases = []
 for _N, _D, _H in [(1, 3, 4), (4, 2, 3), (2, 5, 5)]:
@@ -354,6 +353,7 @@ assert _h.shape == (2, 3, 4) and abs(_h[1, 2, 3] - 0.29778958) < 1e-7
 _dx, _dh0, _dWx, _dWh, _db = rnn_backward(np.ones_like(_h), _cache)
 assert _dx.shape == (2, 3, 5) and _dh0.shape == (2, 4) and _dWh.shape == (4, 4) and _db.shape == (4,)
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(202)
 _cases = []
 for _N, _T, _D, _H in [(1, 1, 3, 2), (3, 5, 2, 4), (2, 4, 3, 3)]:
@@ -486,6 +486,7 @@ _out, _cache = word_embedding_forward(_x, _W)
 assert _out.shape == (1, 6, 2) and np.array_equal(_out[0, 1], _W[0])
 assert np.array_equal(word_embedding_backward(np.ones((1, 6, 2)), _cache), [[2, 2], [1, 1], [1, 1], [2, 2]])
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(303)
 _cases = []
 for _N, _T, _V, _D in [(1, 1, 3, 2), (4, 7, 5, 3), (2, 3, 10, 4)]:
@@ -594,6 +595,7 @@ _loss, _dx = temporal_softmax_loss(_x, _y, _mask)
 assert abs(_loss - 1.5 * np.log(4)) < 1e-12 and _dx.shape == (2, 3, 4)
 assert np.all(_dx[~_mask] == 0)
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 def _reference(x, y, mask):
     # one position at a time, an independent formula
     N, T, V = x.shape
@@ -743,6 +745,7 @@ _g = {"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])}
 assert abs(clip_gradient_norm(_g, 1.0) - 5.0) < 1e-12
 assert np.allclose(_g["W"], [[0.6, 0.0]]) and np.allclose(_g["b"], [0.8])
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(505)
 with reference_disabled(rnn_layers.clip_gradient_norm):
     # several arrays, each below the threshold on its own, together above it
@@ -904,12 +907,12 @@ class CharLM:
         """x (N, T, D), state -> hidden states (N, T, H), the state after the last step, cache."""
         p = self.params
         if self.cell == "rnn":
-            h, cache = rnn_layers.rnn_forward(x, state, p["Wx"], p["Wh"], p["b"])
+            h, cache = rnn_forward(x, state, p["Wx"], p["Wh"], p["b"])
             return h, h[:, -1], cache
         prev_h, prev_c = state[:, :self.H], state[:, self.H:]
         h, cache = np.zeros(x.shape[:2] + (self.H,)), []
         for t in range(x.shape[1]):
-            prev_h, prev_c, step_cache = rnn_layers.lstm_step_forward(x[:, t], prev_h, prev_c,
+            prev_h, prev_c, step_cache = lstm_step_forward(x[:, t], prev_h, prev_c,
                                                                       p["Wx"], p["Wh"], p["b"])
             h[:, t] = prev_h
             cache.append(step_cache)
@@ -918,14 +921,14 @@ class CharLM:
     def _recurrent_backward(self, dh, cache):
         """BPTT inside the chunk; the gradient of the incoming state is dropped (the truncation)."""
         if self.cell == "rnn":
-            dx, _, dWx, dWh, db = rnn_layers.rnn_backward(dh, cache)
+            dx, _, dWx, dWh, db = rnn_backward(dh, cache)
             return dx, dWx, dWh, db
         N, T, H = dh.shape
         dx = np.zeros((N, T, cache[0][0].shape[1]))
         dWx, dWh, db = (np.zeros_like(self.params[k]) for k in ("Wx", "Wh", "b"))
         dprev_h, dprev_c = np.zeros((N, H)), np.zeros((N, H))
         for t in reversed(range(T)):
-            dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = rnn_layers.lstm_step_backward(
+            dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(
                 dh[:, t] + dprev_h, dprev_c, cache[t])
             dWx += dWx_t
             dWh += dWh_t
@@ -940,13 +943,13 @@ class CharLM:
         """
         p = self.params
         T = inputs.shape[1]
-        x, embed_cache = rnn_layers.word_embedding_forward(inputs, p["W_embed"])
+        x, embed_cache = word_embedding_forward(inputs, p["W_embed"])
         h, last_state, rec_cache = self._recurrent_forward(x, state)
         scores, out_cache = temporal_affine_forward(h, p["W_out"], p["b_out"])
-        loss, dscores = rnn_layers.temporal_softmax_loss(scores, targets, np.ones(targets.shape, dtype=bool))
+        loss, dscores = temporal_softmax_loss(scores, targets, np.ones(targets.shape, dtype=bool))
         dh, dW_out, db_out = temporal_affine_backward(dscores / T, out_cache)
         dx, dWx, dWh, db = self._recurrent_backward(dh, rec_cache)
-        grads = {"W_embed": rnn_layers.word_embedding_backward(dx, embed_cache), "Wx": dWx, "Wh": dWh,
+        grads = {"W_embed": word_embedding_backward(dx, embed_cache), "Wx": dWx, "Wh": dWh,
                  "b": db, "W_out": dW_out, "b_out": db_out}
         return loss / T, grads, last_state
 
@@ -1326,6 +1329,7 @@ _next_h, _next_c, _cache = lstm_step_forward(_x, _prev_h, _prev_c, _Wx, _Wh, _b)
 assert abs(_next_h[2, 4] - 0.858299) < 1e-6 and abs(_next_c[2, 4] - 1.42395676) < 1e-7
 assert len(lstm_step_backward(np.ones((3, 5)), np.ones((3, 5)), _cache)) == 6
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(707)
 _cases = []
 for _N, _D, _H in [(1, 2, 3), (4, 3, 2), (2, 5, 4)]:
@@ -1447,6 +1451,7 @@ assert _h.shape == (2, 3, 4) and abs(_h[1, 2, 3] - 0.86935314) < 1e-7
 _dx, _dh0, _dWx, _dWh, _db = lstm_backward(np.ones_like(_h), _cache)
 assert _dx.shape == (2, 3, 5) and _dh0.shape == (2, 4) and _dWh.shape == (4, 16) and _db.shape == (16,)
 ### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(808)
 _cases = []
 for _N, _T, _D, _H in [(1, 1, 2, 3), (3, 5, 2, 2), (2, 4, 3, 3)]:
@@ -1703,14 +1708,14 @@ def captioner_loss(params, features, captions):
     captions_in, captions_out = captions[:, :-1], captions[:, 1:]
     mask = captions_out != NULL
     h0 = features @ p["W_proj"] + p["b_proj"]
-    x, embed_cache = rnn_layers.word_embedding_forward(captions_in, p["W_embed"])
-    h, rnn_cache = rnn_layers.rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    x, embed_cache = word_embedding_forward(captions_in, p["W_embed"])
+    h, rnn_cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
     scores, out_cache = temporal_affine_forward(h, p["W_out"], p["b_out"])
-    loss, dscores = rnn_layers.temporal_softmax_loss(scores, captions_out, mask)  # <NULL> masked out
+    loss, dscores = temporal_softmax_loss(scores, captions_out, mask)  # <NULL> masked out
     dh, dW_out, db_out = temporal_affine_backward(dscores, out_cache)
-    dx, dh0, dWx, dWh, db = rnn_layers.rnn_backward(dh, rnn_cache)
+    dx, dh0, dWx, dWh, db = rnn_backward(dh, rnn_cache)
     grads = {"W_proj": features.T @ dh0, "b_proj": dh0.sum(axis=0),
-             "W_embed": rnn_layers.word_embedding_backward(dx, embed_cache),
+             "W_embed": word_embedding_backward(dx, embed_cache),
              "Wx": dWx, "Wh": dWh, "b": db, "W_out": dW_out, "b_out": db_out}
     return loss, grads
 
@@ -1739,7 +1744,7 @@ fig
 # **Greedy decoding.** At test time there is no caption to read. The decoder starts from
 # $h_0 = \text{features}\, W_{proj} + b_{proj}$ and the word `<START>`, and at every step
 #
-# 1. embeds the current word and runs one RNN step (`rnn_layers.rnn_step_forward`),
+# 1. embeds the current word and runs one RNN step (`rnn_step_forward`),
 # 2. turns the new hidden state into scores (`h @ W_out + b_out`) and takes the **most likely word**
 #    (argmax): that is the output of this step,
 # 3. **feeds that prediction back** as the next input: its *own* word, not the true one (there is none).
@@ -1767,7 +1772,7 @@ def greedy_decode(params, features, max_length=MAX_DIGITS + 1):
     done = np.zeros(N, dtype=bool)
     for t in range(max_length):
         x = params["W_embed"][word]
-        h, _ = rnn_layers.rnn_step_forward(x, h, params["Wx"], params["Wh"], params["b"])
+        h, _ = rnn_step_forward(x, h, params["Wx"], params["Wh"], params["b"])
         scores = h @ params["W_out"] + params["b_out"]
         word = np.argmax(scores, axis=1)
         captions[:, t] = np.where(done, NULL, word)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cs231n_utils.classifiers import FullyConnectedNet, TwoLayerNet
+from cs231n_course.reference.classifiers import FullyConnectedNet, TwoLayerNet
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient
 
 # A whole net's numerical gradient sums rounding noise over several layers; entries that happen

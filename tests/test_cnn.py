@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from cs231n_utils.cnn import ThreeLayerConvNet
+from cs231n_course.reference.cnn import ThreeLayerConvNet
+from cs231n_course.reference.optim import adam
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient
-from cs231n_utils.optim import adam
 
 
 def test_parameter_shapes_and_scores():

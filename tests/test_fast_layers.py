@@ -8,8 +8,8 @@ float32 vs naive in float64 < 1e-3 (see there why).
 import numpy as np
 import pytest
 
-from cs231n_utils import fast_layers
-from cs231n_utils.fast_layers import (
+from cs231n_course.reference import fast_layers
+from cs231n_course.reference.fast_layers import (
     conv_backward_fast,
     conv_backward_naive,
     conv_forward_fast,
@@ -130,11 +130,11 @@ def test_max_pool_backward_naive_matches_numerical_gradient(pool, stride):
     assert_gradient(dx, dx_num, "dx")
 
 
-@pytest.mark.parametrize("forward, backward", [
-    (max_pool_forward_naive, max_pool_backward_naive),
-    (max_pool_forward_fast, max_pool_backward_fast),
+@pytest.mark.parametrize("forward, backward, stride", [
+    (max_pool_forward_naive, max_pool_backward_naive, 2),
+    (max_pool_forward_naive, max_pool_backward_naive, 1),
+    (max_pool_forward_fast, max_pool_backward_fast, 2),
 ])
-@pytest.mark.parametrize("stride", [2, 1])
 def test_max_pool_ties_route_to_first_max_only(forward, backward, stride):
     x = np.ones((1, 1, 4, 4))
     pool_param = {"pool_height": 2, "pool_width": 2, "stride": stride}
@@ -273,14 +273,18 @@ def test_im2col_layout_and_col2im_is_its_adjoint(x_padded_shape, HH, WW, stride)
     assert rel_error(dx_padded, want) < 1e-12
 
 
-POOL_CASES = [
+POOL_CASES = [  # the fast pool takes windows that tile the input (see the test below)
     # x shape, pool_height, pool_width, stride
-    ((2, 3, 8, 8), 2, 2, 2),  # non-overlapping: the reshape path
-    ((2, 3, 6, 9), 3, 3, 3),  # non-overlapping, non-square input
-    ((2, 3, 7, 7), 3, 3, 2),  # overlapping windows
-    ((2, 3, 7, 9), 3, 2, 1),  # non-square windows
-    ((1, 2, 8, 8), 2, 2, 3),  # gaps between windows
+    ((2, 3, 8, 8), 2, 2, 2),
+    ((2, 3, 6, 9), 3, 3, 3),  # non-square input
 ]
+
+
+@pytest.mark.parametrize("x_shape, ph, pw, stride", [((2, 3, 7, 7), 3, 3, 2), ((2, 3, 7, 9), 3, 2, 1),
+                                                     ((1, 2, 8, 8), 2, 2, 3), ((1, 1, 6, 6), 4, 4, 4)])
+def test_the_fast_pool_refuses_windows_that_do_not_tile(x_shape, ph, pw, stride):
+    with pytest.raises(ValueError, match="tile the input"):
+        max_pool_forward_fast(np.zeros(x_shape), {"pool_height": ph, "pool_width": pw, "stride": stride})
 
 
 @pytest.mark.parametrize("x_shape, ph, pw, stride", POOL_CASES)

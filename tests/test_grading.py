@@ -107,3 +107,22 @@ def test_feedback_pages_are_inert(course):
     for live in ('<script>alert("x")', "<img src=x onerror", 'alert("js")', "<svg onload"):
         assert live not in page, live  # dropped, or escaped into harmless text
     assert "My notes" in page and "<b>bold</b>" in page  # harmless markup survives
+
+
+def test_notebook_04_is_graded_on_the_references_of_03_not_the_learners(course, tmp_path, capsys):
+    """A learner whose notebook 03 is blank, saved next to 04, still gets full marks on 04's solution:
+    the grader's kernel takes 03's functions from the references (course.reference_env)."""
+    import csv
+
+    from fixtures import make_submission
+
+    nb4 = "04_neural_networks"
+    student = tmp_path / "subs" / "ana"
+    student.mkdir(parents=True)
+    solved = {q: "solution" for q in cells.questions(course.solution(nb4))}
+    nbformat.write(make_submission(course, nb4, solved), student / f"{nb4}.ipynb")
+    shutil.copy(course.release_path("03_vectorized_backprop"), student / "03_vectorized_backprop.ipynb")
+    assert main(["--course", str(course.root), "grade", str(tmp_path / "subs"), "--assignment", nb4,
+                 "--out", str(tmp_path / "out")]) == 0
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert rows and all(r["score"] == r["max_score"] for r in rows), capsys.readouterr().err

@@ -3,13 +3,7 @@
 import numpy as np
 import pytest
 
-from cs231n_utils.gradcheck import (
-    check_gradient,
-    eval_numerical_gradient,
-    eval_numerical_gradient_array,
-    rel_error,
-)
-from cs231n_utils.layers import (
+from cs231n_course.reference.layers import (
     affine_backward,
     affine_forward,
     affine_relu_backward,
@@ -31,6 +25,12 @@ from cs231n_utils.layers import (
     svm_loss,
     tanh_backward,
     tanh_forward,
+)
+from cs231n_utils.gradcheck import (
+    check_gradient,
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    rel_error,
 )
 
 

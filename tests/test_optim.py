@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cs231n_utils import optim
+from cs231n_course.reference import optim
 
 W0 = np.array([1.0, -2.0])
 DW1 = np.array([0.5, -1.0])

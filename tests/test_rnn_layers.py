@@ -1,14 +1,10 @@
-"""Tests for cs231n_utils.rnn_layers: gradient checks, known values, and the RNN/LSTM lessons."""
+"""Tests for the reference rnn_layers and the learner-side helpers in cs231n_utils.rnn_layers:
+gradient checks, known values, and the RNN/LSTM lessons."""
 
 import numpy as np
 import pytest
 
-from cs231n_utils.gradcheck import (
-    check_gradient,
-    eval_numerical_gradient,
-    eval_numerical_gradient_array,
-)
-from cs231n_utils.rnn_layers import (
+from cs231n_course.reference.rnn_layers import (
     clip_gradient_norm,
     lstm_backward,
     lstm_forward,
@@ -18,13 +14,16 @@ from cs231n_utils.rnn_layers import (
     rnn_forward,
     rnn_step_backward,
     rnn_step_forward,
-    sigmoid,
-    temporal_affine_backward,
-    temporal_affine_forward,
     temporal_softmax_loss,
     word_embedding_backward,
     word_embedding_forward,
 )
+from cs231n_utils.gradcheck import (
+    check_gradient,
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+)
+from cs231n_utils.rnn_layers import sigmoid, temporal_affine_backward, temporal_affine_forward
 
 SHAPES = [(3, 4, 5, 6), (1, 4, 5, 6), (3, 1, 5, 6), (1, 1, 5, 6)]  # (N, T, D, H)
 

@@ -5,11 +5,18 @@ import warnings
 import numpy as np
 import pytest
 
-from cs231n_utils import optim
-from cs231n_utils.classifiers import FullyConnectedNet, TwoLayerNet
+from cs231n_course.reference import optim
+from cs231n_course.reference.classifiers import FullyConnectedNet, TwoLayerNet
 from cs231n_utils.solver import Solver
 
 D, C = 10, 3
+
+
+@pytest.fixture(autouse=True)
+def reference_rules(monkeypatch):
+    """Rules named by string ("adam") are the learner's from notebook 06 (cs231n_utils.mine): here,
+    as when grading, the references."""
+    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "99")
 
 
 def tiny_data(num_train=50, num_val=50, seed=0):

@@ -422,7 +422,8 @@ for _name in ("neg", "pos"):
 
 
 def imports_of(source_nb):
-    """The import statements of the notebook's given cells: the judge runs its own copies."""
+    """The import statements of the notebook's given cells: the judge runs its own copies, but for
+    `from cs231n_utils.mine import ...`."""
     found = []
     for cell in source_nb.cells:
         if cell.cell_type == "code" and cells.kind(cell) is cells.Kind.GIVEN:
@@ -432,7 +433,9 @@ def imports_of(source_nb):
                                                 if not ln.lstrip().startswith("%")))
             except SyntaxError:
                 continue
-            found += [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+            # the learner's own functions (cs231n_utils.mine) are the kernel's, fetched like its other names
+            found += [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+                      and getattr(node, "module", None) != "cs231n_utils.mine"]
     return ast.Module(found, type_ignores=[])
 
 

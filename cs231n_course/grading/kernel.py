@@ -82,6 +82,16 @@ class SandboxedKernel:
             self.shutdown()
             raise
 
+    def set_environ(self, values):
+        """Set environment variables {name: value} in the kernel before the submission runs."""
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            kc.execute_interactive(f"__import__('os').environ.update({values!r})", timeout=60,
+                                   store_history=False, allow_stdin=False, output_hook=lambda m: None)
+        finally:
+            kc.stop_channels()
+
     def isolation(self):
         """What the sandbox reported it could do (sandbox, user, namespaces, cgroups, limits)."""
         for _ in range(100):  # written by the launcher before the kernel starts

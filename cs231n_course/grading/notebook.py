@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from .. import cells
+from ..course import reference_env
 from .assemble import assemble
 from .feedback import render
 from .judge import Judge, probe_code, probe_findings
@@ -61,6 +62,7 @@ def grade_notebook(job, kernel=None):
     judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()
+        kernel.set_environ(reference_env(job.assignment))
         judge = Judge(kernel.km, source, job.limits.cell_seconds)
         nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
         nb.cells.append(nbformat.v4.new_code_cell(probe_code(nonce)))

@@ -13,7 +13,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .. import cells
-from ..course import CourseError, run_nbgrader
+from ..course import CourseError, reference_env, run_nbgrader
 from .outputs import summary_plot, write_csv
 from .results import CellResult, NotebookResult, Status
 
@@ -80,7 +80,7 @@ def _autograde(workspace, db, assignment, sub, out_dir):
     target.mkdir(parents=True)
     shutil.copyfile(sub.path, target / f"{assignment}.ipynb")
     proc = run_nbgrader(["autograde", assignment, f"--student={sub.student}", "--force",
-                         "--log-level=WARN"], workspace)
+                         "--log-level=WARN"], workspace, env=reference_env(assignment))
     if proc.returncode != 0:
         sub.result.fail(Status.ERROR, _last_error_line(proc.stderr))
         return

@@ -1,4 +1,4 @@
-"""Fully connected classifiers built from cs231n_utils.layers.
+"""Fully connected classifiers built from the reference layers.
 
 A model has `params` (dict name -> array) and `loss(X, y=None)`: with y=None it returns the class
 scores (N, C); with labels it returns (loss, grads), grads shaped like params. That is the API
@@ -7,7 +7,7 @@ cs231n_utils.solver.Solver trains.
 
 import numpy as np
 
-from cs231n_utils.layers import (
+from .layers import (
     affine_backward,
     affine_forward,
     affine_relu_backward,

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from cs231n_utils.fast_layers import (
+from .fast_layers import (
     conv_output_size,
     conv_relu_pool_backward,
     conv_relu_pool_forward,
 )
-from cs231n_utils.layers import (
+from .layers import (
     affine_backward,
     affine_forward,
     affine_relu_backward,

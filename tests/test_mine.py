@@ -1,0 +1,86 @@
+"""cs231n_utils.mine: a later notebook runs on the learner's own functions from earlier notebooks.
+
+Each test saves learner notebooks (the release with some answers filled in, from the wrong-answer
+banks) in a folder laid out as notebooks/ is, and imports from mine as notebook 04 would.
+"""
+
+import importlib
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+from fixtures import make_submission
+
+from cs231n_course.reference import layers
+
+NB3 = "03_vectorized_backprop"
+
+
+@pytest.fixture
+def mine(tmp_path, monkeypatch):
+    """A fresh cs231n_utils.mine that reads learner notebooks from tmp_path/NN_topic/NN_topic.ipynb."""
+    monkeypatch.setenv("CS231N_NOTEBOOKS", str(tmp_path))
+    monkeypatch.delenv("CS231N_REFERENCE_BELOW", raising=False)
+    monkeypatch.delitem(sys.modules, "cs231n_utils.mine", raising=False)
+    return importlib.import_module("cs231n_utils.mine")
+
+
+def save(course, folder, assignment, answers):
+    (folder / assignment).mkdir(exist_ok=True)
+    nbformat.write(make_submission(course, assignment, answers), folder / assignment / f"{assignment}.ipynb")
+
+
+def test_a_blank_exercise_is_named_with_what_to_do(course, mine, tmp_path):
+    save(course, tmp_path, NB3, {"q3_affine_forward": "solution"})  # q4 left as released
+    with pytest.raises(mine.MissingExercise) as error:
+        from cs231n_utils.mine import affine_backward  # noqa: F401
+    message = str(error.value)
+    assert "q4_affine_backward" in message and NB3 in message and "NotImplementedError" in message
+    assert "save notebook" in message and "unlock" in message
+
+
+def test_a_missing_notebook_says_where_it_looked(mine, tmp_path):
+    with pytest.raises(mine.MissingExercise, match=f"{NB3}.ipynb is not in {tmp_path}"):
+        mine.affine_forward  # noqa: B018
+
+
+def test_the_learners_own_function_is_used_downstream(course, mine, tmp_path):
+    """A deliberately wrong affine_forward (bias left out) is what notebook 04 gets."""
+    save(course, tmp_path, NB3, {"q3_affine_forward": "forgot the bias"})
+    x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.full(4, 5.0)
+    out, _ = mine.affine_forward(x, w, b)
+    assert np.array_equal(out, np.full((2, 4), 3.0))  # the reference would give 8
+    assert mine.affine_forward.__module__ == f"mine_{NB3}"
+
+
+def test_later_notebooks_chain_through_earlier_ones(course, mine, tmp_path):
+    """04's FullyConnectedNet runs on 03's layers, both the learner's."""
+    save(course, tmp_path, NB3, {q: "solution" for q in ("q3_affine_forward", "q4_affine_backward",
+                                                        "q5_relu", "q7_softmax_loss")})
+    save(course, tmp_path, "04_neural_networks", {"q6_fully_connected": "solution"})
+    net = mine.FullyConnectedNet([5], input_dim=4, num_classes=3, seed=0)
+    loss, grads = net.loss(np.ones((2, 4)), np.array([0, 2]))
+    assert abs(loss - np.log(3)) < 1e-2 and set(grads) == set(net.params)
+
+
+def test_an_unlocked_reference_stands_in_for_a_missing_exercise(course, mine, tmp_path, monkeypatch, capsys):
+    unlocked = tmp_path / "unlocked"
+    unlocked.mkdir()
+    (unlocked / f"{NB3}.py").write_text("from cs231n_course.reference.layers import affine_forward\n")
+    monkeypatch.setattr(mine, "UNLOCKED", unlocked)
+    assert mine.affine_forward is layers.affine_forward
+    assert "unlocked reference of 03_vectorized_backprop" in capsys.readouterr().out
+
+
+def test_when_grading_earlier_notebooks_are_the_references(mine, monkeypatch):
+    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "04")
+    assert mine.affine_forward is layers.affine_forward  # no notebook 03 saved at all
+    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "03")
+    with pytest.raises(mine.MissingExercise):  # 03's own exercises are never the reference
+        mine.affine_forward  # noqa: B018
+
+
+def test_unknown_names_are_attribute_errors(mine):
+    with pytest.raises(AttributeError, match="affine_forward"):
+        mine.no_such_layer  # noqa: B018
