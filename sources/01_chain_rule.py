@@ -11,11 +11,11 @@
 #
 # **Learning goals.** After this notebook you can
 #
-# 1. say why training a network means computing the **gradient (경사)** of a **loss function (손실 함수)**;
-# 2. compute a **numerical gradient (수치적 경사)** with centered differences, and say why it is only used for checking;
+# 1. say why training a network means computing the **gradient (기울기)** of a **loss function (손실 함수)**;
+# 2. compute a **numerical gradient (수치 기울기)** with centered differences, and say why it is only used for checking;
 # 3. draw a **computational graph (계산 그래프)**, run its **forward pass (순전파)** and **backward pass (역전파)** by hand with the **chain rule (연쇄 법칙)**;
 # 4. backpropagate through the lecture's sigmoid neuron gate by gate, and then with one sigmoid gate;
-# 5. write a tiny scalar automatic-differentiation engine and **check its gradients (경사 검사)**.
+# 5. write a tiny scalar automatic-differentiation engine and **check its gradients (기울기 검사)**.
 #
 # **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
 # After each exercise, run the *check* cell below it: it tells you what is wrong and by how much.
@@ -57,7 +57,7 @@ np.set_printoptions(precision=4, suppress=True)
 # * **analytic (해석적)**: derive the formula with calculus. Exact and fast, but easy to get wrong.
 #
 # In practice we always use the analytic gradient and check it against the numerical one: a
-# **gradient check (경사 검사)**. This notebook builds both.
+# **gradient check (기울기 검사)**. This notebook builds both.
 #
 # The formula above is the **centered** difference. Its error shrinks like $h^2$; the one-sided
 # $\frac{f(x+h) - f(x)}{h}$ has an error that only shrinks like $h$.
@@ -82,7 +82,10 @@ def numerical_derivative(f, x, h=1e-5):
 approx = numerical_derivative(lambda x: x**3, 2.0)
 err = rel_error(approx, 12.0)
 print(f"numerical {approx:.10f}   analytic 12   relative error {err:.1e}")
-assert err < 1e-8, "expected 12: is it (f(x + h) - f(x - h)) / (2 * h)?"
+assert err < 1e-8, (
+    f"expected 12, got {approx:.10f} (relative error {err:.1e}): a relative error near 2.5e-6 means a "
+    "one-sided difference (off by 6e-5); 0.33 means the wrong divisor. Is the difference centered on x, "
+    "and divided by the distance between the two points where f is evaluated?")
 
 # %% id="q1_numerical_derivative_test" kind="tests" points=2
 assert abs(numerical_derivative(lambda x: x**2, 3.0) - 6.0) < 1e-6
@@ -131,15 +134,21 @@ plt.show()
 # **Forward pass (순전파)**, left to right: $q = 3$, $f = -12$.
 #
 # **Backward pass (역전파)**, right to left. Start with $\partial f / \partial f = 1$. The multiply gate
-# $f = qz$ has **local gradients (지역 경사)** $\partial f/\partial q = z = -4$ and
+# $f = qz$ has **local gradients (국소 기울기)** $\partial f/\partial q = z = -4$ and
 # $\partial f/\partial z = q = 3$. The add gate $q = x + y$ has local gradients
 # $\partial q / \partial x = \partial q / \partial y = 1$, and the **chain rule (연쇄 법칙)** says
 #
-# $$\frac{\partial f}{\partial x} = \underbrace{\frac{\partial f}{\partial q}}_{\text{upstream (상류 경사)}}\;
+# $$\frac{\partial f}{\partial x} = \underbrace{\frac{\partial f}{\partial q}}_{\text{upstream (상류 기울기)}}\;
 # \underbrace{\frac{\partial q}{\partial x}}_{\text{local}} = -4 \cdot 1 = -4 .$$
 #
 # That is the whole of backpropagation: **every gate multiplies the gradient that arrives from above by its
 # own local gradient and passes the product down.** A gate never needs to know the rest of the graph.
+#
+# The gradient that arrives from above, here $\partial f/\partial q = -4$, is the **upstream gradient
+# (상류 기울기)**. The Korean lecture notes behind this course also call it the **global gradient
+# (전역 기울기)**: it is the derivative of the *final* output with respect to the gate's output, and so
+# carries everything the rest of the graph contributes, while the **local gradient** depends on the gate
+# alone. Both names mean the same factor; the course says *upstream*, as CS231n does.
 
 # %% [markdown] id="exercise_q2"
 # ### Exercise 2 (2 points): forward and backward through $f = (x + y) z$
@@ -261,7 +270,7 @@ w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
 f, g = sigmoid_neuron_staged(w, x)
 print(f"f = {f:.2f}; gradients: den {g['den']:.2f}, e {g['e']:.2f}, neg {g['neg']:.2f}, dot {g['dot']:.2f}")
 print("dw =", g["w"], " dx =", g["x"])
-assert round(g["den"], 2) == -0.53, "the 1/x gate: local gradient -1/den**2"
+assert round(g["den"], 2) == -0.53, "the 1/x gate: what is the derivative of 1/u at u = den?"
 assert round(g["neg"], 2) == -0.20, "the exp gate: local gradient exp(neg), times the upstream gradient"
 assert round(g["dot"], 2) == 0.20, "the *(-1) gate flips the sign"
 
@@ -577,7 +586,7 @@ def value_exp(self):
 
 def value_sigmoid(self):
     """out = 1 / (1 + e ** -self)."""
-    s = 1.0 / (1.0 + math.exp(-self.data))
+    s = 0.5 * (1.0 + math.tanh(0.5 * self.data))  # the same sigma, written with tanh
     out = Value(s, (self,), "sigmoid")
 
     def _backward():

@@ -12,15 +12,15 @@
 # **Learning goals.** After this notebook you can
 #
 # 1. write a **gate (게이트)** as a small **module (모듈)**: `forward` computes the output and keeps what the
-#    backward pass needs in a **cache (캐시)**, `backward(dout)` turns the **upstream gradient (상류 경사)**
+#    backward pass needs in a **cache (캐시)**, `backward(dout)` turns the **upstream gradient (상류 기울기)**
 #    into the gradients of the inputs;
 # 2. recognise the three patterns of backpropagation at a glance: the add gate is a
 #    **gradient distributor (경사 분배기)**, the max gate a **gradient router (경사 라우터)**, the multiply
-#    gate a **gradient switcher (경사 교환기)**;
+#    gate a **gradient switcher (경사 교환기; the lecture notes say 경사 스위처)**;
 # 3. explain why gradients **add** where a value **branches (분기)**, and spot the bug when they are overwritten;
 # 4. wire gates into graphs, including the lecture's $f = 2\,(xy + \max(z, w))$;
 # 5. build the **multiclass SVM (hinge) loss (다중 클래스 SVM 손실, 힌지 손실)** and the
-#    **softmax cross-entropy loss (소프트맥스 교차 엔트로피 손실)** with **L2 regularization (L2 정규화)** as graphs,
+#    **softmax cross-entropy loss (소프트맥스 교차 엔트로피 손실)** with **L2 regularization (L2 규제)** as graphs,
 #    for one example and for a batch, check their gradients numerically, and make softmax
 #    **numerically stable (수치적으로 안정)**.
 #
@@ -640,7 +640,7 @@ plt.show()
 # $$\frac{\partial L_i}{\partial s_j} = \mathbb{1}\big[s_j - s_{y_i} + 1 > 0\big]\ (j \ne y_i), \qquad
 # \frac{\partial L_i}{\partial s_{y_i}} = -\sum_{j \ne y_i} \mathbb{1}\big[s_j - s_{y_i} + 1 > 0\big].$$
 #
-# **Regularization (정규화).** Many $W$ give the same data loss; we prefer small weights and add an L2
+# **Regularization (규제).** Many $W$ give the same data loss; we prefer small weights and add an L2
 # penalty. **This course uses** $R(W) = \tfrac{1}{2}\,\text{reg} \sum_{k,l} W_{k,l}^2$, whose gradient is
 # simply $\text{reg} \cdot W$ (the package's classifiers use the same convention; other texts write
 # $\text{reg} \sum W^2$ with gradient $2\,\text{reg}\,W$). $W$ branches into the data loss and the
@@ -851,7 +851,7 @@ with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
 #
 # the probabilities, minus 1 at the correct class. As before, $\partial L_i/\partial W = \frac{\partial L_i}{\partial s}\, x^T$.
 #
-# **Numerical stability (수치적 안정성).** $e^{s}$ **overflows (오버플로)** float64 for $s > 709.78$, and
+# **Numerical stability (수치 안정성).** $e^{s}$ **overflows (오버플로)** float64 for $s > 709.78$, and
 # large scores do happen (for example with large weights early in a badly initialized run). Multiplying
 # numerator and denominator by $e^{-m}$ changes nothing mathematically,
 #

@@ -20,7 +20,7 @@
 #    of the ReLU layer;
 # 4. write the SVM and softmax losses and their gradients **vectorized (벡터화)**: no Python loop over the
 #    examples, and see how much faster that is;
-# 5. **check gradients of arrays (배열의 경사 검사)** with `eval_numerical_gradient_array` and
+# 5. **check gradients of arrays (배열의 기울기 검사)** with `eval_numerical_gradient_array` and
 #    `check_gradient`, with a stated threshold.
 #
 # **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
@@ -62,7 +62,7 @@ np.set_printoptions(precision=4, suppress=True)
 # \quad\text{(row } i\text{: one output; column } j\text{: one input).}$$
 #
 # The chain rule keeps its shape *downstream = local × upstream*. The loss $L$ is a number, so the
-# **upstream gradient (상류 경사)** $\partial L / \partial y$ is a vector shaped like $y$, and
+# **upstream gradient (상류 기울기)** $\partial L / \partial y$ is a vector shaped like $y$, and
 #
 # $$\frac{\partial L}{\partial x_j} = \sum_i \frac{\partial L}{\partial y_i}\,\frac{\partial y_i}{\partial x_j}
 # \qquad\Longleftrightarrow\qquad
@@ -373,14 +373,15 @@ for _M, _D in [(2, 2), (3, 5), (4, 2), (1, 3)]:
 # %% [markdown] id="affine_layer"
 # ## 3. The affine layer
 #
-# A **fully connected (완전연결)** or **affine layer (아핀 계층)** maps a batch of $N$ inputs to $M$ outputs:
+# A **fully connected (완전 연결)** or **affine layer (아핀 계층)** maps a batch of $N$ inputs to $M$ outputs:
 #
 # $$\text{out} = x\,w + b, \qquad x \in \mathbb{R}^{N \times D},\; w \in \mathbb{R}^{D \times M},\;
 # b \in \mathbb{R}^{M},\; \text{out} \in \mathbb{R}^{N \times M}.$$
 #
 # Each row of $x$ is one example (a row vector, so here it is $x\,w$ rather than $W x$). Inputs often come
 # with more axes, e.g. images of shape $(N, d_1, d_2)$; the layer treats each example as one long vector
-# of $D = d_1 \cdots d_k$ numbers: reshape to $(N, D)$ first, `x.reshape(x.shape[0], -1)`.
+# of $D = d_1 \cdots d_k$ numbers: reshape it to $(N, D)$ first (numpy's `reshape` accepts `-1` for the one
+# axis length it can infer).
 # The vector $b$ is added to every row: numpy **broadcasts (브로드캐스팅)** it.
 #
 # In the CS231n style every layer is a pair:
@@ -393,7 +394,7 @@ for _M, _D in [(2, 2), (3, 5), (4, 2), (1, 3)]:
 
 # %% id="q3_affine_forward" kind="answer"
 def affine_forward(x, w, b):
-    """Affine (fully connected) layer: out = x.reshape(N, D) @ w + b.
+    """Affine (fully connected) layer: every example flattened to D numbers, times w, plus b.
 
     x: (N, d_1, ..., d_k) input, D = d_1 * ... * d_k
     w: (D, M) weights;  b: (M,) biases
@@ -419,7 +420,9 @@ out, _ = affine_forward(x, w, b)
 expected = np.array([[np.sum(x[n].ravel() * w[:, m]) + b[m] for m in range(M)] for n in range(N)])
 print("out =\n", out, "\nexpected =\n", expected)
 assert np.shape(out) == (N, M), f"out must be (N, M) = {(N, M)}, got {np.shape(out)}: reshape x to (N, D)"
-assert rel_error(out, expected) < 1e-12, "out = x.reshape(N, D) @ w + b"
+assert rel_error(out, expected) < 1e-12, (
+    f"out differs from the loop over examples (relative error {rel_error(out, expected):.1e}): is each "
+    "example flattened in its own row order, and is b added to every row?")
 
 # %% id="q3_affine_forward_test" kind="tests" points=2
 _x = np.linspace(-0.1, 0.5, num=240).reshape(2, 4, 5, 6)
@@ -451,22 +454,18 @@ with reference_disabled(_layers.affine_forward):
 # $\text{out}_{nm} = \sum_d x_{nd} w_{dm} + b_m$. Following the index of each variable (as for $\lVert Wx \rVert^2$)
 # or simply the shape rule:
 #
-# | want | shape | formula | why |
+# | want | shape | made from | what to work out |
 # | --- | --- | --- | --- |
-# | `dx` | $N \times D$ | $\text{dout}\; w^\top$ | the only product of `dout` $(N \times M)$ and $w$ $(D \times M)$ that is $N \times D$; then reshape back to $x$'s shape $(N, d_1, \dots, d_k)$ |
-# | `dw` | $D \times M$ | $x^\top\, \text{dout}$ | the only product of $x$ $(N \times D)$ and `dout` that is $D \times M$: it sums over the $N$ examples |
-# | `db` | $M$ | $\sum_n \text{dout}_{n,:}$ | $b$ is used by all $N$ rows, and gradients add where a value branches: sum over the batch axis |
+# | `dx` | $N \times D$ | `dout` $(N \times M)$ and $w$ $(D \times M)$ | which product of these two (with transposes as needed) is $N \times D$? Then bring it back to $x$'s shape $(N, d_1, \dots, d_k)$ |
+# | `dw` | $D \times M$ | $x$ as $(N \times D)$ and `dout` $(N \times M)$ | which product is $D \times M$? Check that it sums over the $N$ examples, as a weight shared by all examples must |
+# | `db` | $M$ | `dout` | $b$ is used by all $N$ rows: what happens to gradients where a value branches? |
 #
-# The last row is a general rule: **a broadcast in the forward pass is a sum in the backward pass.**
-
-# %% id="fig_affine_backward_shapes"
-show_shape_products(
-    [[("dx", (4, 6), GRAD), ("dout", (4, 3), GRAD), ("wᵀ", (3, 6), PARAM)],
-     [("dw", (6, 3), GRAD), ("xᵀ", (6, 4), DATA), ("dout", (4, 3), GRAD)],
-     [("db", (1, 3), GRAD), ("1ᵀ", (1, 4), "#eeeeee"), ("dout", (4, 3), GRAD)]],
-    "Affine backward with N = 4 examples, D = 6 inputs, M = 3 outputs (1ᵀ · dout sums the rows)",
-)
-
+# Check one entry by the index route: $\partial L/\partial w_{dm} = \sum_n \text{dout}_{nm}\, \partial
+# \text{out}_{nm}/\partial w_{dm}$; what is that partial derivative? The `db` row is an instance of a
+# general rule worth remembering: **a broadcast in the forward pass is a sum in the backward pass.**
+#
+# <details><summary>Hint</summary>For a product of an $(a \times b)$ and a $(b \times c)$ matrix the shared
+# size $b$ is summed over. For `dx`, the size that must be summed is $M$; for `dw`, it is $N$.</details>
 
 # %% [markdown] id="exercise_q4"
 # ### Exercise 4 (3 points): `affine_backward`
@@ -542,6 +541,17 @@ with reference_disabled(_layers.affine_backward):
             assert np.shape(_g) == np.shape(_n), (np.shape(_g), np.shape(_n))
             assert rel_error(_g, _n) < 1e-6  # small entries of dw carry ~1e-8 of rounding noise
 ### END HIDDEN TESTS
+
+# %% [markdown] id="affine_backward_pictured"
+# Your three gradients as products of shapes (each one is the only arrangement whose shapes fit):
+
+# %% id="fig_affine_backward_shapes"
+show_shape_products(
+    [[("dx", (4, 6), GRAD), ("dout", (4, 3), GRAD), ("wᵀ", (3, 6), PARAM)],
+     [("dw", (6, 3), GRAD), ("xᵀ", (6, 4), DATA), ("dout", (4, 3), GRAD)],
+     [("db", (1, 3), GRAD), ("1ᵀ", (1, 4), "#eeeeee"), ("dout", (4, 3), GRAD)]],
+    "Affine backward with N = 4 examples, D = 6 inputs, M = 3 outputs (1ᵀ · dout sums the rows)",
+)
 
 # %% [markdown] id="relu_layer"
 # ## 4. The ReLU layer

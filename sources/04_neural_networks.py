@@ -14,7 +14,7 @@
 # 1. write a classifier as a **model**: a `params` dict and a `loss(X, y=None)` method, the interface that
 #    every training loop in this course uses;
 # 2. train a model with **gradient descent (경사 하강법)**, and with **mini-batch stochastic gradient descent
-#    (미니배치 확률적 경사 하강법)** and **learning-rate decay (학습률 감소)** through the package's `Solver`;
+#    (미니배치 확률적 경사 하강법)** and **learning-rate decay (학습률 감쇠)** through the package's `Solver`;
 # 3. explain why a **linear classifier (선형 분류기)** learns exactly one **template (템플릿)** per class, and
 #    why that fails on the spiral data set;
 # 4. build the **two-layer neural network (2층 신경망)** $f = W_2 \max(0, W_1 x)$ from layers, backpropagate
@@ -57,7 +57,7 @@
 # the gradient the next layer handed it.
 #
 # **Conventions.** Examples are the *rows* of `X` $(N, D)$, so a layer computes $X W + b$ with $W$ of
-# shape $(D, M)$: the lecture's $W x$ with $W$ transposed. **L2 regularization (L2 정규화)** adds
+# shape $(D, M)$: the lecture's $W x$ with $W$ transposed. **L2 regularization (L2 규제)** adds
 # $\frac{1}{2}\lambda \sum W^2$ over the weight matrices (not the biases) to the loss, so it adds
 # $\lambda W$ to each weight gradient; $\lambda$ is called `reg` in the code.
 
@@ -779,7 +779,10 @@ show_weight_templates(templates, image_shape=(28, 28), ncols=10, titles=titles)
 # the lecture's three-layer net being $f = W_3 \max(0, W_2 \max(0, W_1 x))$. The backward pass walks the
 # same list of layers in reverse. Following the CS231n notes' convention, an $L$-layer net has $L$ weight
 # layers: the inputs are not counted as a layer, and the last affine layer has **no** ReLU (scores may be
-# negative).
+# negative). The same net is therefore also called by its number of **hidden** layers: the lecture's
+# "3-layer net" $W_3 \max(0, W_2 \max(0, W_1 x))$ is a **2-hidden-layer net** (two ReLU layers between
+# input and scores), and the two-layer net of section 5 is a 1-hidden-layer net. When a paper or a library
+# says "an $L$-layer network", check which of the two counts it uses.
 #
 # Counting parameters, the notes' two examples: a net with 3 inputs, one hidden layer of 4 and 2 outputs
 # has $3 \cdot 4 + 4 \cdot 2 = 20$ weights and $4 + 2 = 6$ biases, **26** parameters; with 3 inputs, two

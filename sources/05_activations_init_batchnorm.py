@@ -13,7 +13,7 @@
 #
 # 1. write the forward and backward passes of the **activation functions (활성화 함수)** sigmoid, tanh,
 #    ReLU, Leaky ReLU, ELU and Maxout, and show with numbers why sigmoids **saturate (포화)**, why outputs
-#    that are not **zero-centered (영 중심)** make gradient descent zig-zag, why `exp` costs more, and how
+#    that are not **zero-centered (0 중심)** make gradient descent zig-zag, why `exp` costs more, and how
 #    ReLUs **die (죽은 ReLU)**;
 # 2. **preprocess (데이터 전처리)** data: zero-center it, normalize it, and decorrelate and whiten it with
 #    **PCA (주성분 분석)**;
@@ -74,7 +74,7 @@ def load_centered_mnist(num_train=2000, num_val=500):
 # Every neuron computes $f\left(\sum_i w_i x_i + b\right)$: a weighted sum followed by a nonlinearity
 # $f$, the **activation function (활성화 함수)**. Without $f$ a deep network collapses into one linear
 # map. In backpropagation, $f$ is a gate with one input: it multiplies the upstream gradient by its
-# **local gradient (지역 경사)** $f'(x)$, so the shape of $f'$ decides how well gradients flow.
+# **local gradient (국소 기울기)** $f'(x)$, so the shape of $f'$ decides how well gradients flow.
 #
 # | name | $f(x)$ | $f'(x)$ |
 # | --- | --- | --- |
@@ -449,12 +449,15 @@ for (name, std), frac in near_zero.items():
 print(f"\neven unsaturated, 10 sigmoid layers scale the gradient by at most 0.25^10 = {0.25**10:.1e}")
 
 # %% id="check_sigmoid_saturation"
-# Check the sigmoid count against theory: sigma'(x) < 0.01 exactly when |x| > 4.595, and for
-# x ~ N(0, 5^2) that is P(|z| > 0.919) = 0.358. Threshold: within 0.01 (100,000 samples).
+# Check the sigmoid count against theory: sigma'(x) = s (1 - s) < 0.01 exactly when
+# s > (1 + sqrt(0.96)) / 2 = 0.9899 (or below 0.0101), i.e. |x| > ln(0.9899 / 0.0101) = 4.585; for
+# x ~ N(0, 5^2) that is P(|z| > 4.585 / 5 = 0.917) = 0.359. Threshold: within 0.01 (100,000 samples).
 x = np.random.default_rng(3).normal(0, 5, size=100_000)
 frac = np.mean(sigmoid_backward(np.ones_like(x), sigmoid_forward(x)[1]) < 0.01)
-print(f"fraction of near-zero sigmoid gradients for inputs ~ N(0, 5^2): {frac:.3f} (theory 0.358)")
-assert abs(frac - 0.358) < 0.01, "is sigmoid_backward dout * out * (1 - out)?"
+print(f"fraction of near-zero sigmoid gradients for inputs ~ N(0, 5^2): {frac:.3f} (theory 0.359)")
+assert abs(frac - 0.359) < 0.01, (
+    f"{frac:.3f} of the local gradients are below 0.01, theory says 0.359: sigmoid_backward's local "
+    "gradient should peak at 0.25 at x = 0 and fall below 0.01 only beyond |x| = 4.585")
 
 # %% [markdown] id="sigmoid_gradient_histogram"
 # The histogram shows the same thing: with inputs of standard deviation 5 a large share of the sigmoid's
@@ -486,6 +489,13 @@ plt.show()
 # weights up and others down, gradient descent has to zig-zag. Below: the signs of $\partial L/\partial w$
 # for 20 examples and 10 weights, with the neuron's inputs coming from a sigmoid layer or from a tanh layer
 # (zero-centered), and then 40 SGD steps (one example each) towards $w^* = (1, -1)$ in 2-D.
+#
+# This is not a sigmoid-only problem: **the ReLU is not zero-centered either**. Its outputs are $\ge 0$,
+# so a neuron fed by a ReLU layer sees only non-negative $x_i$ and its weight gradients share one sign in
+# the same way (the inputs that are exactly 0 just leave their weights unchanged). Of the functions above
+# only tanh is zero-centered; Leaky ReLU, ELU and Maxout can output negative values and so have means
+# closer to 0. In practice the ReLU's other merits (below) outweigh this, and batch normalization
+# (section 4) re-centers each layer's inputs anyway.
 
 # %% id="fig_not_zero_centered_outputs"
 rng = np.random.default_rng(4)
@@ -542,9 +552,9 @@ assert share["sigmoid"] == 1.0 and share["tanh"] < 0.02
 #
 # The sigmoid and tanh need an exponential; the ReLU is one comparison. The timing below is for
 # information only (it depends on your machine and on what else runs on it), and is not checked. On a
-# modern CPU numpy's `exp` is vectorized and not much slower than `max`; a sigmoid written as
-# `1 / (1 + np.exp(-x))` makes several passes over the data (negate, exp, add, divide) and costs several
-# times a ReLU. On the scale of a whole network the matrix multiplications dominate, but the ReLU is
+# modern CPU numpy's `exp` is vectorized and not much slower than `max`; a sigmoid computed as
+# $1 / (1 + e^{-x})$ with numpy makes several passes over the data (negate, exponentiate, add, divide)
+# and costs several times a ReLU. On the scale of a whole network the matrix multiplications dominate, but the ReLU is
 # never the slow part.
 
 # %% id="demo_exp_is_expensive"
@@ -570,11 +580,17 @@ for name, f in [("ReLU  max(x, 0)", lambda: np.maximum(x, 0.0)), ("exp(x)", lamb
 # ### Dead ReLUs
 #
 # A ReLU whose input is negative for *every* example outputs 0 and has local gradient 0 on all of them:
-# its weights never receive a gradient again, and it stays **dead (죽은 ReLU)**. One way to get there is a
-# single update that pushes the biases far down, e.g. a learning rate that is too high. Below: a layer of
-# 100 ReLUs on 1,000 MNIST digits (zero-centered), He-initialized, before and after every bias is lowered
-# by 1.5. Then we backpropagate a random upstream gradient and look at the weight gradients of the dead
-# units.
+# its weights never receive a gradient again, and it stays **dead (죽은 ReLU)**. There are two ways to get
+# there (the CS231n notes warn that with a learning rate set too high as much as 40% of a network can die):
+#
+# * **a bad initialization**: a unit whose weights and bias start where $w^\top x + b < 0$ for every
+#   training example (e.g. biases initialized at a large negative value) is dead before the first update;
+# * **a too-large learning rate**: a single update pushes the weights or biases so far that the unit never
+#   fires again.
+#
+# Below: a layer of 100 ReLUs on 1,000 MNIST digits (zero-centered), He-initialized, before and after every
+# bias is lowered by 1.5 (whether by a bad initialization or by one large update, the result is the same).
+# Then we backpropagate a random upstream gradient and look at the weight gradients of the dead units.
 
 # %% id="demo_dead_relus"
 X = load_centered_mnist()["X_train"][:1000]
@@ -606,13 +622,44 @@ assert dead_before.sum() == 0 and dead_after.sum() >= 50, (dead_before.sum(), de
 assert np.all(dW[:, dead_after] == 0) and np.all(db[dead_after] == 0)
 print("dead units get exactly zero gradient: they never recover")
 
+# %% [markdown] id="relu_merits_and_bias"
+# ### ReLU: merits and drawbacks
+#
+# Why is the ReLU the default despite dead units and outputs that are not zero-centered?
+#
+# * it **does not saturate** for $x > 0$: its local gradient there is exactly 1, however large $x$ is
+#   (compare 0.25 at best for the sigmoid, and the 0.359 of sigmoid gradients below 0.01 above);
+# * it is **cheap**: one comparison, no `exp`;
+# * in practice it **converges much faster**: Krizhevsky, Sutskever and Hinton (2012, AlexNet) report that a
+#   4-layer ConvNet with ReLUs reached 25% training error on CIFAR-10 about **6 times faster** than the same
+#   network with tanh units.
+#
+# Its drawbacks are the ones we met: not zero-centered, and a unit with $x < 0$ on every example is dead.
+# A remedy sometimes used is to initialize the ReLU biases with a **small positive value** such as 0.01, so
+# that more units start on the active side; the effect is small (the CS231n notes call it unclear whether
+# it helps consistently, and most people initialize biases at 0), as the numbers below show for the layer
+# above. Leaky ReLU, ELU and Maxout remove the
+# flat side altogether, which is why they never die.
+
+# %% id="demo_small_positive_bias"
+for b0 in (0.0, 0.01, 0.1):
+    a, _ = affine_forward(X, W, np.full(100, b0))
+    print(f"biases initialized at {b0:4}: {np.mean(a > 0):.1%} of the unit-example pairs are active, "
+          f"{np.all(a <= 0, axis=0).sum()} of 100 units dead")
+
 
 # %% [markdown] id="data_preprocessing"
 # ## 2. Data preprocessing
 #
 # Networks train best on inputs that are centered at 0 and of similar scale, for the same reason as
-# above: all-positive inputs make every neuron of the first layer zig-zag. With $X$ of shape $(N, D)$,
-# one example per row:
+# above: all-positive inputs make every neuron of the first layer zig-zag. There is a second reason:
+# **far from the origin, the loss is very sensitive to the weights**. A score $w^\top x + b$ changes by
+# about $\lVert x\rVert\,\delta$ when $w$ turns by a small angle $\delta$, so when the data sit far
+# from the origin a tiny change of $w$ swings the decision boundary across many of them, and a step size
+# that suits one weight overshoots another. The cell below turns a boundary that splits a 2-D cloud by
+# 0.01 rad, once with the cloud centered and once with the cloud moved to $(10, 10)$.
+#
+# With $X$ of shape $(N, D)$, one example per row:
 #
 # * **zero-centering (평균 제거)**: subtract the mean of every feature, `X -= X.mean(axis=0)`;
 # * **normalization (정규화)**: then divide every feature by its standard deviation, `X /= X.std(axis=0)`;
@@ -629,6 +676,18 @@ print("dead units get exactly zero gradient: they never recover")
 # validation and test data. For images, the lecture's practice is to zero-center only: subtract the
 # **mean image** (AlexNet) or the mean of each color channel (VGG); PCA and whitening are rare for ConvNets.
 #
+# %% id="demo_weight_sensitivity"
+rng = np.random.default_rng(8)
+points = rng.normal(size=(1000, 2))
+w_dir = np.array([1.0, -1.0]) / np.sqrt(2)  # a boundary through the middle of the cloud
+rot = np.array([[np.cos(0.01), -np.sin(0.01)], [np.sin(0.01), np.cos(0.01)]])  # turn w by 0.01 rad
+for name, data in [("centered cloud", points), ("cloud moved to (10, 10)", points + 10)]:
+    bias = -w_dir @ data.mean(axis=0)
+    before, after = data @ w_dir + bias, data @ (rot @ w_dir) + bias
+    print(f"{name:24s}: mean |score change| {np.abs(after - before).mean():.3f}, "
+          f"{np.mean(np.sign(before) != np.sign(after)):.1%} of the decisions flip")
+
+# %% [markdown] id="exercise_q4"
 # ### Exercise 4 (3 points): PCA and whitening
 #
 # Write `pca_whiten(X, num_components, eps)` as in the CS231n notes: center the data, compute the
@@ -710,8 +769,8 @@ for _N, _D, _K, _eps in [(400, 5, None, 1e-5), (250, 6, 3, 1e-5), (200, 4, 2, 0.
 # %% id="fig_whitening_picture"
 rng = np.random.default_rng(7)
 cloud = rng.multivariate_normal([3.0, 2.0], [[3.0, 2.4], [2.4, 2.2]], size=500)
-centered = cloud - cloud.mean(axis=0)
 X_pca, X_white, U, S = pca_whiten(cloud)
+centered = X_pca @ U.T  # rotated back from the eigenbasis: the zero-centered cloud
 panels = {
     "original data": cloud,
     "zero-centered": centered,
@@ -796,6 +855,9 @@ assert np.allclose(cov, np.eye(100), atol=2e-2)
 # | large random | $1$ | inputs of std $\sim\!\sqrt{500}$: every tanh saturates at $\pm 1$, gradients 0 | explodes |
 # | **Xavier (자비에 초기화)** | $1/\sqrt{n}$ | variance kept (tanh is linear near 0) | halves every layer (ReLU zeroes half) |
 # | **He (He 초기화)** | $\sqrt{2/n}$ | | variance kept: the 2 makes up for the half that ReLU zeroes |
+#
+# He initialization (He et al. 2015) is also called **MSRA initialization**, after Microsoft Research Asia
+# where it was published; frameworks and the lecture slides use both names.
 #
 # ### Exercise 5 (2 points): initialization schemes
 #
@@ -1129,9 +1191,12 @@ with reference_disabled(_layers.batchnorm_forward):
 # * $x_\mu$ reaches $\hat x$ twice: directly, and through $\sigma^2$ and std;
 # * $x$ reaches $x_\mu$ twice: directly, and through $\mu$.
 #
-# And $\gamma, \beta$ are shared by all $N$ examples, so their gradients are **sums over the batch**:
-# $\partial L / \partial \beta = \sum_i \partial L / \partial y_i$ and
-# $\partial L / \partial \gamma = \sum_i \hat x_i\, \partial L / \partial y_i$.
+# And $\gamma, \beta$ are shared by all $N$ examples: what does notebook 02's rule for a value used in
+# several places say about their gradients, and what shape must they have?
+#
+# <details><summary>Hint</summary>Every node is a gate you know: subtract, square, mean, square root, divide,
+# multiply and add. A mean over the batch is a sum times 1/N, and backward it hands each of the N rows the
+# same share; a value used by all N rows collects the gradients of all of them.</details>
 
 # %% id="q8_batchnorm_backward" kind="answer"
 def batchnorm_backward(dout, cache):
@@ -1218,14 +1283,23 @@ with reference_disabled(_layers.batchnorm_backward, _layers.batchnorm_backward_a
 # %% [markdown] id="exercise_q9"
 # ### Exercise 9 (2 points): batch normalization backward, simplified
 #
-# Working the graph out on paper (all sums over the batch, per feature) gives one line:
+# Worked out on paper, the graph of Exercise 8 collapses into one line for $\partial L/\partial x_i$. Derive
+# it (one feature at a time; write $dy_i$ for $\partial L/\partial y_i$, $s = \sqrt{\sigma^2 + \epsilon}$):
 #
-# $$\frac{\partial L}{\partial x_i} = \frac{\gamma}{N \sqrt{\sigma^2 + \epsilon}}
-# \left( N \frac{\partial L}{\partial y_i} - \sum_j \frac{\partial L}{\partial y_j}
-# - \hat x_i \sum_j \frac{\partial L}{\partial y_j}\, \hat x_j \right).$$
+# 1. $\partial L/\partial \hat x_i = \gamma\, dy_i$.
+# 2. $x_i$ reaches the loss along three paths: directly through $\hat x_i$, through $\mu$, and through
+#    $\sigma^2$. Find $\partial \mu / \partial x_i$ and $\partial \sigma^2 / \partial x_i$ (use that
+#    $\sum_j (x_j - \mu) = 0$).
+# 3. Find $\partial L/\partial \mu$ and $\partial L/\partial \sigma^2$ by summing over every $\hat x_j$
+#    they feed; express $x_j - \mu$ as $s\,\hat x_j$.
+# 4. Add the three paths and take out the common factor $\gamma / (N s)$. Two sums over the batch remain;
+#    compare them with what your `dgamma` and `dbeta` already hold.
 #
-# The two sums are $\partial L/\partial \beta$ and $\partial L/\partial \gamma$, which you compute anyway.
-# Write it without calling your `batchnorm_backward` (the tests check that).
+# <details><summary>Check your result</summary>The bracket that remains after the common factor
+# $\gamma/(Ns)$ has three terms, one per path; summed over $i$ it is 0 (so is $\sum_i \partial L/\partial x_i$:
+# shifting every $x_i$ by the same amount changes nothing after normalization).</details>
+#
+# Write your result without calling your `batchnorm_backward` (the tests check that).
 
 # %% id="q9_batchnorm_backward_alt" kind="answer"
 def batchnorm_backward_alt(dout, cache):
@@ -1252,7 +1326,8 @@ dx_num = eval_numerical_gradient_array(lambda v: batchnorm_forward(v, gamma, bet
 _, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
 dx, dgamma, dbeta = batchnorm_backward_alt(dout, cache)
 # Threshold: dx < 1e-6, as for the graph version (measured about 1e-8).
-assert check_gradient(dx, dx_num, threshold=1e-6, name="dx").passed, "compare term by term with the formula"
+assert check_gradient(dx, dx_num, threshold=1e-6, name="dx").passed, (
+    "dx disagrees with the numerical gradient: check the three paths of your derivation one by one")
 # The two versions must agree to rounding: threshold 1e-10
 dx_graph = batchnorm_backward(dout, cache)[0]
 print(f"graph vs simplified: relative error {rel_error(dx, dx_graph):.1e}")
@@ -1396,10 +1471,28 @@ plt.show()
 acc = {norm: s.val_acc_history[-1] for norm, s in solvers.items()}
 assert acc[None] < 0.3 and acc["batchnorm"] > 0.85, acc
 
+# %% [markdown] id="batchnorm_in_practice"
+# ### Batch normalization in practice
+#
+# * **Where it goes.** After a fully connected layer *or a convolutional layer*, before the nonlinearity.
+#   After a conv layer the statistics are taken per channel, over the batch *and* all positions: a feature
+#   map of shape $(N, C, H, W)$ has $C$ means and variances (and $C$ values of $\gamma$, $\beta$), each over
+#   $N \cdot H \cdot W$ numbers, so that the layer treats every position alike, as the convolution does
+#   (CS231n calls this *spatial* batch normalization; notebook 07 uses it in a ConvNet).
+# * **It regularizes a little.** In training, an example's output depends on the other examples that
+#   happen to share its mini-batch (through $\mu$ and $\sigma^2$), so the network sees each example with a
+#   little random noise, as with dropout (notebook 06). With a batch of 100 the batch mean of a feature
+#   of std 1 jitters by about $1/\sqrt{100} = 0.1$.
+# * **Dropout and batch norm overlap.** Both add training-time noise that is averaged out at test time,
+#   so networks with batch norm often need less dropout or none: Ioffe and Szegedy (2015) removed dropout
+#   from their batch-normalized Inception network without losing accuracy. Used together, dropout's noise
+#   also shifts the variance that batch norm's running averages see, so where both are used dropout usually
+#   comes after the last batch-norm layer.
+
 # %% [markdown] id="babysitting"
 # ## 5. Babysitting the learning process
 #
-# Before a long training run, the lecture's **sanity checks (정상 작동 확인)**:
+# Before a long training run, the lecture's **sanity checks (온전성 검사)**:
 #
 # 1. **The initial loss.** With small random weights every class gets about the same score, the softmax
 #    gives each of the $C$ classes probability $1/C$, and the loss is $-\ln(1/C) = \ln C$: for the 10
@@ -1409,6 +1502,11 @@ assert acc[None] < 0.3 and acc["batchnorm"] > 0.85, acc
 #    heart: training accuracy 100%, loss near 0. If it cannot, something is broken; there is no point in
 #    training on everything.
 # 4. **Find a learning rate.** Too low: the loss barely moves. Too high: it explodes (to NaN, in the end).
+# 5. **Watch the update/weight ratio.** For each weight matrix, compare the size of one update with the
+#    size of the weights, $\lVert \Delta W \rVert / \lVert W \rVert$. The lecture's rule of thumb is
+#    about $10^{-3}$ for a long run: far below (say $10^{-6}$) the weights hardly move and the learning rate
+#    is too low; near 1 every step rewrites the weights and it is too high. It is a quick number to print
+#    next to the loss while a run goes on (it is computed for the runs below, after the loss curves).
 
 # %% id="demo_initial_loss"
 data = load_centered_mnist()
@@ -1456,6 +1554,23 @@ ax.set(xlabel="iteration", ylabel="training loss", ylim=(0, 4),
        title="Learning rates, same network (lr = 5 leaves the plot: it explodes)")
 ax.legend(loc="center right", bbox_to_anchor=(1, 0.35))
 plt.show()
+
+# %% [markdown] id="update_weight_ratio"
+# The update/weight ratio of the first layer at the end of the same four runs (one more SGD step on 100
+# digits, not applied). The extremes are what the check catches: $\sim 10^{-7}$ means frozen weights,
+# $\sim 0.5$ means every step replaces half of them. The "good" rate of this 3-epoch toy run sits near
+# $10^{-1}$, well above the rule of thumb's $10^{-3}$: a short run on 2,000 digits can afford (and needs)
+# large steps; on a long run the ratio drifts down as the learning rate is decayed.
+
+# %% id="demo_update_weight_ratio"
+for lr in (1e-5, 1e-1, 1.0, 5.0):
+    model = FullyConnectedNet([100], 784, 10, weight_scale=1e-2, seed=0)
+    solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": lr}, num_epochs=3,
+                    batch_size=100, num_train_samples=200, verbose=False)
+    solver.train()
+    _, grads = model.loss(data["X_train"][:100], data["y_train"][:100])
+    ratio = lr * np.linalg.norm(grads["W1"]) / np.linalg.norm(model.params["W1"])
+    print(f"learning rate {lr:<6g} update/weight ratio of W1: {ratio:.1e}")
 
 
 # %% [markdown] id="hyperparameter_search"
@@ -1609,18 +1724,20 @@ plt.show()
 # ## Summary
 #
 # * Activation functions: sigmoid and tanh **saturate** (with inputs of std 5, 36% of the sigmoid's local
-#   gradients are below 0.01) and the sigmoid is **not zero-centered** (every weight gradient of a neuron has
-#   one sign, so updates zig-zag); ReLU does not saturate for $x > 0$ and is cheap, but can **die**; Leaky
-#   ReLU, ELU and Maxout fix that at some cost. In practice: ReLU (mind the learning rate), or try Leaky
+#   gradients are below 0.01); the sigmoid, and the ReLU too, are **not zero-centered** (every weight
+#   gradient of a neuron fed by them has one sign, so updates zig-zag); ReLU does not saturate for $x > 0$,
+#   is cheap and converges about 6x faster than tanh (AlexNet), but can **die** (from a bad initialization
+#   or a too-large learning rate); Leaky ReLU, ELU and Maxout fix that at some cost. In practice: ReLU (mind the learning rate), or try Leaky
 #   ReLU / ELU / Maxout; tanh rarely; sigmoid never in hidden layers.
 # * Preprocessing: zero-center (for images: subtract the mean image); PCA decorrelates, whitening makes the
 #   covariance the identity; statistics from the training data only.
 # * Initialization: std 0.01 collapses a deep network, std 1 saturates it; **Xavier** $1/\sqrt{n}$ for tanh,
-#   **He** $\sqrt{2/n}$ for ReLU keep the activations at the same scale through all 10 layers.
+#   **He** (MSRA) $\sqrt{2/n}$ for ReLU keep the activations at the same scale through all 10 layers.
 # * Batch normalization normalizes every feature over the batch (running averages at test time); its
 #   backward pass is a branchy graph that simplifies to one line; it makes training robust to a bad
-#   initialization.
-# * Babysitting: initial loss $\ln C$, overfit 20 examples, watch the loss curve; search the learning rate
+#   initialization, goes after affine or conv layers, and also regularizes a little.
+# * Babysitting: initial loss $\ln C$, overfit 20 examples, watch the loss curve and the update/weight
+#   ratio; search the learning rate
 #   and regularization at random, on a log scale, coarse to fine.
 #
 # Next, notebook 06 looks at the update rule itself: SGD's failure modes, momentum, AdaGrad, RMSProp and

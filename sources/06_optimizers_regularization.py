@@ -12,14 +12,14 @@
 # **Learning goals.** After this notebook you can
 #
 # 1. say why plain **stochastic gradient descent (확률적 경사 하강법, SGD)** zig-zags on an
-#    **ill-conditioned (나쁜 조건의)** loss and crawls near a **saddle point (안장점)**;
+#    **ill-conditioned (악조건)** loss and crawls near a **saddle point (안장점)**;
 # 2. write the update rules **SGD + momentum (모멘텀)**, **Nesterov momentum (네스테로프 모멘텀)**,
 #    **AdaGrad**, **RMSProp** and **Adam** with its **bias correction (편향 보정)**, in the
 #    `next_w, config = update(w, dw, config)` form the course's `Solver` trains with;
 # 3. write **learning-rate decay (학습률 감쇠)** schedules (step, exponential, 1/t) and read their loss curves;
 # 4. take one **Newton step (뉴턴 스텝)** with the **Hessian (헤세 행렬)**, and say why second-order methods
 #    are rarely used for large networks;
-# 5. **regularize (정규화)** a network: L2 / **weight decay (가중치 감쇠)**, **inverted dropout
+# 5. **regularize (규제)** a network: L2 / **weight decay (가중치 감쇠)**, **inverted dropout
 #    (역 드롭아웃)**, **data augmentation (데이터 증강)** and **ensembles (앙상블)**, and measure what each
 #    does on a small MNIST training set.
 #
@@ -134,7 +134,7 @@ fig
 
 # %% id="q1_sgd_momentum" kind="answer"
 def sgd(w, dw, config=None):
-    """Vanilla SGD: w - learning_rate * dw.
+    """Vanilla SGD: one step of the learning rate against the gradient.
 
     w, dw: arrays of the same shape;  config: learning_rate (default 1e-2)
     Returns next_w (like w) and config.
@@ -149,7 +149,7 @@ def sgd(w, dw, config=None):
 
 
 def sgd_momentum(w, dw, config=None):
-    """SGD with momentum: v = momentum * v - learning_rate * dw;  w = w + v.
+    """SGD with momentum: update the velocity, then move w along it (section 2's equations).
 
     w, dw: arrays of the same shape
     config: learning_rate (default 1e-2), momentum (default 0.9), velocity (state, like w, starts at 0)
@@ -188,13 +188,20 @@ expected_velocity = np.array([
     [0.75296842, 0.76712632, 0.78128421, 0.79544211, 0.8096]])
 assert next_w is not None, "sgd_momentum returned None"
 print(f"next_w relative error:   {rel_error(next_w, expected_next_w):.1e}")
-assert rel_error(next_w, expected_next_w) < 1e-6, "v = momentum * v - learning_rate * dw, then w + v"
+if rel_error(next_w, w - 1e-3 * dw) < 1e-6:
+    print("This is a plain SGD step: the velocity from config was not used.")
+if rel_error(next_w, w + v - 1e-3 * dw) < 1e-6:
+    print("The old velocity entered with factor 1: it should be damped by the momentum (0.9) first.")
+assert rel_error(next_w, expected_next_w) < 1e-6, (
+    f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the gradient term "
+    "subtracted, is the old velocity multiplied by the momentum, and does w move by the NEW velocity?")
 assert "velocity" in config, "store the new velocity back in config['velocity']"
 print(f"velocity relative error: {rel_error(config['velocity'], expected_velocity):.1e}")
 assert rel_error(config["velocity"], expected_velocity) < 1e-6
 next_w, config = sgd(w, dw, config={"learning_rate": 0.1})
 print(f"sgd relative error:      {rel_error(next_w, w - 0.1 * dw):.1e}")
-assert rel_error(next_w, w - 0.1 * dw) < 1e-12, "sgd: w - learning_rate * dw, with the config's rate"
+assert rel_error(next_w, w - 0.1 * dw) < 1e-12, (
+    "sgd: one step of size 0.1 against the gradient expected; is the rate read from config?")
 
 # %% id="q1_sgd_momentum_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -255,9 +262,9 @@ with reference_disabled(*_rules):
 
 # %% id="q2_nesterov" kind="answer"
 def nesterov_momentum(w, dw, config=None):
-    """Nesterov momentum with the gradient taken at w itself.
+    """Nesterov momentum with the gradient taken at w itself (the second form of section 3's equations:
+    w plays the look-ahead point; the velocity is updated as in momentum).
 
-    v_prev = v;  v = momentum * v - learning_rate * dw;  w = w - momentum * v_prev + (1 + momentum) * v
     config: learning_rate (default 1e-2), momentum (default 0.9), velocity (state, like w, starts at 0)
     Returns next_w (like w) and config with the new velocity.
     """
@@ -292,8 +299,10 @@ assert next_w is not None, "nesterov_momentum returned None"
 err = rel_error(next_w, expected_next_w)
 print(f"next_w relative error: {err:.1e}")
 if rel_error(next_w, w + 0.9 * v - 1e-3 * dw) < 1e-6:
-    print("This is plain momentum (w + v): Nesterov adds -momentum * v_prev + (1 + momentum) * v.")
-assert err < 1e-6, "w - momentum * v_prev + (1 + momentum) * v, with v the NEW velocity"
+    print("This is plain momentum (w moves by the new velocity only): the look-ahead form also uses the OLD one.")
+assert err < 1e-6, (
+    f"next_w is off (relative error {err:.1e}): the update of the look-ahead point needs both the old "
+    "and the new velocity, each with its own factor; which velocity goes with which factor?")
 assert rel_error(config["velocity"], 0.9 * v - 1e-3 * dw) < 1e-12, "store the new velocity in config"
 
 # %% id="q2_nesterov_test" kind="tests" points=2
@@ -354,7 +363,7 @@ with reference_disabled(*_rules):
 
 # %% id="q3_adagrad" kind="answer"
 def adagrad(w, dw, config=None):
-    """AdaGrad: cache += dw**2;  w -= learning_rate * dw / (sqrt(cache) + epsilon).
+    """AdaGrad: accumulate the squared gradients in cache, scale each step by them (section 4).
 
     config: learning_rate (default 1e-2), epsilon (default 1e-8), cache (state, like w, starts at 0)
     Returns next_w (like w) and config with the new cache.
@@ -387,12 +396,16 @@ expected_next_w = np.array([
     [0.38744551, 0.43956905, 0.49172129, 0.54390317, 0.59611486]])
 assert next_w is not None, "adagrad returned None"
 print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
-assert rel_error(next_w, expected_next_w) < 1e-6, "cache + dw**2, then dw / (sqrt(cache) + eps)"
+assert rel_error(next_w, expected_next_w) < 1e-6, (
+    f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the cache updated "
+    "BEFORE the step, and is each step divided by the root of the cache (elementwise)?")
 assert rel_error(config["cache"], cache + dw**2) < 1e-12, "store the new cache in config['cache']"
 # tiny gradients: the step must still be about learning_rate (epsilon outside the square root)
 step = adagrad(np.zeros(3), np.full(3, 1e-5))[0]
 print(f"first step with gradients of 1e-5: {step}  (want about -1e-2)")
-assert np.allclose(step, -1e-2, rtol=2e-3), "epsilon goes outside the square root: sqrt(cache) + eps"
+assert np.allclose(step, -1e-2, rtol=2e-3), (
+    f"first step {step[0]:.2e} instead of about -1e-2: tiny gradients get capped steps, so epsilon is in "
+    "the wrong place (see the paragraph above the exercise)")
 
 # %% id="q3_adagrad_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -458,8 +471,7 @@ for t in range(1, 10_001):
 
 # %% id="q4_rmsprop" kind="answer"
 def rmsprop(w, dw, config=None):
-    """RMSProp: cache = decay_rate * cache + (1 - decay_rate) * dw**2;
-    w -= learning_rate * dw / (sqrt(cache) + epsilon).
+    """RMSProp: AdaGrad with a leaky cache, a moving average of the squared gradients (section 5).
 
     config: learning_rate (default 1e-2), decay_rate (default 0.99), epsilon (default 1e-8),
       cache (state, like w, starts at 0)
@@ -500,8 +512,12 @@ expected_cache = np.array([
 assert next_w is not None, "rmsprop returned None"
 print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
 print(f"cache relative error:  {rel_error(config['cache'], expected_cache):.1e}")
-assert rel_error(config["cache"], expected_cache) < 1e-6, "cache = decay * cache + (1 - decay) * dw**2"
-assert rel_error(next_w, expected_next_w) < 1e-6, "dw / (sqrt(cache) + epsilon), with the NEW cache"
+assert rel_error(config["cache"], expected_cache) < 1e-6, (
+    "the new cache is off: the old cache keeps the weight decay_rate (0.99) and the squared gradient "
+    "gets the rest; which of the two did your code weight with what?")
+assert rel_error(next_w, expected_next_w) < 1e-6, (
+    f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): use the NEW "
+    "cache, and epsilon outside the square root")
 
 # %% id="q4_rmsprop_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -561,11 +577,9 @@ with reference_disabled(*_rules):
 
 # %% id="q5_adam" kind="answer"
 def adam(w, dw, config=None):
-    """Adam with bias correction.
+    """Adam with bias correction (section 6's equations): count the step, update both moments,
+    correct their bias from the zero start, and step like RMSProp with the corrected moments.
 
-    t += 1;  m = beta1 * m + (1 - beta1) * dw;  v = beta2 * v + (1 - beta2) * dw**2
-    w -= learning_rate * m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1**t),
-    v_hat = v / (1 - beta2**t)
     config: learning_rate (default 1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8);
       state m, v (like w, start at 0) and t (step counter, starts at 0)
     Returns next_w (like w) and config with the new m, v and t.
@@ -621,7 +635,9 @@ for name, got, want in [("next_w", next_w, expected_next_w), ("m", config["m"], 
     print(f"{name:7s} relative error: {rel_error(got, want):.1e}")
 assert rel_error(config["m"], expected_m) < 1e-6 and rel_error(config["v"], expected_v) < 1e-6
 assert config["t"] == 6, "increment t and store it back in config['t']"
-assert rel_error(next_w, expected_next_w) < 1e-6, "bias-correct with the NEW t: 1 - beta1**t, 1 - beta2**t"
+assert rel_error(next_w, expected_next_w) < 1e-6, (
+    f"m, v and t are right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): is the bias "
+    "correction computed with the NEW step count (6 here)?")
 
 # The lecture's point: from a zero start, the first bias-corrected step is learning_rate per parameter.
 g = np.array([2.0, -0.01, 300.0])
@@ -721,8 +737,14 @@ plot_trajectory_grid(quad, bowl_paths, xlim=(-4.5, 1.5), ylim=(-1.2, 1.2), minim
 # Read the panels: **SGD** zig-zags across the valley. **Momentum** damps the zig-zag within a few steps
 # but builds up speed along the valley and overshoots the minimum, like a ball; **Nesterov**'s look-ahead
 # brakes earlier and overshoots much less. The adaptive rules (**AdaGrad, RMSProp, Adam**) divide each
-# coordinate by its own gradient size, so they head almost straight for the valley floor: the condition
-# number no longer matters. Adam overshoots a little, because of its momentum term. AdaGrad wins this
+# coordinate by its own gradient size, so they head almost straight for the valley floor: here the
+# condition number no longer matters. That holds because this bowl is **axis-aligned**: its steep and
+# shallow directions are the coordinate axes $w_1$ and $w_0$, so rescaling each coordinate is exactly the
+# right cure. Per-coordinate scaling is a *diagonal* correction; when the valley is tilted (a Hessian with
+# large off-diagonal entries, as in the bowl of section 9), every coordinate sees both the steep and the
+# shallow direction, no diagonal rescaling makes the level sets round, and the condition number matters
+# again (less than for SGD). Section 9 returns to this: Adam's scaling is a diagonal, cheap stand-in for
+# the curvature that Newton's method uses in full. Adam overshoots a little, because of its momentum term. AdaGrad wins this
 # short race: 40 steps are too few for its shrinking step to hurt (Section 4); RMSProp, with the same
 # start, keeps a steady step size and is still on its way. Now the saddle:
 
@@ -755,7 +777,11 @@ plot_trajectory_grid(saddle, saddle_paths, xlim=(-1.5, 2.0), ylim=(-0.6, 1.6), m
 # grows by only a factor $1 + \alpha = 1.1$ per step, from $10^{-3}$. **Momentum** and **Nesterov** multiply
 # that growth (the velocity accumulates), and escape after some wandering. The adaptive rules see a tiny
 # gradient in $w_1$, divide it by its own tiny size, and step at full speed towards the minimum from the
-# very first step. That is why adaptive methods, Adam above all, are the default in practice.
+# very first step. That is one reason why adaptive methods, Adam above all, are a common default in
+# practice. Two toy problems in 2-D prove little, though: on real networks well-tuned SGD with momentum
+# often matches Adam and sometimes generalizes better (many image classifiers are still trained with it),
+# and which rule wins depends on the model, the data and the tuning budget. The MNIST runs below are a
+# third, slightly more realistic data point.
 #
 # The same six rules on a real problem: a 784-100-10 ReLU network on 1,000 MNIST digits, trained by the
 # course's `Solver` with *your* update rule (`update_rule` may be a function), 10 epochs each. Losses are
@@ -876,6 +902,13 @@ plt.show()
 #
 # (The `Solver`'s own `lr_decay` argument is exponential decay once per epoch.) Adam is often run with a
 # constant rate; SGD + momentum almost always with a schedule.
+#
+# **Train without decay first, then add it.** The lecture calls decay a *second-order* hyperparameter:
+# tune the initial learning rate with a constant schedule, look at the loss curve, and only then add decay
+# where the curve flattens out. Started too early, decay hides a badly chosen $\alpha_0$: halving every 10
+# epochs leaves $0.5^{5} \approx 3\%$ of the rate after 50 epochs, so a run whose $\alpha_0$ was 10 times
+# too large looks fine at the end, and one whose $\alpha_0$ was too small simply stalls, and both read as
+# "converged".
 #
 # ### Exercise 6 (2 points): three schedules
 #
@@ -1108,14 +1141,15 @@ assert hessian_entries == 10**12 and hessian_bytes == 8 * 10**12
 # mini-batches it struggles: its curvature estimate from differences of *noisy* gradients is noise, and
 # its line searches assume the same function at every evaluation. So in deep learning the practical
 # answer is a first-order method with per-parameter scaling (Adam), which uses a diagonal, cheap stand-in
-# for the curvature.
+# for the curvature: it corrects curvature along the coordinate axes only, the limitation seen on the
+# axis-aligned bowl of section 7.
 
 # %% [markdown] id="regularization"
 # ## 10. Regularization
 #
 # An optimizer that drives the *training* loss down is not the whole story: with 1,000 training digits a
 # network with 80,000 weights can memorize them, and its validation accuracy stays far below its training
-# accuracy: **overfitting (과적합)**. **Regularization (정규화)** makes the model do worse on the training
+# accuracy: **overfitting (과적합)**. **Regularization (규제)** makes the model do worse on the training
 # set on purpose, to do better on new data. Four classic tools follow.
 #
 # ### L2 regularization is weight decay
@@ -1157,9 +1191,15 @@ assert np.allclose(step_on_l2_loss, decay_then_step, rtol=1e-12)
 # $$\text{mask}_i = \frac{[u_i < p]}{p},\quad u_i \sim U(0, 1), \qquad
 # \text{out} = x \odot \text{mask}, \qquad \mathbb E[\text{out}_i] = p \cdot \frac{x_i}{p} = x_i,$$
 #
-# so the test-time forward pass is simply the identity. The backward pass routes the gradient through the
-# *same* mask: $\partial L / \partial x = \text{dout} \odot \text{mask}$. A new random mask in the backward
-# pass would be the gradient of a different function.
+# so the test-time forward pass is simply the identity. For the backward pass, look at the forward one as a
+# gate: once the mask is drawn it is a constant, and $\text{out} = x \odot \text{mask}$ is an elementwise
+# multiply gate (notebook 02). Which mask must the backward pass use, and what would a freshly drawn one
+# compute instead?
+#
+# **Dropout and batch normalization overlap.** Both regularize by noise that exists only in training
+# (batch norm's comes from the random mini-batch statistics, notebook 05 section 4). Networks with batch
+# norm therefore often use little or no dropout; where both appear, dropout usually sits after the last
+# batch-norm layer, e.g. just before the final classifier.
 #
 # ### Exercise 8 (3 points): inverted dropout, forward and backward
 #
@@ -1211,7 +1251,7 @@ for p in (0.3, 0.8):
     kept = np.mean(out != 0)
     print(f"p = {p}: kept fraction {kept:.4f}, mean of out {out.mean():.4f} (train); "
           f"test mode mean {dropout_forward(x, {'p': p, 'mode': 'test'})[0].mean():.4f}")
-    assert abs(kept - p) < 0.01, "p is the KEEP probability: keep where rng.random(x.shape) < p"
+    assert abs(kept - p) < 0.01, f"kept fraction {kept:.3f} for p = {p}: p is the KEEP probability"
     assert abs(out.mean() - 1.0) < 0.01, "inverted dropout divides the kept units by p at train time"
     assert np.allclose(out[out != 0], 1 / p), "kept units are x / p"
     assert np.array_equal(dropout_forward(x, {"p": p, "mode": "test"})[0], x), \
@@ -1501,6 +1541,13 @@ assert np.allclose(ensemble_probabilities(_S).sum(axis=1), 1)
 #
 # The `Solver` keeps the parameters with the best validation accuracy, so the validation numbers are a
 # little optimistic; the test accuracy (1,000 digits none of the models has seen) is the honest one.
+#
+# **A common pattern.** Dropout adds randomness in training (a random mask) and averages it out at test
+# time (the $1/p$ scaling). So do data augmentation (random shifts, then the plain image), batch
+# normalization (the statistics of a random mini-batch, then the running averages; notebook 05),
+# *DropConnect* (zero random weights instead of units) and *fractional max pooling* (pooling regions of
+# random sizes, notebook 07). When the training set is small, the strongest regularizer is often not on
+# this list: start from a network trained on a large data set (*transfer learning*, notebook 07).
 
 # %% id="demo_regularization_on_mnist"
 class AugmentedModel:
@@ -1576,15 +1623,19 @@ plt.show()
 #
 # * Plain SGD zig-zags when the loss is ill-conditioned and stalls at saddle points. **Momentum** and
 #   **Nesterov** average the gradient over time; **AdaGrad**, **RMSProp** and **Adam** give every parameter
-#   its own step size. Adam (momentum + RMSProp + bias correction) is the usual default.
+#   its own step size (a diagonal correction: it cures axis-aligned ill-conditioning, not a tilted one).
+#   Adam (momentum + RMSProp + bias correction) is a common default; well-tuned SGD + momentum is still
+#   competitive on many real networks.
 # * Update rules share one API, `next_w, config = rule(w, dw, config)`, with the state in `config`.
-# * **Learning-rate decay** (step, exponential, 1/t) lets training settle below the mini-batch noise.
+# * **Learning-rate decay** (step, exponential, 1/t) lets training settle below the mini-batch noise; tune
+#   without it first, then add it where the loss curve flattens.
 # * A **Newton step** solves a quadratic in one step, but the Hessian of a 1M-parameter net would take
 #   8 TB; L-BFGS avoids storing it but needs full, noise-free batches.
 # * **Regularization** trades training accuracy for generalization: L2 (= weight decay for SGD),
 #   **inverted dropout** (scale by $1/p$ at train time, identity at test time), **data augmentation**
 #   (label-preserving transformations: shifts yes, flips not for digits) and **ensembles** (average the
-#   probabilities).
+#   probabilities). Dropout, batch normalization, augmentation and fractional max pooling (notebook 07)
+#   share one pattern: randomness in training, averaged out at test time.
 #
 # Next, notebook 07 builds convolutional networks: layers that bake a shift-invariance into the
 # architecture itself, rather than teaching it by augmentation.

@@ -116,6 +116,10 @@ print(f"fully connected: {fc_params:,} parameters;  convolutional: {conv_params}
 # $$\text{output size} = \frac{N - F}{S} + 1, \qquad\text{and with } P \text{ zeros of padding per side:}\quad
 # \frac{N - F + 2P}{S} + 1.$$
 #
+# The lecture's padded example: a 7×7 input with a border of one zero per side is a 9×9 input, so
+# $N = 9$, $F = 3$, $S = 1$ give $(9 - 3)/1 + 1 = 7$: the output keeps the input's size 7. That is what
+# padding is for: without it, every 3×3 layer would shave 2 pixels off (7 → 5 → 3 → 1 after three layers).
+#
 # When the division is not exact, the last filter position would hang over the edge. Many frameworks then
 # round down and silently ignore the last rows and columns of the input; we prefer an error that says so.
 #
@@ -518,6 +522,11 @@ with _reference_disabled(_fl.conv_backward_naive, _fl.conv_backward_im2col):
 # The output size follows the same formula as the convolution, without padding:
 # $(H - \text{pool\_height}) / \text{stride} + 1$.
 #
+# **Fractional max pooling** (Graham 2014) shrinks by a factor between 1 and 2, e.g. $\sqrt 2$, by using
+# pooling regions of randomly chosen sizes 1 and 2 in training (a new random layout for every pass), and
+# averaging the predictions of a few layouts at test time. Like dropout it is randomness in training that
+# is averaged out at test time (notebook 06), and the gentler shrinking allows more pooling layers.
+#
 # ### Exercise 5 (2 points): `max_pool_forward_naive`
 #
 # `pool_param` has `pool_height`, `pool_width` (windows need not be square) and `stride`.
@@ -715,8 +724,10 @@ print(f"2x2 max pooling of {x.shape}: loops {t_naive * 1e3:.0f} ms, reshape {t_r
 # 363 × 3025, $W_\text{row}$ is 96 × 363, and the product 96 × 3025 is reshaped to 55×55×96.
 #
 # **The price is memory.** Neighbouring windows overlap, and every overlap is copied: each input pixel
-# appears in up to $HH \cdot WW / S^2$ columns. For AlexNet's first layer $X_\text{col}$ holds 1.1 million
-# numbers for a 155,000-number image (7×); for the 3×3, stride-1 convolutions of later networks it is 9×
+# appears in *about* $HH \cdot WW / S^2$ columns on average (at most $\lceil HH/S \rceil \cdot
+# \lceil WW/S \rceil$, and fewer near the border). For AlexNet's first layer that is $121/16 \approx 7.6$
+# on average and at most $\lceil 11/4 \rceil^2 = 9$: $X_\text{col}$ holds 1.1 million numbers for a
+# 155,000-number image (7.1×, a little below 7.6 because of the border); for the 3×3, stride-1 convolutions of later networks it is 9×
 # the input; the cell after the exercise computes a few cases. Libraries therefore build the columns a
 # few images at a time, or use other algorithms (FFT, Winograd,
 # direct kernels).
@@ -909,8 +920,7 @@ def col2im(dcols, x_padded_shape, HH, WW, stride):
     Returns dx_padded (N, C, Hp, Wp); where windows overlap, their contributions add up.
     """
     N, C, Hp, Wp = x_padded_shape
-    H_out = (Hp - HH) // stride + 1
-    W_out = (Wp - WW) // stride + 1
+    H_out, W_out = 1 + (Hp - HH) // stride, 1 + (Wp - WW) // stride  # windows per column, per row
     dx_padded = np.zeros(x_padded_shape)
     ### BEGIN SOLUTION
     dwindows = dcols.reshape(C, HH, WW, N, H_out, W_out).transpose(3, 0, 1, 2, 4, 5)  # (N, C, HH, WW, H', W')
@@ -1034,7 +1044,9 @@ def conv_flops(x_shape, w_shape, conv_param):
 lecture = conv_flops((1, 3, 32, 32), (10, 3, 5, 5), {"stride": 1, "pad": 2})
 alexnet1 = conv_flops((1, 3, 227, 227), (96, 3, 11, 11), {"stride": 4, "pad": 0})
 print(f"lecture layer: {lecture:,} FLOPs per image;  AlexNet conv1: {alexnet1 / 1e6:,.1f} MFLOPs per image")
-assert lecture == 1_536_000, "2 * N * F * H' * W' * C * HH * WW = 2 * 1 * 10 * 32 * 32 * 75"
+assert lecture == 1_536_000, (
+    f"got {lecture:,}, want 1,536,000: 2 FLOPs per multiply-add, for every image, filter, output position "
+    "and filter weight")
 assert alexnet1 == 2 * 96 * 55 * 55 * 363, "use the OUTPUT size H' x W' (55 x 55), not the input size"
 
 # %% id="q9_conv_flops_test" kind="tests" points=1
@@ -1096,6 +1108,23 @@ train_flops = 90 * 1.2e6 * 3 * 1.45e9  # epochs x images x (forward + backward) 
 for name, rate in [(f"this notebook ({cpu_gflops:.0f} GFLOP/s)", cpu_gflops * 1e9),
                    ("a GPU at 10 TFLOP/s", 10e12), ("a GPU at 100 TFLOP/s", 100e12)]:
     print(f"training AlexNet on {name:30s}: {train_flops / rate / 86400:8.2f} days at full speed")
+
+# %% [markdown] id="deep_learning_frameworks"
+# **Deep-learning frameworks.** Nobody trains AlexNet with hand-written numpy layers. Frameworks such as
+# PyTorch, TensorFlow and JAX do two jobs that this course does by hand:
+#
+# 1. **They run on the GPU.** Their layers call tuned libraries (cuBLAS, cuDNN) that reach the peak rates
+#    above; our numpy layers stay on one CPU core.
+# 2. **They derive the backward pass.** In this course every layer is a pair you wrote: `*_forward`
+#    returns a cache, `*_backward` is derived on paper and checked numerically. A framework's *autodiff*
+#    records the forward computation as a graph of primitive operations, each with a known local gradient,
+#    and runs the chain rule backwards over it, which is exactly the engine of notebook 01 grown from
+#    scalars to arrays (`loss.backward()` in PyTorch is `Value.backward()` in notebook 01). You write only
+#    the forward pass.
+#
+# What they do not change is what this course is about: the gradients they compute are the ones you
+# derived, they fail in the same ways (saturation, dead units, exploding gradients), and a hand-written
+# layer or a custom gradient still needs the gradient check of notebook 01.
 
 
 # %% [markdown] id="convnet_on_mnist"
@@ -1295,6 +1324,21 @@ for ax in axes.ravel():
     ax.set_axis_off()
 plt.show()
 
+# %% [markdown] id="conv_in_practice"
+# **Batch normalization in a ConvNet.** Deeper ConvNets than this one put a batch-normalization layer after
+# every convolution, before the ReLU: conv → batch norm → ReLU. After a conv layer the mean and variance
+# are taken per channel over the batch and all $H' \times W'$ positions (one $\gamma$, $\beta$ per filter),
+# so that every position is normalized alike, as weight sharing treats it (notebook 05, section 4).
+#
+# **Transfer learning.** 8000 digits are enough for this network; a few hundred photos are not enough
+# for a large ConvNet. The usual cure is to start from a network already trained on a large data set
+# (ImageNet, 1.2 million images): its early layers hold generic edge, color and texture detectors like
+# the filters above, its last layers are specific to the old classes. With a *small* new data set, freeze
+# everything and train only a new last (fully connected) layer on the features; with a *medium* one, also
+# fine-tune the top layers with a learning rate about 10 times smaller than the original. The more the new
+# images differ from the old ones (X-rays vs. photos), the more layers need retraining. Most vision
+# models are trained this way rather than from scratch.
+
 # %% [markdown] id="summary"
 # ## Summary
 #
@@ -1306,9 +1350,11 @@ plt.show()
 #   window: the window gets $w_f\, g$, the filter gets $\text{window} \cdot g$, summed over every position and
 #   image; max pooling routes the gradient to the maximum of each window.
 # * im2col turns the convolution into one matrix multiply (fast, at the price of copying every pixel up
-#   to $HH \cdot WW$ times); col2im adds the copies' gradients back.
+#   about $HH \cdot WW / S^2$ times); col2im adds the copies' gradients back.
 # * A convolution costs $2 N F H' W' C\, HH\, WW$ FLOPs; that arithmetic is what GPUs do hundreds to
 #   thousands of times faster than a CPU core.
+# * Frameworks run the same layers on GPUs and derive the backward pass by autodiff; with little data,
+#   start from a pretrained ConvNet (transfer learning).
 # * A small ConvNet, trained for about 15 to 30 seconds on 2 cores on augmented MNIST (your run printed its time above), reaches about 98% validation accuracy.
 #
 # Next, notebook 08 turns from images to sequences: recurrent networks, backpropagation through time, and

@@ -20,10 +20,10 @@
 # 3. write word embeddings, a temporal softmax loss with a **mask (마스크)**, and train a
 #    **character-level language model (문자 수준 언어 모델)** on tiny Shakespeare with
 #    **truncated BPTT (잘린 시간 역전파)**, then sample from it with a **temperature (온도)**;
-# 4. measure **exploding and vanishing gradients (경사 폭발과 경사 소실)** and fix the explosion with
-#    **gradient clipping (경사 클리핑)**;
+# 4. measure **exploding and vanishing gradients (기울기 폭발, 기울기 소실)** and fix the explosion with
+#    **gradient clipping (기울기 클리핑)**;
 # 5. write an **LSTM (장단기 메모리)** step with its gates i, f, o, g and its **cell state (셀 상태)**,
-#    and measure why the cell state is a **gradient highway (경사 고속도로)**;
+#    and measure why the cell state is a **gradient highway (기울기 고속도로)**;
 # 6. choose between softmax and sigmoid outputs, and caption pictures of digits with a small
 #    encoder–decoder and **greedy decoding (탐욕적 디코딩)**.
 #
@@ -73,6 +73,7 @@ np.set_printoptions(precision=4, suppress=True)
 # | one to one | one vector → one vector | image classification (notebooks 04–07) |
 # | one to many | one vector → a sequence | **image captioning (이미지 캡셔닝)**: an image → a sentence (section 9) |
 # | many to one | a sequence → one vector | **sentiment classification (감성 분류)**: a review → positive / negative |
+# | many to one, with an image | an image and a sequence → one vector | **visual question answering (시각 질의응답, VQA)**: an image and the question "what color is the bus?" → the answer "red": a ConvNet encodes the image, an RNN reads the question word by word, and a classifier over the answer vocabulary reads both |
 # | many to many | a sequence → another sequence of another length | **machine translation (기계 번역)**: an **encoder (인코더)** reads the sentence into a vector, a **decoder (디코더)** writes the translation (seq2seq) |
 # | many to many | one output per input | labelling every video frame; predicting the next character at every position (section 6) |
 #
@@ -121,25 +122,35 @@ plt.show()
 # $$h_t = \tanh\!\left(W_{hh}\, h_{t-1} + W_{xh}\, x_t + b\right).$$
 #
 # In code we process a **minibatch** of $N$ sequences at once and store vectors as *rows*, so the same
-# formula reads `next_h = tanh(prev_h @ Wh + x @ Wx + b)` with `x` of shape $(N, D)$, `prev_h` and `next_h`
-# of shape $(N, H)$, `Wx` $(D, H)$, `Wh` $(H, H)$ and `b` $(H,)$ (so `Wh` is $W_{hh}^\top$). This is the
+# formula reads $\text{next\_h} = \tanh(\text{prev\_h}\, W_h + x\, W_x + b)$ with `x` of shape $(N, D)$,
+# `prev_h` and `next_h` of shape $(N, H)$, `Wx` $(D, H)$, `Wh` $(H, H)$ and `b` $(H,)$ (so `Wh` is $W_{hh}^\top$). This is the
 # CS231n API: `rnn_step_forward(x, prev_h, Wx, Wh, b)`.
 #
+# **Why tanh?** The same $W_{hh}$ is applied at every step, so the nonlinearity decides what repeated
+# application does to the state. tanh keeps every entry of $h_t$ in $(-1, 1)$ however long the sequence:
+# the forward pass cannot blow up. With a ReLU instead, $h_t$ is unbounded: if $W_{hh}$ stretches some
+# direction by 1.1 per step, the state grows like $1.1^{T}$, about 13,800 after 100 steps. tanh is also
+# zero-centered (a sigmoid's state would be all-positive, notebook 05), and nearly linear around 0, where
+# a well-initialized network starts. Its price is saturation, which feeds the vanishing gradients of
+# section 5; the LSTM (section 7) keeps tanh and adds a path around it.
+#
 # **Backward.** Call the pre-activation $a = \text{prev\_h}\, W_h + x W_x + b$, so $\text{next\_h} = \tanh(a)$.
-# The local gradient of tanh is $1 - \tanh^2(a) = 1 - \text{next\_h}^2$: no need to keep $a$, the output
-# is enough. With the upstream gradient `dnext_h`,
+# Derive it in two stages, from the upstream gradient `dnext_h`:
 #
-# $$da = \text{dnext\_h} \odot (1 - \text{next\_h}^2),\quad
-# dx = da\, W_x^\top,\quad d\,\text{prev\_h} = da\, W_h^\top,\quad
-# dW_x = x^\top da,\quad dW_h = \text{prev\_h}^\top da,\quad db = \textstyle\sum_n da_n .$$
+# 1. through the tanh to $da$ $(N, H)$: notebook 05 wrote tanh's local gradient with its **output**, so
+#    the cache needs `next_h`, not $a$;
+# 2. from $da$ to the five inputs of $a$: `x` $(N, D)$, `prev_h` $(N, H)$, `Wx` $(D, H)$, `Wh` $(H, H)$,
+#    `b` $(H,)$. $a$ is two affine layers added together (an add gate hands $da$ to both), so notebook 03's
+#    shape rule gives each gradient; `b` is broadcast over the $N$ rows.
 #
-# These are the affine-layer rules of notebook 03, once for each of the two inputs.
+# <details><summary>Hint</summary>Each gradient has the shape of its variable. For a weight, the product
+# must sum over the N examples; for an input, over the H hidden units.</details>
 #
 # ### Exercise 1 (2 points): `rnn_step_forward` and `rnn_step_backward`
 
 # %% id="q1_rnn_step" kind="answer"
 def rnn_step_forward(x, prev_h, Wx, Wh, b):
-    """One time step of a vanilla RNN: next_h = tanh(prev_h @ Wh + x @ Wx + b).
+    """One time step of a vanilla RNN: the tanh of the two affine maps of prev_h and x, plus b.
 
     x: (N, D) input;  prev_h: (N, H) previous hidden state
     Wx: (D, H) input-to-hidden weights;  Wh: (H, H) hidden-to-hidden weights;  b: (H,) biases
@@ -186,7 +197,9 @@ expected_next_h = np.array([[-0.58172089, -0.50182032, -0.41232771, -0.31410098]
                             [0.66854692, 0.79562378, 0.87755553, 0.92795967],
                             [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
 print(f"next_h relative error: {rel_error(next_h, expected_next_h):.1e}")
-assert rel_error(next_h, expected_next_h) < 1e-6, "next_h = tanh(prev_h @ Wh + x @ Wx + b)"
+assert rel_error(next_h, expected_next_h) < 1e-6, (
+    f"next_h is off (relative error {rel_error(next_h, expected_next_h):.1e}): check which weight "
+    "multiplies which input (Wh the previous state, Wx the input), b, and the tanh")
 
 # Backward: numerical gradients of sum(next_h * dnext_h). Threshold: relative error < 1e-7
 # (measured on this data: 4.3e-9 at worst, on dWh; a bug gives 1e-3 or more).
@@ -202,7 +215,7 @@ names = ["dx", "dprev_h", "dWx", "dWh", "db"]
 for name, value, grad in zip(names, [x, prev_h, Wx, Wh, b], grads, strict=True):
     num = eval_numerical_gradient_array(lambda _: rnn_step_forward(x, prev_h, Wx, Wh, b)[0], value, dnext_h)
     ok &= check_gradient(grad, num, threshold=1e-7, name=name).passed
-assert ok, "see the diagnosis above (is the tanh derivative 1 - next_h**2 there?)"
+assert ok, "see the diagnosis above (is the tanh's local gradient applied before the affine rules?)"
 
 # %% id="q1_rnn_step_test" kind="tests" points=2
 _N, _D, _H = 3, 10, 4
@@ -324,7 +337,9 @@ expected_h = np.array([[[-0.5115939, -0.36661285, -0.20133386, -0.02373593],
                         [-0.3060997, -0.08907298, 0.13675462, 0.34920964],
                         [-0.48768721, -0.24772108, 0.02704785, 0.29778958]]])
 print(f"h relative error: {rel_error(h, expected_h):.1e}")
-assert rel_error(h, expected_h) < 1e-6, "h[:, t] = rnn_step_forward(x[:, t], h[:, t-1], ...), from h0"
+assert rel_error(h, expected_h) < 1e-6, (
+    "h is off: each step must start from the previous step's hidden state (h0 for the first), and h must "
+    "hold all T of them")
 
 # Backward: numerical gradients of sum(h * dh) through all T steps. Threshold: relative error < 1e-7
 # (measured on this data: 1.4e-9 at worst; on other seeds full-sequence checks reach ~5e-8, from
@@ -340,7 +355,8 @@ ok = True
 for name, value, grad in zip(["dx", "dh0", "dWx", "dWh", "db"], [x, h0, Wx, Wh, b], grads, strict=True):
     num = eval_numerical_gradient_array(lambda _: rnn_forward(x, h0, Wx, Wh, b)[0], value, dh)
     ok &= check_gradient(grad, num, threshold=1e-7, name=name).passed
-assert ok, "see the diagnosis above (add dprev_h to dh[:, t]; sum the weight gradients with +=)"
+assert ok, ("see the diagnosis above (each hidden state feeds the loss at its step AND the next step: "
+           "which two gradients reach it? The shared weights collect a gradient from every step)")
 
 # %% id="q2_rnn_sequence_test" kind="tests" points=3
 _x = np.linspace(-0.4, 0.1, num=30).reshape(2, 3, 5)
@@ -379,10 +395,11 @@ with reference_disabled(rnn_layers.rnn_forward, rnn_layers.rnn_backward, rnn_lay
 ### END HIDDEN TESTS
 
 # %% [markdown] id="sum_not_overwrite"
-# **Sum, not overwrite.** The cell below backpropagates the same sequence step by step with your
-# `rnn_step_backward`, and compares two ways of combining the per-step gradients of $W_h$ with the
-# numerical gradient: their **sum** (what `rnn_backward` does), and **overwriting** (keeping only the last
-# assignment, i.e. the contribution of step 1). The bars show how much each time step contributes.
+# **Sum, not overwrite.** Give every time step its own copy of $W_h$ (equal in value) and ask how the loss
+# depends on each copy: the cell below measures these per-step gradients numerically, with your
+# `rnn_step_forward`. It compares two ways of combining them with the numerical gradient of the shared
+# $W_h$: their **sum**, and **overwriting** (keeping only the last assignment of a backward loop, i.e. the
+# contribution of step 1). The bars show how much each time step contributes.
 
 # %% id="fig_sum_not_overwrite"
 rng = np.random.default_rng(0)
@@ -393,9 +410,18 @@ h, cache = rnn_forward(x, h0, Wx, Wh, b)
 dh = rng.normal(size=h.shape)
 dWh_num = eval_numerical_gradient_array(lambda _: rnn_forward(x, h0, Wx, Wh, b)[0], Wh, dh)
 
-per_step, dprev_h = {}, np.zeros((N, H))
-for t in reversed(range(T)):
-    _, dprev_h, _, per_step[t], _ = rnn_step_backward(dh[:, t] + dprev_h, cache[t])
+
+def hidden_states_with_own_Wh(Wh_step, step):
+    """All T hidden states when time step `step` uses Wh_step and every other step uses Wh."""
+    states, state = [], h0
+    for k in range(T):
+        state = rnn_step_forward(x[:, k], state, Wx, Wh_step if k == step else Wh, b)[0]
+        states.append(state)
+    return np.stack(states, axis=1)
+
+
+per_step = {t: eval_numerical_gradient_array(lambda W_: hidden_states_with_own_Wh(W_, t), Wh.copy(), dh)
+            for t in range(T)}
 dWh_sum = sum(per_step.values())
 dWh_overwritten = per_step[0]  # what `dWh = dWh_t` leaves after the loop
 print("summed over time:")
@@ -692,7 +718,7 @@ print(f"T = 100: sigma 0.9 -> {dh0_norm(0.9, 100):.1e},  sigma 1.5 -> {dh0_norm(
 # measured curve stays below $\sigma^T$), but $\sigma_{\max} = 1.5$ still multiplies
 # the gradient by about a thousand over 100 steps, and $\sigma_{\max} = 0.9$ divides it by a million.
 #
-# **Gradient clipping (경사 클리핑)** is the standard fix for the explosion (Pascanu et al., 2013): when
+# **Gradient clipping (기울기 클리핑)** is the standard fix for the explosion (Pascanu et al., 2013): when
 # the **global norm** of all gradients, $\|g\| = \sqrt{\sum_{\text{all arrays}} \sum_{\text{entries}} g^2}$,
 # exceeds a threshold, rescale *all* of them by the same factor,
 #
@@ -1215,16 +1241,23 @@ for temperature in (0.5, 1.0):
 #
 # $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t).$$
 #
-# **Backward.** $c_t$ reaches the loss along two paths: directly (the next step's cell, `dnext_c`) and
-# through $h_t$. They add:
+# **Backward.** Every node of the two equations above is a gate you know; derive the step in this order,
+# with `dnext_h` and `dnext_c` the upstream gradients of $h_t$ and $c_t$:
 #
-# $$dc = \texttt{dnext\_c} + \texttt{dnext\_h} \odot o \odot (1 - \tanh^2 c_t), \qquad
-# d\,c_{t-1} = dc \odot f .$$
+# 1. **Which paths reach $c_t$?** Count them (one goes on to the next step, one goes through $h_t$), and
+#    remember what gradients do where a value branches. This total $dc$ is the key quantity.
+# 2. $c_t = f \odot c_{t-1} + i \odot g$ is an add gate over two elementwise multiply gates (notebook 02):
+#    what do $f$, $c_{t-1}$, $i$ and $g$ each receive from $dc$? $h_t = o \odot \tanh(c_t)$ gives $o$ its
+#    gradient.
+# 3. Through the nonlinearities to $da$ $(N, 4H)$, in the order $i, f, o, g$; both local gradients can be
+#    written with the gate's output (notebook 05).
+# 4. From $da$ to $x$, $h_{t-1}$, $W_x$, $W_h$, $b$ as in the affine layer (notebook 03).
 #
-# Then $di = dc \odot g$, $df = dc \odot c_{t-1}$, $do = \texttt{dnext\_h} \odot \tanh c_t$,
-# $dg = dc \odot i$; through the nonlinearities $\sigma' = \sigma(1 - \sigma)$ and $\tanh' = 1 - \tanh^2$
-# to $da$ $(N, 4H)$, and from $da$ to $x$, $h_{t-1}$, $W_x$, $W_h$, $b$ as in the affine layer. Use the
-# stable `sigmoid` imported from the package.
+# Use the stable `sigmoid` imported from the package.
+#
+# <details><summary>Hint</summary>Along the path from $c_t$ to $c_{t-1}$ there is no weight matrix and no
+# squashing function, only one elementwise factor. Which one? (Section "gradient highway" below measures
+# what it does.)</details>
 #
 # ### Exercise 7 (3 points): `lstm_step_forward` and `lstm_step_backward`
 
@@ -1296,9 +1329,11 @@ expected_next_c = np.array([[0.32986176, 0.39145139, 0.451556, 0.51014116, 0.567
                             [0.74192008, 0.90592151, 1.07717006, 1.25120233, 1.42395676]])
 print(f"next_h relative error {rel_error(next_h, expected_next_h):.1e}, "
       f"next_c relative error {rel_error(next_c, expected_next_c):.1e}")
-assert rel_error(next_c, expected_next_c) < 1e-6, \
-    "next_c = f * prev_c + i * g with i, f, o = sigmoid and g = tanh, split in the order i, f, o, g"
-assert rel_error(next_h, expected_next_h) < 1e-6, "next_h = o * tanh(next_c)"
+assert rel_error(next_c, expected_next_c) < 1e-6, (
+    "next_c is off: are the 4H activations split in the order i, f, o, g, with sigmoids for i, f, o and a "
+    "tanh for g, and does the cell keep f of the old state and add i of the candidate?")
+assert rel_error(next_h, expected_next_h) < 1e-6, (
+    "next_c is right but next_h is off: the output gate shows a squashed copy of the NEW cell state")
 
 # Backward: numerical gradients of sum(next_h * dnext_h + next_c * dnext_c). Threshold: relative
 # error < 1e-7 (measured on this data: 1.0e-9 at worst).
@@ -1316,7 +1351,8 @@ for name, value, grad in zip(["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"],
     num = (eval_numerical_gradient_array(lambda _: lstm_step_forward(*args)[0], value, dnext_h)
            + eval_numerical_gradient_array(lambda _: lstm_step_forward(*args)[1], value, dnext_c))
     ok &= check_gradient(grad, num, threshold=1e-7, name=name).passed
-assert ok, "see the diagnosis above (dc = dnext_c + dnext_h * o * (1 - tanh(c)^2); dprev_c = dc * f)"
+assert ok, ("see the diagnosis above (which paths reach next_c, and do their gradients add? Is dprev_c "
+           "only the elementwise factor of the cell-to-cell path away from that total?)")
 
 # %% id="q7_lstm_step_test" kind="tests" points=3
 _x = np.linspace(-0.4, 1.2, num=12).reshape(3, 4)
@@ -1438,7 +1474,8 @@ ok = True
 for name, value, grad in zip(["dx", "dh0", "dWx", "dWh", "db"], [x, h0, Wx, Wh, b], grads, strict=True):
     num = eval_numerical_gradient_array(lambda _: lstm_forward(x, h0, Wx, Wh, b)[0], value, dh)
     ok &= check_gradient(grad, num, threshold=1e-7, name=name).passed
-assert ok, "see the diagnosis above (pass dprev_c back as the next dnext_c; sum the weight gradients)"
+assert ok, ("see the diagnosis above (the cell-state gradient of step t + 1 must flow into step t as well "
+           "as the hidden-state one; the shared weights collect a gradient from every step)")
 
 # %% id="q8_lstm_sequence_test" kind="tests" points=3
 _x = np.linspace(-0.4, 0.6, num=30).reshape(2, 3, 5)
@@ -1506,10 +1543,7 @@ def gradient_at_start(cell, T, forget_bias=0.0, H=32, D=8, seed=0):
         return np.linalg.norm(rnn_backward(dh, cache)[1])
     b = np.zeros(4 * H)
     b[H:2 * H] = forget_bias
-    prev_h, prev_c, caches = np.zeros((1, H)), np.zeros((1, H)), []
-    for t in range(T):
-        prev_h, prev_c, step_cache = lstm_step_forward(x[:, t], prev_h, prev_c, Wx, Wh, b)
-        caches.append(step_cache)
+    _, caches = lstm_forward(x, np.zeros((1, H)), Wx, Wh, b)  # caches: the T step caches
     dprev_h, dprev_c = dh_T, np.zeros((1, H))
     for t in reversed(range(T)):
         _, dprev_h, dprev_c, _, _, _ = lstm_step_backward(dprev_h, dprev_c, caches[t])
