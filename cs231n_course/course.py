@@ -57,6 +57,14 @@ class Course:
         self._check(assignment)
         return read_source(self.sources / f"{assignment}.py")
 
+    def earlier_solutions(self, assignment):
+        """{assignment: source notebook JSON} of every assignment before this one: what grading
+        gives cs231n_utils.mine in place of the learner's earlier notebooks."""
+        import nbformat
+
+        self._check(assignment)
+        return {a: nbformat.writes(self.solution(a)) for a in self.assignments() if a < assignment}
+
     def renamed_cells(self, assignment):
         """{old cell id: new cell id} of an assignment's cells renamed since an earlier release
         (sources/renamed_cells.json), so that the grader understands notebooks made from it."""
@@ -90,10 +98,25 @@ def nbgrader_env():
     return env
 
 
-def reference_env(assignment):
-    """The environment a graded notebook runs in: `cs231n_utils.mine` hands it the references of the
-    notebooks before it (not the learner's), so that no grade depends on another notebook's."""
-    return {"CS231N_REFERENCE_BELOW": assignment.split("_")[0]}
+def reference_env(assignment, folder):
+    """The environment a graded notebook runs in: `cs231n_utils.mine` hands it the instructor's
+    notebooks before it, found in folder (write_references), not the learner's, so that no grade
+    depends on another notebook's."""
+    return {"CS231N_REFERENCE_BELOW": assignment[:2], "CS231N_REFERENCE_NOTEBOOKS": str(folder)}
+
+
+def write_references(earlier, folder):
+    """Write earlier ({assignment: source notebook JSON}, Course.earlier_solutions) into
+    folder/<assignment>/<assignment>.ipynb, the layout cs231n_utils.mine reads, readable by all
+    (a sandboxed kernel runs as a user of its own)."""
+    os.makedirs(folder, exist_ok=True)
+    os.chmod(folder, 0o755)
+    for assignment, text in earlier.items():
+        os.makedirs(os.path.join(folder, assignment), mode=0o755, exist_ok=True)
+        path = os.path.join(folder, assignment, f"{assignment}.ipynb")
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
 
 
 def run_nbgrader(args, cwd, config_overrides=(), env=None):

@@ -11,8 +11,8 @@ folder, or under the folder the environment variable CS231N_NOTEBOOKS names. An 
 missing or unfinished raises MissingExercise, naming the notebook and the exercise. When your
 instructor has unlocked an earlier notebook, its reference (in cs231n_utils/unlocked/) stands in
 for an exercise of yours that is missing or unfinished. When grading, CS231N_REFERENCE_BELOW=NN
-makes every notebook before NN come from the instructor's reference, so that no grade depends on
-another notebook's.
+makes every notebook before NN come from the instructor's solution notebooks in the folder that
+CS231N_REFERENCE_NOTEBOOKS names, so that no grade depends on another notebook's.
 """
 
 import ast
@@ -20,12 +20,11 @@ import os
 import re
 import types
 from functools import cache
-from importlib import import_module
 from pathlib import Path
 
 import nbformat
 
-# name -> (notebook, exercise grade_id, module of the instructor's reference)
+# name -> (notebook, exercise grade_id, module of the instructor's reference in cs231n_course.reference)
 INDEX = {
     **{name: ("03_vectorized_backprop", exercise, "layers") for name, exercise in [
         ("affine_forward", "q3_affine_forward"), ("affine_backward", "q4_affine_backward"),
@@ -41,7 +40,6 @@ INDEX = {
         ("adagrad", "q3_adagrad", "optim"), ("rmsprop", "q4_rmsprop", "optim"), ("adam", "q5_adam", "optim"),
         ("dropout_forward", "q8_dropout", "layers"), ("dropout_backward", "q8_dropout", "layers")]},
 }
-REFERENCES = "cs231n_course.reference"  # the instructor's package: where the grader runs, never in an edition
 UNLOCKED = Path(__file__).parent / "unlocked"  # NN_topic.py: references an instructor has unlocked
 _UNFINISHED = re.compile(r"^[ \t]*raise NotImplementedError", re.M)
 
@@ -56,7 +54,7 @@ def __getattr__(name):
     notebook, exercise, module = INDEX[name]
     below = os.environ.get("CS231N_REFERENCE_BELOW")
     if below and notebook[:2] < below.zfill(2):
-        return getattr(import_module(f"{REFERENCES}.{module}"), name)
+        return getattr(_instructors(notebook), name)
     try:
         return getattr(_learners(notebook, exercise), name)
     except MissingExercise as problem:
@@ -91,6 +89,16 @@ def _learners(notebook, exercise):
         _missing(notebook, exercise, "its answer cell is not in the saved notebook")
     if _UNFINISHED.search(cells[exercise]):
         _missing(notebook, exercise, "it is not finished yet (it still raises NotImplementedError)")
+    return _run(notebook, path, path.stat().st_mtime)
+
+
+def _instructors(notebook):
+    """The module of the instructor's answers in `notebook` (when grading)."""
+    folder = Path(os.environ.get("CS231N_REFERENCE_NOTEBOOKS", ""))
+    path = folder / notebook / f"{notebook}.ipynb"
+    if not os.environ.get("CS231N_REFERENCE_NOTEBOOKS") or not path.is_file():
+        raise MissingExercise(f"grading needs the solution notebook {notebook}.ipynb in "
+                              f"CS231N_REFERENCE_NOTEBOOKS ({folder})")
     return _run(notebook, path, path.stat().st_mtime)
 
 

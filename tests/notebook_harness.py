@@ -7,6 +7,7 @@ judge, outside the kernel (cs231n_course.grading.judge). Wrong answers come from
 """
 
 import copy
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -19,7 +20,19 @@ from nbclient import NotebookClient
 
 from cs231n_course import cells
 from cs231n_course.cells import answer_cells, test_cells
+from cs231n_course.course import find_course, reference_env, write_references
 from cs231n_course.grading.judge import Judge
+
+
+@functools.cache
+def every_reference():
+    """The environment in which cs231n_utils.mine takes every notebook from its solution, as the
+    grader gives notebook N the solutions of those before it (a notebook never takes its own
+    exercises from mine, so one folder of all the solutions does for every notebook)."""
+    course = find_course(os.path.dirname(__file__))
+    folder = tempfile.mkdtemp(prefix="cs231n-references-")
+    write_references({a: nbformat.writes(course.solution(a)) for a in course.assignments()}, folder)
+    return reference_env("99", folder)
 
 
 @dataclass
@@ -42,9 +55,7 @@ class LiveNotebook:
     def __enter__(self):
         self._tmp = tempfile.TemporaryDirectory()
         self.km = KernelManager(kernel_name="python3")
-        # as the grader runs it, every earlier notebook is the reference (course.reference_env); a
-        # notebook never takes its own exercises from cs231n_utils.mine, so "99" does for all
-        self.km.start_kernel(cwd=self._tmp.name, env={**os.environ, "CS231N_REFERENCE_BELOW": "99"})
+        self.km.start_kernel(cwd=self._tmp.name, env={**os.environ, **every_reference()})
         ready = self.km.client()
         ready.start_channels()
         ready.wait_for_ready(timeout=60)

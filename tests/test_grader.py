@@ -19,7 +19,7 @@ from fixtures import load_bank, make_submission
 
 from cs231n_course import cells
 from cs231n_course.cli import main
-from cs231n_course.grading import pipeline
+from cs231n_course.grading import pipeline, sandbox
 from cs231n_course.grading.limits import Limits
 from cs231n_course.grading.stock import grade_class_with_nbgrader
 from cs231n_course.grading.submissions import find_submissions
@@ -546,3 +546,36 @@ def test_objects_of_a_later_notebook_cannot_lie_either(tmp_path):
         workers=2, limits=LIMITS, progress=False)}
     assert total(subs["liar"]) == 0, reasons(subs["liar"])
     assert total(subs["honest"]) == subs["honest"].result.max_score == 19
+
+
+COPIES = """
+import os
+import cs231n_course
+_path = os.path.join(os.path.dirname(cs231n_course.__file__), "reference", "layers.py")
+exec(compile(open(_path).read(), _path, "exec"), globals())  # new function objects: not disabled
+"""
+
+
+@pytest.mark.skipif(not sandbox.bwrap_status()[0], reason="needs bubblewrap: " + sandbox.bwrap_status()[1])
+def test_the_instructors_references_are_out_of_the_kernels_reach(tmp_path):
+    """Private copies of the reference modules (their files executed) are not switched off by the
+    hidden tests: the sandbox does not show those files, so copying them wins nothing; earlier
+    notebooks' solutions reach the kernel only through cs231n_utils.mine."""
+    assignment = "03_vectorized_backprop"
+    source = COURSE.solution(assignment)
+    questions = cells.questions(source)
+    for student, answers in {"copier": {}, "honest": dict.fromkeys(questions, "solution")}.items():
+        nb = make_submission(COURSE, assignment, answers)
+        for cell in nb.cells if student == "copier" else []:
+            if cells.kind(cell) is cells.Kind.ANSWER:
+                cell.source = COPIES
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "subs" / student / f"{assignment}.ipynb")
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
+    subs = {s.student: s for s in pipeline.grade_class(
+        COURSE, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
+        workers=2, limits=LIMITS, progress=False)}
+    assert total(subs["copier"]) == 0, reasons(subs["copier"])
+    copier = nbformat.read(tmp_path / "out" / "autograded" / "copier" / f"{assignment}.ipynb", as_version=4)
+    assert "FileNotFoundError" in json.dumps([c.outputs for c in copier.cells if c.cell_type == "code"])
+    assert total(subs["honest"]) == subs["honest"].result.max_score

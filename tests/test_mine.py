@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from fixtures import make_submission
 
+from cs231n_course.course import reference_env, write_references
 from cs231n_course.reference import layers
 
 NB3 = "03_vectorized_backprop"
@@ -73,11 +74,21 @@ def test_an_unlocked_reference_stands_in_for_a_missing_exercise(course, mine, tm
     assert "unlocked reference of 03_vectorized_backprop" in capsys.readouterr().out
 
 
-def test_when_grading_earlier_notebooks_are_the_references(mine, monkeypatch):
+def test_when_grading_earlier_notebooks_are_the_instructors(course, mine, tmp_path, monkeypatch):
+    """The grader hands notebook 04 the solution notebook of 03, whatever the learner saved."""
+    save(course, tmp_path, NB3, {"q3_affine_forward": "forgot the bias"})
+    solutions = tmp_path / "solutions"
+    write_references({NB3: nbformat.writes(course.solution(NB3))}, solutions)
+    for name, value in reference_env("04_neural_networks", solutions).items():
+        monkeypatch.setenv(name, value)
+    x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.full(4, 5.0)
+    assert np.array_equal(mine.affine_forward(x, w, b)[0], layers.affine_forward(x, w, b)[0])
+    assert mine.affine_forward.__code__.co_filename == str(solutions / NB3 / f"{NB3}.ipynb")
+    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "03")  # 03's own exercises are never the instructor's
+    assert mine.affine_forward.__code__.co_filename == str(tmp_path / NB3 / f"{NB3}.ipynb")
     monkeypatch.setenv("CS231N_REFERENCE_BELOW", "04")
-    assert mine.affine_forward is layers.affine_forward  # no notebook 03 saved at all
-    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "03")
-    with pytest.raises(mine.MissingExercise):  # 03's own exercises are never the reference
+    monkeypatch.setenv("CS231N_REFERENCE_NOTEBOOKS", str(tmp_path / "nowhere"))
+    with pytest.raises(mine.MissingExercise, match="solution notebook"):
         mine.affine_forward  # noqa: B018
 
 

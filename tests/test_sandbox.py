@@ -399,7 +399,7 @@ def test_a_kernel_dies_with_the_grader():
 
 def test_the_bwrap_command_line_is_an_allow_list(tmp_path):
     argv = sandbox.bwrap_argv("bwrap", str(tmp_path), LIMITS, ["python"], sandbox.python_paths(),
-                              {}, (7, 8))
+                              {}, (7, 8), "/tmp/earlier-solutions")
     for option in ("--unshare-all", "--die-with-parent", "--new-session", "--disable-userns"):
         assert option in argv
     assert argv[argv.index("--cap-drop") + 1] == "ALL"
@@ -411,6 +411,10 @@ def test_the_bwrap_command_line_is_an_allow_list(tmp_path):
     assert {f"{root}/cs231n_course", f"{root}/cs231n_utils"} <= in_repository
     assert in_repository <= {f"{root}/cs231n_course", f"{root}/cs231n_utils", sys.prefix}
     assert [argv[i + 2] for i, a in enumerate(argv) if a == "--bind"] == [str(tmp_path)]  # writable
+    assert argv[argv.index(sandbox.REFERENCES) - 1] == "/tmp/earlier-solutions"  # read-only
+    references = f"{root}/cs231n_course/reference"  # the instructor's: an empty folder in its place
+    at = argv.index(references)
+    assert argv[at - 1] == "--tmpfs" and argv[at + 1] == "--remount-ro"
 
 
 @pytest.mark.parametrize("bwrap", ["missing", "broken"])

@@ -21,6 +21,7 @@ from jupyter_client import KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
+from ..course import write_references
 from . import sandbox
 
 # imported before the submission runs: the heavy modules, the kernel's half of the judge's
@@ -49,18 +50,25 @@ class _SandboxSpecs(KernelSpecManager):
 
 
 class SandboxedKernel:
-    """A fresh kernel in its own private directory; started ahead of need, used once."""
+    """A fresh kernel in its own private directory; started ahead of need, used once.
 
-    def __init__(self, limits):
+    assignment, earlier: the notebook it will run and {assignment: source notebook JSON} of the
+    ones before it, which `cs231n_utils.mine` hands the notebook in place of the learner's own
+    (read-only in the sandbox; the instructor's reference modules are not in its view)."""
+
+    def __init__(self, limits, assignment="", earlier=None):
         bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
         # out of the kernel's reach: its config, and the report the grader trusts (cgroups to remove)
         self._config_dir = tempfile.mkdtemp(prefix="cs231n-sandbox-")
         self.report_path = os.path.join(self._config_dir, "report.json")
         config_path = os.path.join(self._config_dir, "config.json")
+        self._references = tempfile.mkdtemp(prefix="cs231n-references-")  # (not in the config dir:
+        write_references(earlier or {}, self._references)  # the launcher may cover that one)
         with open(config_path, "w") as f:
             json.dump({"workdir": self.workdir, "report": self.report_path, "bwrap": bwrap,
-                       "bwrap_problem": problem, "limits": limits.to_json()}, f)
+                       "bwrap_problem": problem, "limits": limits.to_json(),
+                       "references": self._references, "assignment": assignment}, f)
         specs = _SandboxSpecs()
         specs.config_path = config_path
         self.km = KernelManager(kernel_name="sandboxed", kernel_spec_manager=specs,
@@ -81,16 +89,6 @@ class SandboxedKernel:
         except BaseException:
             self.shutdown()
             raise
-
-    def set_environ(self, values):
-        """Set environment variables {name: value} in the kernel before the submission runs."""
-        kc = self.km.client()
-        kc.start_channels()
-        try:
-            kc.execute_interactive(f"__import__('os').environ.update({values!r})", timeout=60,
-                                   store_history=False, allow_stdin=False, output_hook=lambda m: None)
-        finally:
-            kc.stop_channels()
 
     def isolation(self):
         """What the sandbox reported it could do (sandbox, user, namespaces, cgroups, limits)."""
@@ -136,6 +134,7 @@ class SandboxedKernel:
             _remove_cgroup(cgroup)
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self._config_dir, ignore_errors=True)
+        shutil.rmtree(self._references, ignore_errors=True)
 
 
 _KERNELS_DIR = None
@@ -192,15 +191,15 @@ class KernelSupply:
     Each kernel serves exactly one submission, so no state is shared between submissions.
     """
 
-    def __init__(self, limits):
-        self.limits = limits
+    def __init__(self, limits, assignment="", earlier=None):
+        self.limits, self.assignment, self.earlier = limits, assignment, earlier
         self._next, self._thread = None, None
         self._start_next()
 
     def _start_next(self):
         def boot():
             try:
-                self._next = SandboxedKernel(self.limits)
+                self._next = SandboxedKernel(self.limits, self.assignment, self.earlier)
             except Exception as e:  # reported when the kernel is asked for
                 self._next = e
 

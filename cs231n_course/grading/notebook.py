@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import nbformat
 
 from .. import cells
-from ..course import reference_env
 from .assemble import assemble
 from .feedback import render
 from .judge import Judge, probe_code, probe_findings
@@ -33,6 +32,7 @@ class Job:
     submission: bytes  # the submitted file, as read
     limits: Limits = field(default_factory=Limits)
     renamed: dict = field(default_factory=dict)  # old cell id -> new, for earlier releases
+    earlier: dict = field(default_factory=dict)  # {assignment: source notebook JSON} of those before
     digest: str = ""  # content hash of everything above: a result is reused while it matches
 
 
@@ -44,7 +44,8 @@ class Graded:
 
 
 def grade_notebook(job, kernel=None):
-    """Grade one submission; kernel: a fresh SandboxedKernel to use (one is started if None)."""
+    """Grade one submission; kernel: a fresh SandboxedKernel for job.assignment (one is started
+    if None)."""
     started = time.monotonic()
     source = nbformat.reads(job.source, as_version=4)
     result = NotebookResult.zero([(gid, pts) for gid, pts, _ in cells.graded_cells(source)])
@@ -58,11 +59,10 @@ def grade_notebook(job, kernel=None):
     own = [(cells.key(c), c.source) for c in nb.cells if c.cell_type == "code" and not cells.is_protected(c)]
     result.findings = [f"cell {key}: {what}" for key, what in scan(own, source)]
 
-    kernel = kernel or SandboxedKernel(job.limits)
+    kernel = kernel or SandboxedKernel(job.limits, job.assignment, job.earlier)
     judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()
-        kernel.set_environ(reference_env(job.assignment))
         judge = Judge(kernel.km, source, job.limits.cell_seconds)
         nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
         nb.cells.append(nbformat.v4.new_code_cell(probe_code(nonce)))

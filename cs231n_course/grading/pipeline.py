@@ -34,9 +34,10 @@ from .submissions import read_submitted
 GRADER_VERSION = "3"  # part of every job's hash: a new grader regrades everything
 
 
-def job_digest(source_text, submission_bytes, limits):
+def job_digest(source_text, submission_bytes, limits, earlier):
     h = hashlib.sha256()
-    for part in (GRADER_VERSION, source_text, json.dumps(limits.to_json(), sort_keys=True)):
+    for part in (GRADER_VERSION, source_text, json.dumps(limits.to_json(), sort_keys=True),
+                 json.dumps(earlier, sort_keys=True)):
         h.update(part.encode())
     h.update(submission_bytes)
     return h.hexdigest()
@@ -68,13 +69,14 @@ def _cached(out_dir, job):
 
 
 def _run_local(jobs, workers, limits, on_done):
-    """Grade jobs on `workers` threads, each with its own supply of pre-started kernels."""
+    """Grade jobs (of one assignment) on `workers` threads, each with its own supply of
+    pre-started kernels."""
     local = threading.local()
     supplies, lock = [], threading.Lock()
 
     def work(job):
         if not hasattr(local, "supply"):
-            local.supply = KernelSupply(limits)
+            local.supply = KernelSupply(limits, job.assignment, job.earlier)
             with lock:
                 supplies.append(local.supply)
         return grade_notebook(job, local.supply.take())
@@ -112,6 +114,7 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
     source_nb = course.solution(assignment)
     source = nbformat.writes(source_nb)
     renamed = course.renamed_cells(assignment)
+    earlier = course.earlier_solutions(assignment)
     graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source_nb)]
     by_student, jobs = {s.student: s for s in subs}, []
     for sub in subs:
@@ -122,8 +125,8 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
         except (OSError, ValueError) as e:  # changed since it was listed
             sub.result.fail(Status.INVALID, f"{sub.path.name} cannot be read ({e})")
             continue
-        job = Job(sub.student, assignment, source, data, limits, renamed,
-                  job_digest(source, data, limits))
+        job = Job(sub.student, assignment, source, data, limits, renamed, earlier,
+                  job_digest(source, data, limits, earlier))
         cached = None if force else _cached(out_dir, job)
         if cached is not None:
             sub.result = cached

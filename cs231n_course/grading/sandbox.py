@@ -11,8 +11,10 @@ unprivileged user. This launcher only prepares what bwrap cannot and passes on h
 - rlimits (memory, file size, CPU time, no core dumps, processes), inherited by bwrap and the kernel;
 - then `bwrap` (see bwrap_argv): every namespace unshared (no network: the kernel talks to the
   grader over IPC sockets in its work dir), an allow-list file view (system directories, the Python
-  installation, the virtual environment and the two packages read-only, the work dir read-write,
-  fresh /dev, /proc, /tmp), no capabilities, killed with this launcher;
+  installation, the virtual environment and the two packages read-only, but for the instructor's
+  reference modules, which are hidden; the earlier notebooks' solutions the grader hands
+  `cs231n_utils.mine` read-only at /references; the work dir read-write; fresh /dev, /proc, /tmp),
+  no capabilities, killed with this launcher;
 - this launcher stays as the kernel's supervisor: it kills the sandbox when the grader goes away,
   and ends with the kernel's exit signal (bwrap reports a signal as exit status 128 + n), which the
   grader reads (SandboxedKernel.exit_signal).
@@ -35,6 +37,7 @@ import threading
 import time
 from importlib.util import find_spec
 
+from cs231n_course.course import reference_env
 from cs231n_course.grading.limits import Limits
 
 UID_BASE = 0x70000000  # kernel uid = UID_BASE + launcher pid: above systemd's container ranges
@@ -43,6 +46,7 @@ PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")  # the rest of /etc is not needed
 KEPT_ENV = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ")  # the rest of the grader's is not passed
+REFERENCES = "/references"  # where the kernel finds the earlier notebooks' solutions
 NOT_FOUND = "bubblewrap (bwrap) not found"
 INSTALL_HINT = "install Debian/Ubuntu package `bubblewrap`"
 
@@ -133,9 +137,15 @@ def python_paths():
                   and not any(q != p and inside(p, q) for q in paths))
 
 
-def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds):
+def hidden_paths():
+    """Folders of the packages the kernel must not see: the instructor's reference modules."""
+    return list(find_spec("cs231n_course.reference").submodule_search_locations or [])
+
+
+def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds, references):
     """The whole bwrap command line. binds: python_paths(); sources: {path: where bwrap finds it}
-    for the staged ones (see _stage); data_fds: fds holding /etc/passwd and /etc/group."""
+    for the staged ones (see _stage); data_fds: fds holding /etc/passwd and /etc/group;
+    references: the folder of earlier notebooks' solutions, shown at REFERENCES."""
     tmp_size = str(limits.file_mb * 1024 * 1024)
     args = [bwrap, *_namespace_options(),  # fresh file systems first: the binds may lie below /tmp
             "--dev", "/dev", "--size", tmp_size, "--tmpfs", "/dev/shm", "--proc", "/proc",
@@ -144,7 +154,10 @@ def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds):
         args += ["--perms", "0444", "--ro-bind-data", str(fd), path]
     for path in binds:
         args += ["--ro-bind", sources.get(path, path), path]
-    args += ["--bind", sources.get(workdir, workdir), workdir,
+    for path in hidden_paths():  # an empty, read-only folder in their place
+        args += ["--size", "4096", "--tmpfs", path, "--remount-ro", path]
+    args += ["--ro-bind", sources.get(references, references), REFERENCES,
+             "--bind", sources.get(workdir, workdir), workdir,
              "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", workdir, "--", *cmd]
     return args
 
@@ -283,16 +296,18 @@ def _plan(config, limits, report):
     binds = python_paths()
     if bwrap and limits.isolate:
         try:
-            blocked = [p for p in [*binds, workdir] if root and not reachable(p, uid, gid)]
+            references = config["references"]
+            blocked = [p for p in [*binds, workdir, references] if root and not reachable(p, uid, gid)]
             sources = _stage(blocked, os.path.dirname(config["report"]))
             argv = bwrap_argv(bwrap, workdir, limits, cmd, binds, sources,
-                              _identity_files(uid, gid, workdir))
+                              _identity_files(uid, gid, workdir), references)
             report.update(
                 sandbox=f"bubblewrap ({bwrap})", network="none", capabilities="all dropped",
                 namespaces="user, mount, pid, network, ipc, uts, cgroup; no nested user namespaces",
                 file_system={"read-only": [*(d for d in SYSTEM_DIRS if os.path.lexists(d)),
                                            *(f for f in ETC_FILES if os.path.lexists(f)),
-                                           "/etc/passwd", "/etc/group", *binds],
+                                           "/etc/passwd", "/etc/group", *binds, REFERENCES],
+                             "hidden": hidden_paths(),
                              "read-write": [workdir, "/tmp", "/dev/shm"], "fresh": ["/dev", "/proc"],
                              "staged by root": blocked})
             return uid, gid, argv
@@ -364,6 +379,7 @@ def main(argv):
     os.write(report_fd, json.dumps(report).encode())
     os.close(report_fd)
     env = kernel_env(workdir)
+    env.update(reference_env(config["assignment"], REFERENCES if through_bwrap else config["references"]))
     child = os.fork()
     if child == 0:
         try:

@@ -13,7 +13,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .. import cells
-from ..course import CourseError, reference_env, run_nbgrader
+from ..course import CourseError, reference_env, run_nbgrader, write_references
 from .outputs import summary_plot, write_csv
 from .results import CellResult, NotebookResult, Status
 
@@ -65,22 +65,24 @@ def grade_class_with_nbgrader(course, subs, assignment, out_dir, progress=print)
     out_dir = Path(out_dir).resolve()
     workspace, db = out_dir / "nbgrader", out_dir / "gradebook.db"
     nbgrader_workspace(course, assignment, workspace, db)
+    write_references(course.earlier_solutions(assignment), workspace / "references")
+    env = reference_env(assignment, workspace / "references")
     for i, sub in enumerate(subs, 1):
         progress(f"[{i}/{len(subs)}] {sub.student}: " + ("grading" if sub.path else sub.reason))
         if sub.path is not None:
-            _autograde(workspace, db, assignment, sub, out_dir)
+            _autograde(workspace, db, assignment, sub, out_dir, env)
     write_csv(out_dir / "grades.csv", assignment, subs)
     summary_plot(out_dir / "summary.png", subs, assignment)
     return subs
 
 
-def _autograde(workspace, db, assignment, sub, out_dir):
+def _autograde(workspace, db, assignment, sub, out_dir, env):
     target = workspace / "submitted" / sub.student / assignment
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     shutil.copyfile(sub.path, target / f"{assignment}.ipynb")
     proc = run_nbgrader(["autograde", assignment, f"--student={sub.student}", "--force",
-                         "--log-level=WARN"], workspace, env=reference_env(assignment))
+                         "--log-level=WARN"], workspace, env=env)
     if proc.returncode != 0:
         sub.result.fail(Status.ERROR, _last_error_line(proc.stderr))
         return

@@ -308,7 +308,7 @@ def test_learner_sees_the_diagnosis_fixes_the_answer_and_validates(lab, page):
         check = nb.output("check_q1")
         expect(check).to_contain_text(re.compile(r"analytic 12\s+relative error 2\.5e-06"))
         expect(check).to_contain_text("AssertionError")
-        expect(check).to_contain_text("expected 12: is it (f(x + h) - f(x - h)) / (2 * h)?")
+        expect(check).to_contain_text("a relative error near 2.5e-6 means a one-sided difference")
 
         # the centered difference: the check passes
         nb.type_into("q1_numerical_derivative", CENTERED)
