@@ -183,8 +183,7 @@ for name in ("W", "b"):
 # %% id="q1_linear_classifier_test" kind="tests" points=2
 def _ref_loss(W, b, X, y, reg):
     _s = X @ W + b
-    _s = _s - _s.max(axis=1, keepdims=True)
-    _data = np.mean(np.log(np.exp(_s).sum(axis=1)) - _s[np.arange(len(y)), y])
+    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])  # log-sum-exp, stable
     return _data + 0.5 * reg * np.sum(W**2)
 
 _rng = np.random.default_rng(11)
@@ -578,8 +577,7 @@ for name in ("W1", "b1", "W2", "b2"):
 # %% id="q4_two_layer_loss_test" kind="tests" points=3
 def _ref_two_layer_loss(p, X, y, reg):
     _s = np.maximum(0, X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
-    _s = _s - _s.max(axis=1, keepdims=True)
-    _data = np.mean(np.log(np.exp(_s).sum(axis=1)) - _s[np.arange(len(y)), y])
+    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])  # log-sum-exp, stable
     return _data + 0.5 * reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
 
 def _check_two_layer(N, D, H, C, reg, seed):
@@ -886,8 +884,7 @@ def _ref_fc_loss(p, X, y, reg, L):
     for _i in range(1, L):
         _h = np.maximum(0, _h @ p[f"W{_i}"] + p[f"b{_i}"])
     _s = _h @ p[f"W{L}"] + p[f"b{L}"]
-    _sh = _s - _s.max(axis=1, keepdims=True)
-    _data = np.mean(np.log(np.exp(_sh).sum(axis=1)) - _sh[np.arange(len(y)), y])
+    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])  # log-sum-exp, stable
     return _s, _data + 0.5 * reg * sum(np.sum(p[f"W{_i}"] ** 2) for _i in range(1, L + 1))
 
 def _check_fc(hidden_dims, N, D, C, reg, seed):
