@@ -34,7 +34,7 @@ lint: $(STAMP)
 
 # one BLAS thread per notebook: the tests run notebooks in parallel on every core
 test: lint
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15
 
 # while working: everything except the end-to-end runs of stock nbgrader
 test-fast: $(STAMP)

@@ -522,28 +522,37 @@ def test_dask_cluster_with_a_worker_killed_mid_run(tmp_path):
     assert all(s.status == "ok" for s in remote)
 
 
+def grade_against_honest(tmp_path, assignment, student, change):
+    """Grade two submissions of assignment: the solution ("honest") and a blank one whose cells
+    change(cell) edits (student); returns {student: Submission}."""
+    source = COURSE.solution(assignment)
+    questions = cells.questions(source)
+    for name, answers in {student: {}, "honest": dict.fromkeys(questions, "solution")}.items():
+        nb = make_submission(COURSE, assignment, answers)
+        for cell in nb.cells if name == student else []:
+            change(cell)
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "subs" / name / f"{assignment}.ipynb")
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
+    return {s.student: s for s in pipeline.grade_class(
+        COURSE, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
+        workers=2, limits=LIMITS, progress=False)}
+
+
 def test_objects_of_a_later_notebook_cannot_lie_either(tmp_path):
     """Notebook 02's exercises are classes (gates with forward/backward): gates whose every answer
     is an object equal to everything win nothing on a blank notebook, and the honest gates of the
     solution keep their points."""
-    assignment = "02_gate_patterns"
     liars = LIAR + "".join(
         f"class {gate}:\n    def forward(self, *args):\n        return Liar()\n"
         f"    def backward(self, *args):\n        return (Liar(), Liar())\n"
         for gate in ("AddGate", "MulGate", "MaxGate", "SigmoidGate", "BranchGate"))
-    source = COURSE.solution(assignment)
-    questions = cells.questions(source)
-    for student, answers in {"liar": {}, "honest": dict.fromkeys(questions, "solution")}.items():
-        nb = make_submission(COURSE, assignment, answers)
-        if student == "liar":
-            last_gate = next(c for c in nb.cells if cells.key(c) == "q3_branch_gate")
-            last_gate.source += "\n" + liars
-        (tmp_path / "subs" / student).mkdir(parents=True)
-        nbformat.write(nb, tmp_path / "subs" / student / f"{assignment}.ipynb")
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
-    subs = {s.student: s for s in pipeline.grade_class(
-        COURSE, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
-        workers=2, limits=LIMITS, progress=False)}
+
+    def lie(cell):
+        if cells.key(cell) == "q3_branch_gate":
+            cell.source += "\n" + liars
+
+    subs = grade_against_honest(tmp_path, "02_gate_patterns", "liar", lie)
     assert total(subs["liar"]) == 0, reasons(subs["liar"])
     assert total(subs["honest"]) == subs["honest"].result.max_score == 19
 
@@ -562,19 +571,12 @@ def test_the_instructors_references_are_out_of_the_kernels_reach(tmp_path):
     hidden tests: the sandbox does not show those files, so copying them wins nothing; earlier
     notebooks' solutions reach the kernel only through cs231n_utils.mine."""
     assignment = "03_vectorized_backprop"
-    source = COURSE.solution(assignment)
-    questions = cells.questions(source)
-    for student, answers in {"copier": {}, "honest": dict.fromkeys(questions, "solution")}.items():
-        nb = make_submission(COURSE, assignment, answers)
-        for cell in nb.cells if student == "copier" else []:
-            if cells.kind(cell) is cells.Kind.ANSWER:
-                cell.source = COPIES
-        (tmp_path / "subs" / student).mkdir(parents=True)
-        nbformat.write(nb, tmp_path / "subs" / student / f"{assignment}.ipynb")
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
-    subs = {s.student: s for s in pipeline.grade_class(
-        COURSE, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
-        workers=2, limits=LIMITS, progress=False)}
+
+    def copy(cell):
+        if cells.kind(cell) is cells.Kind.ANSWER:
+            cell.source = COPIES
+
+    subs = grade_against_honest(tmp_path, assignment, "copier", copy)
     assert total(subs["copier"]) == 0, reasons(subs["copier"])
     copier = nbformat.read(tmp_path / "out" / "autograded" / "copier" / f"{assignment}.ipynb", as_version=4)
     assert "FileNotFoundError" in json.dumps([c.outputs for c in copier.cells if c.cell_type == "code"])
