@@ -2,6 +2,8 @@
 
     EDITION/README.md        install, work, check your work (no instructor material)
     EDITION/Makefile         `make lab` sets up .venv on first use and opens JupyterLab
+    EDITION/jupyter/         the lab's config: nbgrader's instructor parts (Formgrader, Create
+                             Assignment, course list) switched off, Validate kept
     EDITION/pyproject.toml   the learner package and what the notebooks need
     EDITION/cs231n_utils/    the learner package, with its data sets
     EDITION/notebooks/NN_topic/NN_topic.ipynb   the student notebooks (through --through)
@@ -10,6 +12,7 @@ It is built in a temporary folder and leak-checked (leaks.py) before anything is
 edition that would show the solution or a hidden test of a graded exercise is never written.
 """
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -49,8 +52,9 @@ $(BIN)/jupyter:
 \t$(PYTHON) -m venv .venv
 \t$(BIN)/python -m pip install --quiet -e .
 
+# the lab reads the edition's jupyter/ folder: nbgrader's instructor parts are off
 lab: $(BIN)/jupyter
-\t$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+\tJUPYTER_CONFIG_DIR=jupyter $(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab
 """
@@ -79,6 +83,22 @@ Notebooks: {names}.
 """
 
 
+# nbgrader's instructor-only parts, off in the student's lab (nbgrader's documented switches);
+# Validate (and the assignment list) stay
+INSTRUCTOR_LAB_PARTS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                        "@jupyter/nbgrader:course-list"]
+INSTRUCTOR_SERVER_PARTS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
+
+
+def write_jupyter_config(folder):
+    """The student lab's config folder (JUPYTER_CONFIG_DIR): the instructor parts switched off."""
+    (folder / "labconfig").mkdir(parents=True)
+    (folder / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": dict.fromkeys(INSTRUCTOR_LAB_PARTS, True)}, indent=2))
+    (folder / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_PARTS, False)}}, indent=2))
+
+
 def numbered(assignments, through):
     """The assignments up to and including number `through` (e.g. "04"), all when None."""
     if through is None:
@@ -103,6 +123,7 @@ def write_edition(course, folder, assignments):
     (folder / "pyproject.toml").write_text(PYPROJECT.format(
         version=cs231n_utils.__version__, dependencies=", ".join(f'"{d}"' for d in DEPENDENCIES)))
     (folder / "Makefile").write_text(MAKEFILE)
+    write_jupyter_config(folder / "jupyter")
     (folder / "README.md").write_text(README.format(count=len(assignments), names=", ".join(assignments)))
 
 

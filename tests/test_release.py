@@ -5,14 +5,25 @@ an edition shows. Each kind of leak the course once had is planted here, with th
 where a learner-facing text would change them, and must be found, naming the exercise and place.
 """
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
 from cs231n_course.cli import main
 from cs231n_course.leaks import course_secrets, leaks, shape
-from cs231n_course.release import numbered, write_edition
+from cs231n_course.release import (
+    INSTRUCTOR_LAB_PARTS,
+    INSTRUCTOR_SERVER_PARTS,
+    MAKEFILE,
+    numbered,
+    write_edition,
+    write_jupyter_config,
+)
 
 NB = "01_chain_rule"
 SLOPE_DOCSTRING = '\n\ndef slope(g, a, eps):\n    """Returns (g(a + eps) - g(a - eps)) / (2 * eps)."""\n'
@@ -141,3 +152,20 @@ def test_through_picks_notebooks_by_number():
 def test_an_edition_has_no_course_tools(course, tmp_path):
     write_edition(course, tmp_path / "e", [NB])
     assert not (tmp_path / "e" / "cs231n_course").exists() and (tmp_path / "e" / "cs231n_utils").is_dir()
+
+
+def test_the_students_lab_has_no_instructor_tools(tmp_path):
+    """The edition's `make lab` reads its jupyter/ folder: Formgrader, Create Assignment and the
+    course list are off (what JupyterLab and Jupyter Server say), Validate stays."""
+    write_jupyter_config(tmp_path / "jupyter")
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"), "NO_COLOR": "1"}
+    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
+    lab = subprocess.run([jupyter, "labextension", "list"], env=env, capture_output=True, text=True)
+    disabled = (lab.stdout + lab.stderr).split("Disabled extensions:")[1].split()
+    assert sorted(disabled) == sorted(INSTRUCTOR_LAB_PARTS)
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    server = subprocess.run([jupyter, "server", "extension", "list"], env=env, capture_output=True, text=True)
+    user_level = (server.stdout + server.stderr).split(str(tmp_path / "jupyter"))[1].split("config dir:")[0]
+    for part in INSTRUCTOR_SERVER_PARTS:
+        assert re.search(rf"{re.escape(part)} \S*disabled", user_level), user_level
+    assert "JUPYTER_CONFIG_DIR=jupyter" in MAKEFILE  # where `make lab` looks
