@@ -346,3 +346,23 @@ def test_conv_relu_pool_matches_numerical_gradient():
     assert_gradient(dx, eval_numerical_gradient_array(f, x, dout), "dx", t)
     assert_gradient(dw, eval_numerical_gradient_array(f, w, dout), "dw", t)
     assert_gradient(db, eval_numerical_gradient_array(f, b, dout), "db", t)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_col2im_blocks_ignores_whatever_its_scratch_array_held(stride):
+    """The scratch array comes from np.empty: NaN or inf left in it must not reach the result
+    (nor raise "invalid value" warnings, which the test suite turns into errors)."""
+    rng = np.random.default_rng(0)
+    n, C, HH, WW, H_out, W_out = 2, 3, 3, 4, 5, 6
+    Hp, Wp = (H_out - 1) * stride + HH, (W_out - 1) * stride + WW
+    dblocks = np.zeros((n, HH, C, WW, H_out + HH - 1, W_out))
+    dblocks[..., :H_out, :] = rng.standard_normal((n, HH, C, WW, H_out, W_out))
+    want = np.zeros((n, C, Hp, Wp))
+    for a, d, i, j in np.ndindex(HH, WW, H_out, W_out):
+        want[:, :, i * stride + a, j * stride + d] += dblocks[:, a, :, d, i, j]
+    signaling_nan = np.array([0x7FF0000000000001], dtype=np.uint64).view(np.float64)[0]
+    for junk in (np.nan, np.inf, signaling_nan):  # (an add on a signaling NaN warns "invalid value")
+        got = np.zeros((n, C, Hp, Wp))
+        work = np.full(n * C * WW * Hp * W_out + (HH - 1) * W_out, junk)
+        fast_layers._col2im_blocks(got, dblocks, stride, work)
+        assert rel_error(got, want) < 1e-12

@@ -246,6 +246,7 @@ def _col2im_blocks(dx_padded, dblocks, stride, work):
         # several times faster in numpy than an add onto a strided slice.
         blocks_by_a = dblocks.reshape(n, HH, -1)  # (n, HH, C*WW*Hp*W'): image m, filter row a
         np.copyto(rows.reshape(n, -1), blocks_by_a[:, 0])
+        work[size:size + (HH - 1) * W_out] = 0  # where the last block's zero rows move: scratch
         for a in range(1, HH):
             shifted = work[a * W_out:a * W_out + size].reshape(n, -1)
             shifted += blocks_by_a[:, a]
