@@ -6,9 +6,11 @@ judge, outside the kernel (cs231n_course.grading.judge). Wrong answers come from
 (tests/fixtures).
 """
 
+import atexit
 import copy
 import functools
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 
@@ -31,6 +33,7 @@ def every_reference():
     exercises from mine, so one folder of all the solutions does for every notebook)."""
     course = find_course(os.path.dirname(__file__))
     folder = tempfile.mkdtemp(prefix="cs231n-references-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     write_references({a: nbformat.writes(course.solution(a)) for a in course.assignments()}, folder)
     return reference_env("99", folder)
 

@@ -7,6 +7,7 @@ KernelSupply boots the next kernel while the current one runs, so a worker rarel
 """
 
 import atexit
+import hashlib
 import json
 import os
 import shutil
@@ -63,12 +64,10 @@ class SandboxedKernel:
         self._config_dir = tempfile.mkdtemp(prefix="cs231n-sandbox-")
         self.report_path = os.path.join(self._config_dir, "report.json")
         config_path = os.path.join(self._config_dir, "config.json")
-        self._references = tempfile.mkdtemp(prefix="cs231n-references-")  # (not in the config dir:
-        write_references(earlier or {}, self._references)  # the launcher may cover that one)
         with open(config_path, "w") as f:
             json.dump({"workdir": self.workdir, "report": self.report_path, "bwrap": bwrap,
                        "bwrap_problem": problem, "limits": limits.to_json(),
-                       "references": self._references, "assignment": assignment}, f)
+                       "references": _references_dir(earlier or {}), "assignment": assignment}, f)
         specs = _SandboxSpecs()
         specs.config_path = config_path
         self.km = KernelManager(kernel_name="sandboxed", kernel_spec_manager=specs,
@@ -134,10 +133,10 @@ class SandboxedKernel:
             _remove_cgroup(cgroup)
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self._config_dir, ignore_errors=True)
-        shutil.rmtree(self._references, ignore_errors=True)
 
 
 _KERNELS_DIR = None
+_REFERENCES = {}  # digest of the earlier notebooks -> the folder they are written in
 _WARNED = False
 _lock = threading.Lock()
 
@@ -153,6 +152,20 @@ def _kernels_dir():
                 os.chmod(_KERNELS_DIR, 0o711)
             atexit.register(shutil.rmtree, _KERNELS_DIR, ignore_errors=True)
         return _KERNELS_DIR
+
+
+def _references_dir(earlier):
+    """The folder of the earlier notebooks ({assignment: JSON}), written once per grading process
+    and shared, read-only, by the kernels that need it (not in a config dir, which the launcher
+    may cover with its staging folder)."""
+    key = hashlib.sha256(json.dumps(earlier, sort_keys=True).encode()).hexdigest()
+    with _lock:
+        if key not in _REFERENCES:
+            folder = tempfile.mkdtemp(prefix="cs231n-references-")
+            write_references(earlier, folder)
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _REFERENCES[key] = folder
+        return _REFERENCES[key]
 
 
 def _warn_once(report):
