@@ -43,7 +43,7 @@ def _check(args):
 
 
 def _release(args):
-    assignments, findings = release(_course(args), args.out, args.through)
+    assignments, findings = release(_course(args), args.out, args.through, args.unlock)
     if findings:
         for finding in findings:
             print(finding, file=sys.stderr)
@@ -119,6 +119,8 @@ def main(argv=None):
     r = sub.add_parser("release", help="write the leak-checked student edition")
     r.add_argument("--out", required=True, help="a new folder for the student edition")
     r.add_argument("--through", help="last notebook number to include, e.g. 04 (default: all)")
+    r.add_argument("--unlock", help="past-due notebooks whose reference the edition ships, e.g. 01-03 "
+                   "(stands in for a learner's missing exercise)")
     r.set_defaults(func=_release)
     g = sub.add_parser("grade", help="autograde a folder of submissions, or one notebook")
     g.add_argument("submissions", help="folder with one sub-folder per student, or one .ipynb")

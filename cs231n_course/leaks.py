@@ -205,9 +205,12 @@ def exposures(folder):
     return shown
 
 
-def leaks(course, folder, assignments=None):
-    """Findings: every secret of the course's assignments that the edition in `folder` shows."""
+def leaks(course, folder, assignments=None, unlocked=()):
+    """Findings: every secret of the course's assignments that the edition in `folder` shows. The
+    answers of `unlocked` assignments are public, and so is any statement of the same shape."""
     shown = exposures(folder)
-    secrets_ = course_secrets(course, assignments)
+    public = course_secrets(course, unlocked) if unlocked else {}
+    secrets_ = {s: secret for s, secret in course_secrets(course, assignments).items()
+                if s not in public and secret.assignment not in unlocked}
     return list(dict.fromkeys(Finding(secret, where) for s, secret in secrets_.items()
                               for where in shown.get(s, [])))

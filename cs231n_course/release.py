@@ -6,17 +6,23 @@
                              Assignment, course list) switched off, Validate kept
     EDITION/pyproject.toml   the learner package and what the notebooks need
     EDITION/cs231n_utils/    the learner package, with its data sets
+    EDITION/cs231n_utils/unlocked/NN_topic.py   the reference of a past-due notebook, when the
+                             instructor unlocks it (--unlock): cs231n_utils.mine falls back on it
     EDITION/notebooks/NN_topic/NN_topic.ipynb   the student notebooks (through --through)
 
 It is built in a temporary folder and leak-checked (leaks.py) before anything is written: an
-edition that would show the solution or a hidden test of a graded exercise is never written.
+edition that would show the solution or a hidden test of a graded exercise (other than those of
+the unlocked notebooks) is never written.
 """
 
+import ast
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from . import cells
 from .course import CourseError
 from .leaks import leaks
 
@@ -45,8 +51,10 @@ DEPENDENCIES = ["numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60", "ipykernel>=6.20
 
 MAKEFILE = """\
 # `make lab`: create .venv on first use (Python 3.10 or newer), then open JupyterLab.
+# `make check NB=04`: run notebook 04 top to bottom and its visible tests (all notebooks without NB).
 PYTHON ?= python3
 BIN := .venv/bin
+NB ?=
 
 $(BIN)/jupyter:
 \t$(PYTHON) -m venv .venv
@@ -56,7 +64,11 @@ $(BIN)/jupyter:
 lab: $(BIN)/jupyter
 \tJUPYTER_CONFIG_DIR=jupyter $(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab
+# nbgrader validate: the notebook restarted and run in order; a failing visible test is named
+check: $(BIN)/jupyter
+\tcd notebooks && for nb in $(NB)*/*.ipynb; do ../$(BIN)/nbgrader validate "$$nb" || exit 1; done
+
+.PHONY: lab check
 """
 
 README = """\
@@ -76,10 +88,29 @@ Open `notebooks/01_chain_rule/01_chain_rule.ipynb` and work through it:
    much, and what kind of mistake it looks like;
 3. the *test* cells are graded; your instructor's grader also runs hidden tests on other inputs;
 4. before you hand in: **Kernel > Restart Kernel and Run All Cells**, then nbgrader's
-   **Validate** button (or `.venv/bin/nbgrader validate notebooks/01_chain_rule/01_chain_rule.ipynb`),
-   which runs the visible tests.
+   **Validate** button, or from a terminal `make check NB=01` (all notebooks: `make check`).
 
+## Checking your work
+
+`make check NB=01` (like Validate) restarts notebook 01, runs it top to bottom and runs its
+*visible* tests: it names each failing test cell and its message. It cannot run the hidden tests,
+which only your instructor has, so a notebook that passes here can still lose points; your grade
+comes from your instructor's grader, with a feedback page per notebook.
+
+## Your own library
+
+Later notebooks run on the functions you wrote in earlier ones (`from cs231n_utils.mine import
+affine_forward` reads your saved notebook 03): keep the notebooks' folders side by side, save a
+notebook after you change an exercise, and restart the kernel of the notebook that uses it. When an
+earlier exercise is missing or unfinished, the import says which notebook and which exercise.
+{unlocked}
 Notebooks: {names}.
+"""
+
+UNLOCKED_NOTE = """
+Unlocked by your instructor: the reference answers of {names}, in `cs231n_utils/unlocked/`. When an
+exercise of yours from one of these notebooks is missing or unfinished, its reference stands in
+(the import says so).
 """
 
 
@@ -99,6 +130,43 @@ def write_jupyter_config(folder):
         {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_PARTS, False)}}, indent=2))
 
 
+def unlocked_assignments(assignments, spec):
+    """The assignments that `spec` names ("01-03", "02", "01,03"); they must be released ones."""
+    if not spec:
+        return []
+    numbers = set()
+    for part in spec.split(","):
+        found = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if not found:
+            raise CourseError(f"--unlock {spec}: give notebook numbers like 01-03 or 01,03")
+        first, last = int(found[1]), int(found[2] or found[1])
+        numbers |= set(range(first, last + 1))
+    chosen = [a for a in assignments if int(a.split("_")[0]) in numbers]
+    missing = numbers - {int(a.split("_")[0]) for a in chosen}
+    if missing:
+        numbers = ", ".join(f"{n:02d}" for n in sorted(missing))
+        raise CourseError(f"--unlock {spec}: no released notebook numbered {numbers} "
+                          f"(released: {', '.join(assignments)})")
+    return chosen
+
+
+def reference_module(solution, assignment):
+    """The unlocked reference of one notebook, as a module: the imports of its setup cell and the
+    functions and classes of its answer cells, from the instructor's solution notebook."""
+    from .leaks import _MAGIC
+
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    parts = [f'"""The reference answers of notebook {assignment}, unlocked by your instructor."""']
+    for cell in solution.cells:
+        if cell.get("id") == "setup" or cells.kind(cell) is cells.Kind.ANSWER:
+            code = _MAGIC.sub("", cell.source)
+            tree = ast.parse(re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION.*\n?", "", code, flags=re.M))
+            wanted = [s for s in tree.body if isinstance(s, keep)]
+            if wanted:
+                parts.append(ast.unparse(ast.Module(wanted, type_ignores=[])))
+    return "\n\n\n".join(parts) + "\n"
+
+
 def numbered(assignments, through):
     """The assignments up to and including number `through` (e.g. "04"), all when None."""
     if through is None:
@@ -109,8 +177,9 @@ def numbered(assignments, through):
     return chosen
 
 
-def write_edition(course, folder, assignments):
-    """Write the student edition of `assignments` into the empty folder `folder`."""
+def write_edition(course, folder, assignments, unlocked=()):
+    """Write the student edition of `assignments` into the empty folder `folder`, with the
+    references of the `unlocked` ones."""
     import cs231n_utils
 
     folder = Path(folder)
@@ -124,23 +193,31 @@ def write_edition(course, folder, assignments):
         version=cs231n_utils.__version__, dependencies=", ".join(f'"{d}"' for d in DEPENDENCIES)))
     (folder / "Makefile").write_text(MAKEFILE)
     write_jupyter_config(folder / "jupyter")
-    (folder / "README.md").write_text(README.format(count=len(assignments), names=", ".join(assignments)))
+    for assignment in unlocked:
+        path = folder / "cs231n_utils" / "unlocked" / f"{assignment}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(reference_module(course.solution(assignment), assignment))
+    note = UNLOCKED_NOTE.format(names=", ".join(unlocked)) if unlocked else ""
+    (folder / "README.md").write_text(README.format(count=len(assignments), names=", ".join(assignments),
+                                                    unlocked=note))
 
 
-def release(course, out, through=None):
-    """Write the leak-checked student edition into `out` (which must not exist yet).
+def release(course, out, through=None, unlock=None):
+    """Write the leak-checked student edition into `out` (which must not exist yet), with the
+    references of the notebooks `unlock` names ("01-03").
 
     Returns (assignments, findings): when the edition would show the solution or hidden test of
-    any graded exercise of the course (findings not empty), nothing is written.
+    any graded exercise of the course that is not unlocked (findings not empty), nothing is written.
     """
     out = Path(out)
     if out.exists():
         raise CourseError(f"{out} exists already: give a new folder for the student edition")
     assignments = numbered(course.assignments(), through)
+    unlocked = unlocked_assignments(assignments, unlock)
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "edition"
-        write_edition(course, staged, assignments)
-        findings = leaks(course, staged)  # a later notebook's answer must not show either
+        write_edition(course, staged, assignments, unlocked)
+        findings = leaks(course, staged, unlocked=unlocked)  # a later notebook's answer must not show either
         if not findings:
             shutil.copytree(staged, out)
     return assignments, findings

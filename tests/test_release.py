@@ -10,17 +10,24 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import nbformat
 import pytest
+from fixtures import make_submission
 
+from cs231n_course import cells
 from cs231n_course.cli import main
+from cs231n_course.course import CourseError
 from cs231n_course.leaks import course_secrets, leaks, shape
 from cs231n_course.release import (
     INSTRUCTOR_LAB_PARTS,
     INSTRUCTOR_SERVER_PARTS,
     MAKEFILE,
     numbered,
+    reference_module,
+    unlocked_assignments,
     write_edition,
     write_jupyter_config,
 )
@@ -128,7 +135,7 @@ def test_release_writes_a_self_contained_edition_only_when_nothing_leaks(course,
                                                                          capsys):
     import cs231n_course.release as release_module
 
-    monkeypatch.setattr(release_module, "leaks", lambda course, folder, assignments=None: [])
+    monkeypatch.setattr(release_module, "leaks", lambda course, folder, **kw: [])
     assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "ok"),
                  "--through", "02"]) == 0
     files = {str(p.relative_to(tmp_path / "ok")) for p in (tmp_path / "ok").rglob("*") if p.is_file()}
@@ -169,3 +176,106 @@ def test_the_students_lab_has_no_instructor_tools(tmp_path):
     for part in INSTRUCTOR_SERVER_PARTS:
         assert re.search(rf"{re.escape(part)} \S*disabled", user_level), user_level
     assert "JUPYTER_CONFIG_DIR=jupyter" in MAKEFILE  # where `make lab` looks
+
+
+def _fresh_venv(folder):
+    """A new venv with no package of its own: the notebooks' dependencies come from this one (a .pth
+    line, so that no editable install of the course leaks in), nothing from the network."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    deps = sysconfig.get_path("purelib")  # this venv's
+    (Path(site) / "dependencies.pth").write_text(deps + "\n")
+    return python
+
+
+# as `jupyter execute --inplace` does, in the venv's own python3 kernel
+EXECUTE = """import sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, kernel_name="python3", timeout=600).execute()
+nbformat.write(nb, sys.argv[1])
+"""
+
+
+def _outputs(nb):
+    return "".join(o.get("text", "") + "".join(o.get("traceback", [])) + o.get("evalue", "")
+                   for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.mark.slow
+def test_an_edition_installs_offline_and_runs_on_the_learners_own_library(course, tmp_path):
+    """Released through 04 with 01-03 unlocked, installed in a fresh venv with no network (pip
+    --no-index): a learner who finished 03 except the softmax loss and all of 04 runs 04 top to
+    bottom on their own layers from 03 and the unlocked softmax loss, on the edition's package."""
+    edition = tmp_path / "edition"
+    assert main(["--course", str(course.root), "release", "--out", str(edition), "--through", "04",
+                 "--unlock", "01-03"]) == 0
+    python = _fresh_venv(tmp_path / "venv")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-index",
+                    "--no-deps", "--no-build-isolation", "-e", str(edition)], check=True)
+    nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
+    finished = [q for q in cells.answer_cells(course.solution(nb3)) if q != "q7_softmax_loss"]
+    for assignment, answers in ((nb3, finished), (nb4, cells.answer_cells(course.solution(nb4)))):
+        nb = make_submission(course, assignment, dict.fromkeys(answers, "solution"))
+        nbformat.write(nb, edition / "notebooks" / assignment / f"{assignment}.ipynb")
+    path = edition / "notebooks" / nb4 / f"{nb4}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import cs231n_utils, cs231n_utils.mine as mine\n"
+        "print(cs231n_utils.__file__, mine.affine_forward.__code__.co_filename)"))
+    nbformat.write(nb, path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CS231N_")}
+    run = subprocess.run([python, "-c", EXECUTE, path.name], cwd=path.parent,
+                         env={**env, "MPLBACKEND": "Agg"}, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    shown = _outputs(nbformat.read(path, as_version=4))
+    assert "cs231n_utils.mine: softmax_loss is the unlocked reference of 03_vectorized_backprop" in shown
+    package, affine_from = shown.strip().splitlines()[-1].split()
+    assert package == str(edition / "cs231n_utils" / "__init__.py")
+    assert affine_from == str(edition / "notebooks" / nb3 / f"{nb3}.ipynb")  # the learner's own
+
+
+def test_an_unlocked_notebook_is_public_but_nothing_else_is(course, tmp_path):
+    """`--unlock 01-02` ships the references of 01 and 02 (functions and classes of every answer
+    cell, no hidden test); their statements are no finding, those of 03 still are."""
+    folder = tmp_path / "e"
+    write_edition(course, folder, ["01_chain_rule", "02_gate_patterns", "03_vectorized_backprop"],
+                  unlocked=["01_chain_rule", "02_gate_patterns"])
+    unlocked = folder / "cs231n_utils" / "unlocked"
+    assert sorted(p.name for p in unlocked.iterdir()) == ["01_chain_rule.py", "02_gate_patterns.py"]
+    assert "### BEGIN" not in (unlocked / "02_gate_patterns.py").read_text()
+    assert leaks(course, folder, unlocked=["01_chain_rule", "02_gate_patterns"]) == []
+    assert {f.secret.assignment for f in leaks(course, folder)} == {"01_chain_rule", "02_gate_patterns"}
+    (folder / "cs231n_utils" / "unlocked" / "03_vectorized_backprop.py").write_text(
+        reference_module(course.solution("03_vectorized_backprop"), "03_vectorized_backprop"))
+    found = leaks(course, folder, unlocked=["01_chain_rule", "02_gate_patterns"])
+    assert found and {f.secret.assignment for f in found} == {"03_vectorized_backprop"}
+
+
+def test_unlock_names_released_notebooks_only():
+    names = ["01_a", "02_b", "03_c", "04_d"]
+    assert unlocked_assignments(names, "01-03") == ["01_a", "02_b", "03_c"]
+    assert unlocked_assignments(names, "02,04") == ["02_b", "04_d"]
+    assert unlocked_assignments(names, None) == []
+    with pytest.raises(CourseError, match="no released notebook numbered 05"):
+        unlocked_assignments(names, "03-05")
+    with pytest.raises(CourseError, match="like 01-03"):
+        unlocked_assignments(names, "all")
+
+
+def test_make_check_runs_the_visible_tests_and_names_the_failing_cell(course, tmp_path):
+    """The edition's `make check NB=01` is nbgrader validate: a blank notebook fails, naming a
+    test cell; a finished one passes."""
+    folder = tmp_path / "e"
+    write_edition(course, folder, [NB])
+    assert "nbgrader validate" in (folder / "Makefile").read_text()
+    nbgrader = os.path.join(os.path.dirname(sys.executable), "nbgrader")
+    target = folder / "notebooks" / NB / f"{NB}.ipynb"
+    blank = subprocess.run([nbgrader, "validate", str(target)], capture_output=True, text=True, timeout=300)
+    assert "VALIDATION FAILED" in blank.stdout + blank.stderr and "NotImplementedError" in blank.stdout
+    nbformat.write(make_submission(course, NB, dict.fromkeys(cells.answer_cells(course.solution(NB)),
+                                                             "solution")), target)
+    done = subprocess.run([nbgrader, "validate", str(target)], capture_output=True, text=True, timeout=300)
+    assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-2000:]
