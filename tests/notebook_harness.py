@@ -105,15 +105,22 @@ class LiveNotebook:
         return result
 
     def try_wrong_answers(self, bank):
-        """Run every wrong answer of the bank; return a list of Outcome (solution restored)."""
+        """Run every wrong answer of the bank; return a list of Outcome (solution restored).
+
+        As in a run from the top, a wrong answer can only change the questions at or after its own:
+        those are judged again, the earlier ones keep the solution's scores. The solution cell is
+        restored once after the last wrong answer of its question (each wrong answer replaces the
+        whole cell anyway), so that a cell that trains a network trains once per wrong answer.
+        """
         cells = answer_cells(self.nb)
+        order = list(cells)
+        solution_scores = self.scores(order)
         outcomes = []
         for question, wrong_answers in bank.BANK.items():
-            cell = cells[question]
+            cell, later = cells[question], order[order.index(question):]
             for description, old, new in wrong_answers:
                 self.run(cell, wrong_answer(cell.source, old, new, grade_id=question,
                                              description=description))
-                outcomes.append(Outcome(question, description, self.scores(cells)))
-                self.run(cell)
+                outcomes.append(Outcome(question, description, {**solution_scores, **self.scores(later)}))
+            self.run(cell)
         return outcomes
-
