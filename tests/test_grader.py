@@ -581,3 +581,25 @@ def test_the_instructors_references_are_out_of_the_kernels_reach(tmp_path):
     copier = nbformat.read(tmp_path / "out" / "autograded" / "copier" / f"{assignment}.ipynb", as_version=4)
     assert "FileNotFoundError" in json.dumps([c.outputs for c in copier.cells if c.cell_type == "code"])
     assert total(subs["honest"]) == subs["honest"].result.max_score
+
+
+def test_a_grade_never_depends_on_an_earlier_notebook(tmp_path):
+    """Notebook 04 handed in with the learner's whole workspace beside it: with notebook 03 right,
+    and with 03's affine layer wrong (the bias left out, which 04's networks build on). Both get the
+    same full marks: the grader gives 04 the instructor's 03, never the learner's."""
+    nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
+    source = COURSE.solution(nb4)
+    every3 = dict.fromkeys(cells.questions(COURSE.solution(nb3)), "solution")
+    every4 = dict.fromkeys(cells.questions(source), "solution")
+    wrong3 = {**every3, "q3_affine_forward": "forgot the bias"}
+    for student, answers3 in {"right": every3, "wrong": wrong3}.items():
+        for assignment, answers in ((nb3, answers3), (nb4, every4)):
+            (tmp_path / "subs" / student / assignment).mkdir(parents=True)
+            nbformat.write(make_submission(COURSE, assignment, answers),
+                           tmp_path / "subs" / student / assignment / f"{assignment}.ipynb")
+    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
+    subs = {s.student: s for s in pipeline.grade_class(
+        COURSE, find_submissions(tmp_path / "subs", nb4, graded), nb4, tmp_path / "out",
+        workers=2, limits=Limits(), progress=False)}  # 04 trains networks: the default limits
+    assert scores(subs["wrong"]) == scores(subs["right"])
+    assert total(subs["right"]) == subs["right"].result.max_score > 0, reasons(subs["right"])
