@@ -151,14 +151,15 @@ def unlocked_assignments(assignments, spec):
 
 
 def reference_module(solution, assignment):
-    """The unlocked reference of one notebook, as a module: the imports of its setup cell and the
-    functions and classes of its answer cells, from the instructor's solution notebook."""
+    """The unlocked reference of one notebook, as a module: the imports, functions and classes of
+    its given and answer cells (a learner's class may build on a given one), in notebook order,
+    from the instructor's solution notebook; no test cell."""
     from .leaks import _MAGIC
 
     keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
     parts = [f'"""The reference answers of notebook {assignment}, unlocked by your instructor."""']
     for cell in solution.cells:
-        if cell.get("id") == "setup" or cells.kind(cell) is cells.Kind.ANSWER:
+        if cell.cell_type == "code" and cells.kind(cell) in (cells.Kind.GIVEN, cells.Kind.ANSWER):
             code = _MAGIC.sub("", cell.source)
             tree = ast.parse(re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION.*\n?", "", code, flags=re.M))
             wanted = [s for s in tree.body if isinstance(s, keep)]
