@@ -1251,7 +1251,10 @@ class ThreeLayerConvNetBase:
 # \qquad(\lambda = \texttt{self.reg};\ \text{the biases are not regularized}),$$
 #
 # and the **backward pass** produces the gradient of $L$ for all six parameters. The whole network is a
-# chain of layers you have already differentiated: the gradient of the scores is where the chain starts.
+# chain of layers you have already differentiated (`softmax_loss` returns the gradient of the scores, where
+# the chain starts; then `affine_backward`, `relu_backward`, `max_pool_backward_fast` and
+# `conv_backward_im2col`). The cell has two places for your code: the forward pass before
+# `if y is None`, the loss and the backward pass after it.
 #
 # Contract: `X` (N, C, H, W) (cast to `self.dtype` for you); `y` (N,) integer labels or `None`. Returns
 # `scores` (N, num_classes) when `y` is `None`, else `(loss, grads)` with a float `loss` and `grads` a dict
