@@ -20,8 +20,10 @@
 # 4. make convolution fast with **im2col**, one matrix multiply, write its backward pass with col2im, and say
 #    what it costs in memory;
 # 5. count the **FLOPs (부동소수점 연산 수)** of a convolution and say what CPU and GPU speeds mean for them;
-# 6. train a small **ConvNet (합성곱 신경망)** on MNIST and look at its **filters (필터)** and
-#    **activation maps (활성화 맵)**.
+# 6. write the loss and gradients of a small **ConvNet (합성곱 신경망)** on your own layers, check it,
+#    train it on MNIST and look at its **filters (필터)** and **activation maps (활성화 맵)**;
+# 7. normalize conv feature maps with **spatial batch normalization (공간 배치 정규화)**, built on your batch
+#    norm of notebook 05, and with **group normalization (그룹 정규화)**, forward and backward.
 #
 # **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
 # After each exercise, run the *check* cell below it: it tells you what is wrong and by how much.
@@ -29,6 +31,9 @@
 # order, so every check cell recomputes what it needs from your functions; still, before you submit,
 # use **Kernel → Restart & Run All** and make sure nothing fails. The whole notebook runs in under a minute
 # (20–30 s on 2 cores), most of it the training in Section 9.
+#
+# Section 10 builds on your batch normalization of notebook 05 (`batchnorm_forward`, `batchnorm_backward`),
+# imported there from your saved notebook 05.
 #
 # Layout, as in CS231n: images `x` are `(N, C, H, W)` (batch, channels,
 # height, width), filters `w` are `(F, C, HH, WW)`, biases `b` are `(F,)`. The lecture writes volumes as
@@ -52,7 +57,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from cs231n_utils.data import load_mnist
 from cs231n_utils.fast_layers import max_pool_backward_fast, max_pool_forward_fast
-from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.gradcheck import (
+    check_gradient,
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    rel_error,
+)
 from cs231n_utils.mine import (  # yours, from notebook 03
     affine_backward,
     affine_forward,
@@ -522,11 +532,6 @@ with _reference_disabled(_fl.conv_backward_naive, _fl.conv_backward_im2col):
 # The output size follows the same formula as the convolution, without padding:
 # $(H - \text{pool\_height}) / \text{stride} + 1$.
 #
-# **Fractional max pooling** (Graham 2014) shrinks by a factor between 1 and 2, e.g. $\sqrt 2$, by using
-# pooling regions of randomly chosen sizes 1 and 2 in training (a new random layout for every pass), and
-# averaging the predictions of a few layouts at test time. Like dropout it is randomness in training that
-# is averaged out at test time (notebook 06), and the gentler shrinking allows more pooling layers.
-#
 # ### Exercise 5 (2 points): `max_pool_forward_naive`
 #
 # `pool_param` has `pool_height`, `pool_width` (windows need not be square) and `stride`.
@@ -705,6 +710,53 @@ pooled_naive, _ = max_pool_forward_naive(x, {"pool_height": 2, "pool_width": 2, 
 t_naive = time.perf_counter() - start
 print(f"2x2 max pooling of {x.shape}: loops {t_naive * 1e3:.0f} ms, reshape {t_reshape * 1e3:.1f} ms "
       f"({t_naive / t_reshape:.0f}x faster); same result: {np.array_equal(pooled, pooled_naive)}")
+
+
+# %% [markdown] id="fractional_max_pooling"
+# **Fractional max pooling (분수 최대 풀링)** (Graham 2014). A 2×2 pool halves the size, so a network can
+# afford only a few of them: 28 → 14 → 7 → 3. Fractional max pooling shrinks by a factor $\alpha$ between 1
+# and 2, e.g. $\sqrt 2$, with non-overlapping regions of sizes 1 and 2 mixed in a random order. The edges
+# follow Graham's pseudo-random sequence $\lceil \alpha (i + u) \rceil$, shifted to start at 0:
+# $e_i = \lceil \alpha (i + u) \rceil - \lceil \alpha u \rceil$, $i = 0, \dots, n_\text{out}$,
+# with $\alpha = n_\text{in} / n_\text{out}$ and one random $u \in (0, 1)$: consecutive edges differ by 1 or
+# 2, the first is 0 and the last $n_\text{in}$. Every forward pass in training draws new edges (for rows
+# and columns separately); at test time the predictions of a few layouts are averaged. Like dropout
+# (notebook 06) it is randomness in training that is averaged out at test time, and the gentler
+# shrinking allows twice as many pooling layers. The cell below pools a digit from 28×28 to 20×20
+# ($\alpha = 1.4$) with two random layouts.
+
+# %% id="demo_fractional_max_pooling"
+def fractional_edges(n_in, n_out, rng):
+    """Edges 0 = e_0 < ... < e_n_out = n_in of n_out pooling regions of sizes 1 and 2."""
+    alpha, u = n_in / n_out, rng.uniform()
+    return (np.ceil(alpha * (np.arange(n_out + 1) + u)) - np.ceil(alpha * u)).astype(int)
+
+
+def fractional_max_pool(image, rows, cols):
+    """Max of a 2-D image over the regions [rows[i], rows[i+1]) x [cols[j], cols[j+1])."""
+    return np.array([[image[r0:r1, c0:c1].max() for c0, c1 in zip(cols[:-1], cols[1:], strict=True)]
+                     for r0, r1 in zip(rows[:-1], rows[1:], strict=True)])
+
+
+rng = np.random.default_rng(13)
+image = load_mnist(flatten=False)["X_train"][0, 0]  # 28x28
+fig, axes = plt.subplots(1, 3, figsize=(8, 2.8))
+axes[0].imshow(image, cmap="gray")
+axes[0].set_title("28x28")
+for ax, layout in zip(axes[1:], (1, 2), strict=True):
+    rows, cols = fractional_edges(28, 20, rng), fractional_edges(28, 20, rng)
+    sizes = np.diff(rows)
+    print(f"layout {layout}: row region sizes {''.join(map(str, sizes))} "
+          f"({np.sum(sizes == 2)} of size 2, {np.sum(sizes == 1)} of size 1, sum {sizes.sum()})")
+    ax.imshow(fractional_max_pool(image, rows, cols), cmap="gray")
+    ax.set_title(f"20x20, layout {layout}")
+for ax in axes:
+    ax.set_axis_off()
+plt.show()
+sizes = [28]
+while sizes[-1] > 2:
+    sizes.append(int(round(sizes[-1] / np.sqrt(2))))
+print("pooling by sqrt(2):", " -> ".join(map(str, sizes)), f"({len(sizes) - 1} layers; by 2: 28 -> 14 -> 7 -> 3)")
 
 
 # %% [markdown] id="fast_convolution_with_im2col"
@@ -1130,28 +1182,26 @@ for name, rate in [(f"this notebook ({cpu_gflops:.0f} GFLOP/s)", cpu_gflops * 1e
 # %% [markdown] id="convnet_on_mnist"
 # ## 9. A ConvNet on MNIST
 #
-# Now your layers become a network. `ThreeLayerConvNet` (given, below) is
+# Now your layers become a network, and you write it. `ThreeLayerConvNet` is
 #
 # $$\text{conv } 5{\times}5 \to \text{ReLU} \to \text{2×2 max pool} \to \text{affine} \to \text{ReLU} \to
 # \text{affine} \to \text{softmax},$$
 #
 # built from your im2col convolution (Exercises 7 and 8), the package's reshape pooling
-# (`max_pool_forward_fast`), and your affine and ReLU layers and softmax loss of notebook 03. The convolution has stride 1 and pad $(F-1)/2$, so with
+# (`max_pool_forward_fast`, Section 5), and your affine and ReLU layers and softmax loss of notebook 03. The
+# convolution has stride 1 and pad $(F-1)/2$, so with
 # 8 filters a 28×28×1 digit becomes 28×28×8, then 14×14×8 after pooling: 1568 numbers for the affine
 # layers. The conv layer has $8 \cdot (5 \cdot 5 + 1) = 208$ parameters, the two affine layers
 # $1568 \cdot 100 + 100 + 100 \cdot 10 + 10 = 157{,}910$. As in AlexNet, almost all the parameters sit in
 # the fully connected layers; the arithmetic, about 0.3 MFLOP per image each, is split evenly here, while
 # in AlexNet the convolutions do over 90% of it.
 #
-# We train on the shipped MNIST split (8000 training, 1000 validation images). A network this size
-# overfits 8000 images within a few epochs, so the training set is enlarged with **data augmentation
-# (데이터 증강)** (notebook 06): four copies of every image, each moved by a random shift of up to 2 pixels
-# in each direction. A 3 looks like a 3 two pixels to the left, and the network learns that; the
-# convolution's weight sharing already makes this natural for it.
+# The parameters are set up for you (below): `ThreeLayerConvNetBase.__init__` draws the weights and keeps
+# the layers' settings in `self.conv_param` and `self.pool_param`.
 
 # %% id="class_three_layer_convnet"
-class ThreeLayerConvNet:
-    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, on your layers.
+class ThreeLayerConvNetBase:
+    """The parameters of a conv - relu - 2x2 max pool - affine - relu - affine - softmax network.
 
     Works on minibatches of N images of shape (C, H, W). The convolution has stride 1 and
     zero padding (filter_size - 1) / 2, so it keeps H and W; the pool halves them.
@@ -1186,6 +1236,39 @@ class ThreeLayerConvNet:
             "b3": np.zeros(num_classes, dtype=dtype),
         }
 
+
+# %% [markdown] id="exercise_q11"
+# ### Exercise 11 (4 points): the ConvNet's loss
+#
+# (Exercise 11 comes before Exercise 10: exercise numbers stay as they were first released.)
+#
+# Write `ThreeLayerConvNet.loss`. The **forward pass** runs the six layers above in order on
+# `self.params`, with `self.conv_param` for the convolution (`conv_forward_im2col`) and `self.pool_param`
+# for the pool (`max_pool_forward_fast`), and keeps every layer's cache. Without labels it returns the
+# scores. With labels, the loss is the softmax loss of the scores plus the L2 term of the weights,
+#
+# $$L = \text{softmax loss} + \tfrac{1}{2}\lambda\left(\textstyle\sum W_1^2 + \sum W_2^2 + \sum W_3^2\right)
+# \qquad(\lambda = \texttt{self.reg};\ \text{the biases are not regularized}),$$
+#
+# and the **backward pass** produces the gradient of $L$ for all six parameters. The whole network is a
+# chain of layers you have already differentiated (`softmax_loss` returns the gradient of the scores, where
+# the chain starts; then `affine_backward`, `relu_backward`, `max_pool_backward_fast` and
+# `conv_backward_im2col`). The cell has two places for your code: the forward pass before
+# `if y is None`, the loss and the backward pass after it.
+#
+# Contract: `X` (N, C, H, W) (cast to `self.dtype` for you); `y` (N,) integer labels or `None`. Returns
+# `scores` (N, num_classes) when `y` is `None`, else `(loss, grads)` with a float `loss` and `grads` a dict
+# with the keys of `self.params`, each gradient shaped like its parameter.
+#
+# <details><summary>Hint</summary>Each layer's backward function takes the cache its own forward call
+# returned, and the layers are visited in the reverse order of the forward pass. The L2 term is a second
+# branch into each weight: its gradient adds to what flows back through the network (notebook 04).
+# </details>
+
+# %% id="q11_convnet_loss" kind="answer"
+class ThreeLayerConvNet(ThreeLayerConvNetBase):
+    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, on your layers."""
+
     def loss(self, X, y=None):
         """X: (N, C, H, W) images;  y: (N,) integer labels, or None.
 
@@ -1197,27 +1280,142 @@ class ThreeLayerConvNet:
         W1, b1 = self.params["W1"], self.params["b1"]
         W2, b2 = self.params["W2"], self.params["b2"]
         W3, b3 = self.params["W3"], self.params["b3"]
-
-        conv, conv_cache = conv_forward_im2col(X, W1, b1, self.conv_param)
+        scores = None
+        ### BEGIN SOLUTION
+        conv, conv_cache = conv_forward_im2col(X, W1, b1, self.conv_param)  # (N, F, H, W)
         relu1, relu1_cache = relu_forward(conv)
-        pooled, pool_cache = max_pool_forward_fast(relu1, self.pool_param)
-        a, a_cache = affine_forward(pooled, W2, b2)
+        pooled, pool_cache = max_pool_forward_fast(relu1, self.pool_param)  # (N, F, H/2, W/2)
+        a, a_cache = affine_forward(pooled, W2, b2)  # (N, hidden_dim)
         hidden, relu2_cache = relu_forward(a)
-        scores, scores_cache = affine_forward(hidden, W3, b3)
+        scores, scores_cache = affine_forward(hidden, W3, b3)  # (N, num_classes)
+        ### END SOLUTION
         if y is None:
             return scores
-
+        loss, grads = None, {}
+        ### BEGIN SOLUTION
         loss, dscores = softmax_loss(scores, y)
         loss += 0.5 * self.reg * sum(np.sum(W * W) for W in (W1, W2, W3))
-        grads = {}
         dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, scores_cache)
-        dpooled, grads["W2"], grads["b2"] = affine_backward(relu_backward(dhidden, relu2_cache), a_cache)
+        da = relu_backward(dhidden, relu2_cache)
+        dpooled, grads["W2"], grads["b2"] = affine_backward(da, a_cache)
         drelu1 = max_pool_backward_fast(dpooled, pool_cache)
-        _, grads["W1"], grads["b1"] = conv_backward_im2col(relu_backward(drelu1, relu1_cache), conv_cache)
+        dconv = relu_backward(drelu1, relu1_cache)
+        _, grads["W1"], grads["b1"] = conv_backward_im2col(dconv, conv_cache)
         for name in ("W1", "W2", "W3"):
             grads[name] += self.reg * self.params[name]
+        ### END SOLUTION
         return loss, grads
 
+
+# %% id="check_q11"
+# Check 1 (the lecture's sanity check): with tiny weights every class gets probability 1/10, so the
+# initial loss is ln(10) = 2.303; the L2 term adds 0.5 * reg * (sum of squared weights) to it.
+rng = np.random.default_rng(0)
+X, y = rng.standard_normal((10, 1, 8, 8)), rng.integers(0, 10, size=10)
+net = ThreeLayerConvNet(input_dim=(1, 8, 8), num_filters=4, filter_size=3, hidden_dim=20, weight_scale=1e-3)
+scores = net.loss(X)
+assert np.shape(scores) == (10, 10), f"scores {np.shape(scores)}, want (N, num_classes) = (10, 10)"
+loss0, _ = net.loss(X, y)
+print(f"initial loss {loss0:.4f}, ln(10) = {np.log(10):.4f}")
+assert abs(loss0 - np.log(10)) < 1e-3, "the loss of tiny weights (reg = 0) should be ln(10)"
+net.reg = 1e4
+l2 = 0.5 * net.reg * sum(np.sum(net.params[k] ** 2) for k in ("W1", "W2", "W3"))
+print(f"with reg = 1e4: loss {net.loss(X, y)[0]:.4f} = {loss0:.4f} + L2 term {l2:.4f}")
+assert abs(net.loss(X, y)[0] - (loss0 + l2)) < 1e-10, "loss = softmax loss + 0.5 * reg * (W1, W2, W3 squared)"
+
+# Check 2: gradient check of all six parameters on a tiny input, with reg > 0 and nonzero biases.
+# Threshold: relative error < 1e-6 (float64; ReLU and max pooling have kinks, so a whole net is
+# checked a little less tightly than a single smooth layer).
+rng = np.random.default_rng(3)
+X, y = rng.standard_normal((3, 2, 6, 6)), np.array([0, 4, 2])
+net = ThreeLayerConvNet(input_dim=(2, 6, 6), num_filters=3, filter_size=3, hidden_dim=5, num_classes=5,
+                        weight_scale=0.5, reg=0.3, seed=1)
+for name in ("b1", "b2", "b3"):
+    net.params[name] = 0.2 * rng.standard_normal(net.params[name].shape)
+loss, grads = net.loss(X, y)
+assert set(grads) == set(net.params), f"grads needs the keys of params, got {sorted(grads)}"
+for name in ("W1", "b1", "W2", "b2", "W3", "b3"):
+    num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
+    assert check_gradient(grads[name], num, threshold=1e-6, name=f"d{name}").passed
+
+# %% id="q11_convnet_loss_test" kind="tests" points=4
+_rng = np.random.default_rng(110)
+_X, _y = _rng.standard_normal((10, 1, 8, 8)), _rng.integers(0, 10, size=10)
+_net = ThreeLayerConvNet(input_dim=(1, 8, 8), num_filters=4, filter_size=3, hidden_dim=20, weight_scale=1e-3)
+assert np.shape(_net.loss(_X)) == (10, 10)
+assert abs(_net.loss(_X, _y)[0] - np.log(10)) < 1e-3
+_X, _y = _rng.standard_normal((2, 1, 4, 4)), np.array([1, 0])
+_net = ThreeLayerConvNet(input_dim=(1, 4, 4), num_filters=2, filter_size=3, hidden_dim=3, num_classes=3,
+                         weight_scale=0.5, reg=0.2, seed=2)
+_loss, _grads = _net.loss(_X, _y)
+_p = {k: v.copy() for k, v in _net.params.items()}
+
+
+def _loss_with(name, value):
+    _net.params = {**_p, name: value}
+    return _net.loss(_X, _y)[0]
+
+
+for _k in ("W1", "W3", "b3"):
+    _num = eval_numerical_gradient(lambda v, _k=_k: _loss_with(_k, v), _p[_k].copy())
+    assert rel_error(_grads[_k], _num) < 1e-6, (_k, rel_error(_grads[_k], _num))
+_net.params = _p
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.cnn as _cnn
+import cs231n_course.reference.fast_layers as _fl
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _N, _dim, _F, _fs, _hid, _cls, _reg, _seed in [(3, (2, 6, 6), 3, 3, 5, 4, 0.3, 111),
+                                                  (2, (1, 8, 10), 4, 5, 6, 10, 0.0, 112),
+                                                  (4, (3, 4, 4), 2, 1, 7, 3, 1.5, 113)]:
+    _ref = _cnn.ThreeLayerConvNet(input_dim=_dim, num_filters=_F, filter_size=_fs, hidden_dim=_hid,
+                                  num_classes=_cls, weight_scale=0.4, reg=_reg, seed=_seed)
+    for _k in ("b1", "b2", "b3"):
+        _ref.params[_k] = 0.3 * _rng.standard_normal(_ref.params[_k].shape)
+    _X, _y = _rng.standard_normal((_N, *_dim)), _rng.integers(0, _cls, size=_N)
+    _cases.append((_dim, _F, _fs, _hid, _cls, _reg, {k: v.copy() for k, v in _ref.params.items()}, _X, _y,
+                   _ref.loss(_X), _ref.loss(_X, _y)))
+with _reference_disabled(_cnn.ThreeLayerConvNet.loss, _fl.conv_relu_pool_forward, _fl.conv_relu_pool_backward,
+                         _fl.conv_forward_im2col, _fl.conv_backward_im2col):
+    for _dim, _F, _fs, _hid, _cls, _reg, _params, _X, _y, _scores_want, (_loss_want, _grads_want) in _cases:
+        _net = ThreeLayerConvNet(input_dim=_dim, num_filters=_F, filter_size=_fs, hidden_dim=_hid,
+                                 num_classes=_cls, reg=_reg)
+        _net.params = {k: v.copy() for k, v in _params.items()}
+        _scores = _net.loss(_X)
+        assert np.shape(_scores) == _scores_want.shape and rel_error(_scores, _scores_want) < 1e-10
+        _loss, _grads = _net.loss(_X, _y)
+        assert abs(_loss - _loss_want) < 1e-10 * max(1.0, abs(_loss_want)), (_dim, _reg, _loss, _loss_want)
+        assert set(_grads) == set(_grads_want), sorted(_grads)
+        for _k, _g in _grads_want.items():
+            assert np.shape(_grads[_k]) == _g.shape and rel_error(_grads[_k], _g) < 1e-9, (_dim, _reg, _k)
+### END HIDDEN TESTS
+
+# %% [markdown] id="overfit_small_set"
+# **Babysitting, as in notebook 05**: before a long training run, make sure the network can learn by heart
+# a set it could never generalize from. 50 digits, 15 epochs of Adam: the training accuracy must reach
+# 100% (the validation accuracy stays low, of course). This takes about a second.
+
+# %% id="demo_overfit_small_set"
+small = {"X_train": data["X_train"][:50], "y_train": data["y_train"][:50],
+         "X_val": data["X_val"][:200], "y_val": data["y_val"][:200]}
+overfit_net = ThreeLayerConvNet(input_dim=(1, 28, 28), num_filters=8, filter_size=5, hidden_dim=100,
+                                weight_scale=0.05, seed=0)
+overfit = Solver(overfit_net, small, update_rule="adam", optim_config={"learning_rate": 2e-3}, num_epochs=15,
+                 batch_size=25, verbose=False, seed=0)
+overfit.train()
+print(f"50 digits: train accuracy {overfit.train_acc_history[-1]:.0%}, final loss {overfit.loss_history[-1]:.4f}, "
+      f"val accuracy {overfit.val_acc_history[-1]:.0%}")
+
+# %% id="check_overfit_small_set"
+assert overfit.train_acc_history[-1] == 1.0, \
+    "the net cannot learn 50 digits by heart: check the gradients (Exercise 11) and the learning rate"
+
+# %% [markdown] id="training_with_shifted_copies"
+# We train on the shipped MNIST split (8000 training, 1000 validation images). A network this size
+# overfits 8000 images within a few epochs, so the training set is enlarged with **data augmentation
+# (데이터 증강)** (notebook 06): four copies of every image, each moved by a random shift of up to 2 pixels
+# in each direction. A 3 looks like a 3 two pixels to the left, and the network learns that; the
+# convolution's weight sharing already makes this natural for it.
 
 # %% id="fig_convnet_on_mnist"
 def random_shifts(X, max_shift, rng):
@@ -1247,7 +1445,7 @@ show_filters(augmented["X_train"][::8000], ncols=5, titles=["original"] + ["shif
 # %% [markdown] id="exercise_q10"
 # ### Exercise 10 (2 points): train it
 #
-# Create `convnet` (a `ThreeLayerConvNet` for 1×28×28 inputs) and `convnet_solver` (a `Solver` on the
+# Create `convnet` (your `ThreeLayerConvNet` of Exercise 11, for 1×28×28 inputs) and `convnet_solver` (a `Solver` on the
 # `augmented` data, `verbose=False`), and train. Reach **at least 97% validation accuracy** in well under a
 # minute. What worked for us: 8 filters of 5×5, 100 hidden units, `weight_scale=0.05`, float32
 # (`dtype=np.float32`, twice as fast as float64, and plenty accurate for training), Adam with learning rate
@@ -1324,20 +1522,373 @@ for ax in axes.ravel():
     ax.set_axis_off()
 plt.show()
 
-# %% [markdown] id="conv_in_practice"
-# **Batch normalization in a ConvNet.** Deeper ConvNets than this one put a batch-normalization layer after
-# every convolution, before the ReLU: conv → batch norm → ReLU. After a conv layer the mean and variance
-# are taken per channel over the batch and all $H' \times W'$ positions (one $\gamma$, $\beta$ per filter),
-# so that every position is normalized alike, as weight sharing treats it (notebook 05, section 4).
+# %% [markdown] id="spatial_batch_normalization"
+# ## 10. Normalization for conv feature maps
 #
-# **Transfer learning.** 8000 digits are enough for this network; a few hundred photos are not enough
-# for a large ConvNet. The usual cure is to start from a network already trained on a large data set
+# **Batch normalization in a ConvNet.** Deeper ConvNets than this one put a batch-normalization layer after
+# every convolution, before the ReLU: conv → batch norm → ReLU. Batch norm of notebook 05 normalizes each of
+# the $D$ features of an $(N, D)$ batch over its $N$ examples. A conv feature map $(N, C, H, W)$ has one
+# filter per channel, applied at every position (weight sharing), so **spatial batch normalization
+# (공간 배치 정규화)** treats every position alike: one mean and one variance per channel, taken over all
+# $N \cdot H \cdot W$ numbers of that channel, and one $\gamma_c$, $\beta_c$ per channel:
+#
+# $$\mu_c = \frac{1}{NHW}\sum_{n,h,w} x_{nchw}, \qquad \sigma_c^2 = \frac{1}{NHW}\sum_{n,h,w} (x_{nchw} - \mu_c)^2,
+# \qquad \text{out}_{nchw} = \gamma_c \frac{x_{nchw} - \mu_c}{\sqrt{\sigma_c^2 + \epsilon}} + \beta_c.$$
+#
+# That is your `batchnorm_forward` of notebook 05 with $D = C$ features and $N \cdot H \cdot W$ "examples". It
+# also acts as a regularizer, as in notebook 05: in training each example's output depends on the other
+# examples of its batch, a noise that keeps the network from fitting any one example exactly. Test mode
+# normalizes with running averages, one per channel.
+#
+# ### Exercise 12 (2 points): `spatial_batchnorm_forward`
+#
+# Write it with your `batchnorm_forward` (imported below from your saved notebook 05): arrange `x` as a
+# matrix with one row per (image, position) and one column per channel, call it, and arrange the result back
+# as `(N, C, H, W)`. Contract: `gamma`, `beta`: (C,); `bn_param` as in notebook 05 (its running averages
+# become (C,)); return `out` (N, C, H, W) and the cache your `batchnorm_forward` returned.
+#
+# <details><summary>Hint</summary>`reshape` never moves a number: it reads the array in memory order
+# (last axis fastest) and cuts it into rows. For every row to hold the C channels of one position, the
+# channel axis has to be the last one before the reshape; the way back undoes both steps in reverse order.
+# </details>
+
+# %% id="import_batchnorm"
+from cs231n_utils.mine import batchnorm_backward, batchnorm_forward  # yours, from notebook 05
+
+
+# %% id="q12_spatial_batchnorm_forward" kind="answer"
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalization of conv feature maps: statistics per channel over N, H and W.
+
+    x: (N, C, H, W);  gamma, beta: (C,);  bn_param: as for batchnorm_forward (running averages (C,))
+    Returns out (N, C, H, W) and the cache of batchnorm_forward.
+    """
+    out, cache = None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    x_rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C): one row per position
+    out_rows, cache = batchnorm_forward(x_rows, gamma, beta, bn_param)
+    out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    ### END SOLUTION
+    return out, cache
+
+
+# %% id="check_q12"
+# Channels with very different scales and offsets: after spatial batch norm with gamma = [1, 2, 3] and
+# beta = [-1, 0, 1], channel c has mean beta_c and standard deviation gamma_c over (N, H, W).
+# Thresholds: means within 1e-10, standard deviations within 1e-3 (eps = 1e-5 makes them slightly small).
+rng = np.random.default_rng(12)
+x = rng.normal(size=(4, 3, 5, 6)) * np.array([1.0, 5.0, 0.2])[:, None, None] + np.array([7.0, -3.0, 0.5])[:, None, None]
+gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([-1.0, 0.0, 1.0])
+bn_param = {"mode": "train"}
+out, _ = spatial_batchnorm_forward(x, gamma, beta, bn_param)
+print("means per channel:", out.mean(axis=(0, 2, 3)), "  stds per channel:", out.std(axis=(0, 2, 3)))
+assert np.shape(out) == x.shape, f"out {np.shape(out)}, want (N, C, H, W) = {x.shape}"
+assert np.allclose(out.mean(axis=(0, 2, 3)), beta, atol=1e-10) and \
+    np.allclose(out.std(axis=(0, 2, 3)), gamma, atol=1e-3), \
+    "each channel must be normalized over all N*H*W of its numbers, then scaled by gamma_c, shifted by beta_c"
+assert np.shape(bn_param["running_mean"]) == (3,), "running averages: one per channel, (C,)"
+# Test mode uses the running averages: an image gets the same output alone as in its batch.
+bn_param["mode"] = "test"
+alone, _ = spatial_batchnorm_forward(x[:1], gamma, beta, bn_param)
+in_batch, _ = spatial_batchnorm_forward(x, gamma, beta, bn_param)
+assert np.allclose(alone, in_batch[:1]), "test mode: normalize with the running averages, per channel"
+
+# %% id="q12_spatial_batchnorm_forward_test" kind="tests" points=2
+_rng = np.random.default_rng(120)
+_x = _rng.normal(size=(2, 3, 4, 5)) * 4 + np.array([1.0, -2.0, 3.0])[:, None, None]
+_out, _ = spatial_batchnorm_forward(_x, np.ones(3), np.zeros(3), {"mode": "train"})
+assert np.shape(_out) == _x.shape and np.allclose(_out.mean(axis=(0, 2, 3)), 0, atol=1e-10)
+assert np.allclose(_out.std(axis=(0, 2, 3)), 1, atol=1e-3)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _shape in [(3, 4, 5, 2), (2, 2, 3, 3), (5, 3, 1, 4), (1, 6, 4, 3)]:
+    _x = 3 * _rng.normal(size=_shape) + _rng.normal(size=(_shape[1], 1, 1))
+    _g, _b = _rng.normal(size=_shape[1]), _rng.normal(size=_shape[1])
+    _bn = {"mode": "train", "momentum": 0.8}
+    _want = _layers.spatial_batchnorm_forward(_x, _g, _b, _bn)[0]
+    _bn["mode"] = "test"
+    _x2 = _rng.normal(size=_shape)
+    _cases.append((_x, _g, _b, _want, _bn["running_mean"], _bn["running_var"], _x2,
+                   _layers.spatial_batchnorm_forward(_x2, _g, _b, dict(_bn))[0]))
+with _reference_disabled(_layers.spatial_batchnorm_forward, _layers.spatial_batchnorm_backward):
+    for _x, _g, _b, _want, _rm, _rv, _x2, _want2 in _cases:
+        _bn = {"mode": "train", "momentum": 0.8}
+        _out, _ = spatial_batchnorm_forward(_x, _g, _b, _bn)
+        assert np.shape(_out) == _x.shape and rel_error(_out, _want) < 1e-9, _x.shape
+        assert np.shape(_bn["running_mean"]) == _rm.shape and rel_error(_bn["running_mean"], _rm) < 1e-9
+        assert rel_error(_bn["running_var"], _rv) < 1e-9
+        _bn["mode"] = "test"
+        assert rel_error(spatial_batchnorm_forward(_x2, _g, _b, _bn)[0], _want2) < 1e-9, ("test mode", _x.shape)
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q13"
+# ### Exercise 13 (2 points): `spatial_batchnorm_backward`
+#
+# The forward pass was a rearrangement, your batch norm, and the rearrangement undone. Rearranging moves
+# numbers without changing them, so its backward pass moves the gradients the same way. Write it with your
+# `batchnorm_backward`: `dout` (N, C, H, W), `cache` from your forward pass; return `dx` (N, C, H, W),
+# `dgamma` and `dbeta` (C,).
+#
+# <details><summary>Hint</summary>Arrange `dout` exactly as the forward pass arranged `x`; the gradient
+# of the rows comes back in row layout and needs the forward pass's way back.</details>
+
+# %% id="q13_spatial_batchnorm_backward" kind="answer"
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial_batchnorm_forward (train mode).
+
+    dout: (N, C, H, W) upstream gradient;  cache: from spatial_batchnorm_forward
+    Returns dx (N, C, H, W), dgamma (C,), dbeta (C,).
+    """
+    dx = dgamma = dbeta = None
+    ### BEGIN SOLUTION
+    N, C, H, W = dout.shape
+    dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, C)  # arranged as the forward pass arranged x
+    dx_rows, dgamma, dbeta = batchnorm_backward(dout_rows, cache)
+    dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+# %% id="check_q13"
+# Numerical gradients of your spatial_batchnorm_forward (h = 1e-5). Threshold: relative error < 1e-7.
+rng = np.random.default_rng(13)
+x, dout = 2 * rng.normal(size=(2, 3, 4, 5)) + 1, rng.normal(size=(2, 3, 4, 5))
+gamma, beta = rng.normal(size=3), rng.normal(size=3)
+_, cache = spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
+dx, dgamma, dbeta = spatial_batchnorm_backward(dout, cache)
+dx_num = eval_numerical_gradient_array(lambda x_: spatial_batchnorm_forward(x_, gamma, beta, {"mode": "train"})[0],
+                                       x, dout)
+dgamma_num = eval_numerical_gradient_array(lambda g: spatial_batchnorm_forward(x, g, beta, {"mode": "train"})[0],
+                                           gamma, dout)
+dbeta_num = eval_numerical_gradient_array(lambda b: spatial_batchnorm_forward(x, gamma, b, {"mode": "train"})[0],
+                                          beta, dout)
+assert check_gradient(dx, dx_num, 1e-7, name="dx").passed
+assert check_gradient(dgamma, dgamma_num, 1e-7, name="dgamma").passed
+assert check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta").passed
+
+# %% id="q13_spatial_batchnorm_backward_test" kind="tests" points=2
+_rng = np.random.default_rng(130)
+_x, _dout = _rng.normal(size=(2, 3, 2, 4)), _rng.normal(size=(2, 3, 2, 4))
+_, _cache = spatial_batchnorm_forward(_x, np.ones(3), np.zeros(3), {"mode": "train"})
+_dx, _dgamma, _dbeta = spatial_batchnorm_backward(_dout, _cache)
+assert np.shape(_dx) == _x.shape and np.shape(_dgamma) == (3,)
+assert rel_error(_dbeta, _dout.sum(axis=(0, 2, 3))) < 1e-10
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _shape in [(3, 4, 5, 2), (2, 2, 3, 3), (5, 3, 1, 4), (1, 6, 4, 3)]:
+    _x, _dout = 3 * _rng.normal(size=_shape) + 1, _rng.normal(size=_shape)
+    _g, _b = _rng.normal(size=_shape[1]), _rng.normal(size=_shape[1])
+    _ref_cache = _layers.spatial_batchnorm_forward(_x, _g, _b, {"mode": "train"})[1]
+    _cases.append((_x, _g, _b, _dout, _layers.spatial_batchnorm_backward(_dout, _ref_cache)))
+with _reference_disabled(_layers.spatial_batchnorm_forward, _layers.spatial_batchnorm_backward):
+    for _x, _g, _b, _dout, _want in _cases:
+        _, _cache = spatial_batchnorm_forward(_x, _g, _b, {"mode": "train"})
+        for _got, _w, _name in zip(spatial_batchnorm_backward(_dout, _cache), _want, ("dx", "dgamma", "dbeta"),
+                                   strict=True):
+            assert np.shape(_got) == _w.shape and rel_error(_got, _w) < 1e-8, (_name, _x.shape)
+### END HIDDEN TESTS
+
+# %% [markdown] id="group_normalization"
+# **Group normalization (그룹 정규화)** (Wu and He, 2018). Batch norm's statistics come from the batch. That
+# is a problem when the batch is small: detection and segmentation networks fit only one or two large images
+# per GPU, and a mean and variance estimated from so few numbers per channel are noisy, so the network
+# sees different normalizations in training and in test (where the running averages are used); its
+# accuracy drops quickly below batches of about 8. Group normalization takes no statistics across the batch
+# at all: for **each example on its own**, it splits the $C$ channels into $G$ groups of $C/G$ consecutive
+# channels and normalizes each group over its $(C/G) \cdot H \cdot W$ numbers. It computes the same thing in
+# training and test, for any batch size, even 1. Two special cases have their own names: $G = 1$ (one group
+# of all channels) is **layer normalization**, $G = C$ (each channel alone) is
+# **instance normalization (인스턴스 정규화)**.
+#
+# Forward, for example $n$ and group $g$ with its set $S_g$ of $(C/G) \cdot H \cdot W$ positions $(c, h, w)$
+# (channels $c = g\,C/G, \dots, (g+1)\,C/G - 1$):
+#
+# $$\mu_{ng} = \frac{1}{|S_g|}\sum_{S_g} x_{nchw}, \quad \sigma_{ng}^2 = \frac{1}{|S_g|}\sum_{S_g} (x_{nchw} - \mu_{ng})^2, \quad
+# \hat x_{nchw} = \frac{x_{nchw} - \mu_{ng}}{\sqrt{\sigma_{ng}^2 + \epsilon}}, \quad
+# \text{out}_{nchw} = \gamma_c \hat x_{nchw} + \beta_c.$$
+#
+# The scale and shift stay **per channel**, as in CS231n: `gamma` and `beta` have shape $(1, C, 1, 1)$, so they
+# broadcast against `(N, C, H, W)`. The variance is the biased one ($1/|S_g|$), as in batch norm.
+#
+# ### Exercise 14 (2 points): `spatial_groupnorm_forward`
+#
+# Contract: `x` (N, C, H, W); `gamma`, `beta` (1, C, 1, 1); `G` divides `C`; `gn_param` a dict with `eps`
+# (default 1e-5). Return `out` (N, C, H, W) and a `cache` holding what your backward pass (Exercise 15) will
+# need. No loops: one reshape puts the numbers of each (example, group) in one row.
+
+# %% id="q14_groupnorm_forward" kind="answer"
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Group normalization: per example, G groups of C/G channels, each normalized over (C/G)*H*W.
+
+    x: (N, C, H, W);  gamma, beta: (1, C, 1, 1) per-channel scale and shift;  G: groups, dividing C
+    gn_param: dict with eps (default 1e-5)
+    Returns out (N, C, H, W) and cache for spatial_groupnorm_backward.
+    """
+    out, cache = None, None
+    eps = gn_param.get("eps", 1e-5)
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    x_groups = x.reshape(N, G, -1)  # (N, G, C/G*H*W): one row per example and group
+    x_mu = x_groups - x_groups.mean(axis=2, keepdims=True)
+    std = np.sqrt(np.mean(x_mu**2, axis=2, keepdims=True) + eps)  # (N, G, 1)
+    x_hat = (x_mu / std).reshape(N, C, H, W)
+    out = gamma * x_hat + beta
+    cache = (x_hat, std, gamma, G)
+    ### END SOLUTION
+    return out, cache
+
+
+# %% id="check_q14"
+# Check 1: with gamma = 1 and beta = 0, every (example, group) has mean 0 and standard deviation 1.
+# Thresholds: means within 1e-10, standard deviations within 1e-4.
+rng = np.random.default_rng(14)
+x = 3 * rng.normal(size=(2, 6, 4, 5)) + rng.normal(size=(1, 6, 1, 1)) * 5
+ones, zeros = np.ones((1, 6, 1, 1)), np.zeros((1, 6, 1, 1))
+out, _ = spatial_groupnorm_forward(x, ones, zeros, 3, {})
+groups = out.reshape(2, 3, -1)
+print("G = 3: means per (example, group)\n", groups.mean(axis=2), "\nstds\n", groups.std(axis=2))
+assert np.shape(out) == x.shape, f"out {np.shape(out)}, want (N, C, H, W) = {x.shape}"
+assert np.allclose(groups.mean(axis=2), 0, atol=1e-10) and np.allclose(groups.std(axis=2), 1, atol=1e-4), \
+    "each example's group of C/G consecutive channels must be normalized over its (C/G)*H*W numbers"
+# Check 2: no statistics across the batch: an example alone gets the same output as in its batch.
+alone, _ = spatial_groupnorm_forward(x[1:], ones, zeros, 3, {})
+assert np.allclose(alone, out[1:]), "group norm must not use the other examples of the batch"
+# Check 3: the special cases. G = 1 is layer norm, G = C is instance norm (numpy statistics here).
+flat = x.reshape(2, -1)
+layer_norm = ((flat - flat.mean(axis=1, keepdims=True)) / np.sqrt(flat.var(axis=1, keepdims=True) + 1e-5))
+assert np.allclose(spatial_groupnorm_forward(x, ones, zeros, 1, {})[0], layer_norm.reshape(x.shape)), "G = 1"
+instance = (x - x.mean(axis=(2, 3), keepdims=True)) / np.sqrt(x.var(axis=(2, 3), keepdims=True) + 1e-5)
+assert np.allclose(spatial_groupnorm_forward(x, ones, zeros, 6, {})[0], instance), "G = C"
+# Check 4: the per-channel scale and shift.
+gamma, beta = np.arange(1.0, 7.0).reshape(1, 6, 1, 1), np.arange(-3.0, 3.0).reshape(1, 6, 1, 1)
+scaled, _ = spatial_groupnorm_forward(x, gamma, beta, 3, {})
+assert np.shape(scaled) == x.shape and np.allclose(scaled, gamma * out + beta), "out = gamma_c x_hat + beta_c"
+print("G = 1 (layer norm), G = C (instance norm) and the per-channel gamma, beta: as expected")
+
+# %% id="q14_groupnorm_forward_test" kind="tests" points=2
+_rng = np.random.default_rng(140)
+_x = 2 * _rng.normal(size=(2, 4, 3, 3)) + 1
+_out, _ = spatial_groupnorm_forward(_x, np.ones((1, 4, 1, 1)), np.zeros((1, 4, 1, 1)), 2, {})
+assert np.shape(_out) == _x.shape
+assert np.allclose(_out.reshape(2, 2, -1).mean(axis=2), 0, atol=1e-10)
+assert np.allclose(_out.reshape(2, 2, -1).std(axis=2), 1, atol=1e-4)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _shape, _G, _eps in [((3, 6, 4, 5), 2, 1e-5), ((2, 4, 3, 3), 4, 1e-1), ((1, 6, 2, 7), 1, 1e-3),
+                         ((4, 8, 3, 2), 4, 1e-5), ((2, 9, 1, 3), 3, 0.5)]:
+    _x = _rng.normal(size=_shape) * _rng.uniform(0.5, 3, size=(1, _shape[1], 1, 1)) + _rng.normal(size=(_shape[0], 1, 1, 1))
+    _g, _b = _rng.normal(size=(1, _shape[1], 1, 1)), _rng.normal(size=(1, _shape[1], 1, 1))
+    _cases.append((_x, _g, _b, _G, _eps, _layers.spatial_groupnorm_forward(_x, _g, _b, _G, {"eps": _eps})[0]))
+with _reference_disabled(_layers.spatial_groupnorm_forward, _layers.spatial_groupnorm_backward):
+    for _x, _g, _b, _G, _eps, _want in _cases:
+        _out, _ = spatial_groupnorm_forward(_x, _g, _b, _G, {"eps": _eps})
+        assert np.shape(_out) == _want.shape and rel_error(_out, _want) < 1e-9, (_x.shape, _G, _eps)
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q15"
+# ### Exercise 15 (3 points): `spatial_groupnorm_backward`
+#
+# Derive it. Return `dx` (N, C, H, W), and `dgamma`, `dbeta` shaped like `gamma` and `beta`, (1, C, 1, 1),
+# from `dout` (N, C, H, W) and the cache of your forward pass. The check below compares all three with
+# numerical gradients of your forward pass.
+#
+# <details><summary>Hint</summary>Split the graph in two. The scale and shift are per channel, and each
+# $\gamma_c$ is used at every $(n, h, w)$: a branch, so its gradient sums over all of them (as for a
+# convolution's bias). The normalization is batch norm's graph (notebook 05) with one row per
+# (example, group) in place of one column per feature: the mean and the variance of a row each feed all
+# of that row's numbers, so the closed form you derived for `batchnorm_backward_alt` holds with the
+# sums taken along the row.</details>
+
+# %% id="q15_groupnorm_backward" kind="answer"
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial_groupnorm_forward.
+
+    dout: (N, C, H, W) upstream gradient;  cache: from spatial_groupnorm_forward
+    Returns dx (N, C, H, W), dgamma (1, C, 1, 1), dbeta (1, C, 1, 1).
+    """
+    dx = dgamma = dbeta = None
+    ### BEGIN SOLUTION
+    x_hat, std, gamma, G = cache
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = np.sum(dout * x_hat, axis=(0, 2, 3), keepdims=True)
+    dx_hat = (dout * gamma).reshape(N, G, -1)  # one row per (example, group), like x in the forward pass
+    x_hat_groups = x_hat.reshape(N, G, -1)
+    dx_groups = (dx_hat - dx_hat.mean(axis=2, keepdims=True)
+                 - x_hat_groups * np.mean(dx_hat * x_hat_groups, axis=2, keepdims=True)) / std
+    dx = dx_groups.reshape(dout.shape)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+# %% id="check_q15"
+# Numerical gradients of your spatial_groupnorm_forward (h = 1e-5), for G = 2 and for G = 1 and G = C.
+# Thresholds: relative error < 1e-7 for dgamma and dbeta, < 1e-6 for dx: with G = C a group holds only
+# H*W = 12 numbers, and the normalization's subtractions leave some entries of dx near zero, where the
+# numerical gradient's rounding error (about 1e-7 relative there) dominates.
+rng = np.random.default_rng(15)
+x, dout = 2 * rng.normal(size=(2, 6, 3, 4)) + 1, rng.normal(size=(2, 6, 3, 4))
+gamma, beta = rng.normal(size=(1, 6, 1, 1)), rng.normal(size=(1, 6, 1, 1))
+for G in (2, 1, 6):
+    print(f"--- G = {G}")
+    _, cache = spatial_groupnorm_forward(x, gamma, beta, G, {})
+    dx, dgamma, dbeta = spatial_groupnorm_backward(dout, cache)
+    dx_num = eval_numerical_gradient_array(lambda x_: spatial_groupnorm_forward(x_, gamma, beta, G, {})[0], x, dout)
+    dgamma_num = eval_numerical_gradient_array(lambda g: spatial_groupnorm_forward(x, g, beta, G, {})[0], gamma, dout)
+    dbeta_num = eval_numerical_gradient_array(lambda b: spatial_groupnorm_forward(x, gamma, b, G, {})[0], beta, dout)
+    assert check_gradient(dx, dx_num, 1e-6, name="dx").passed
+    assert check_gradient(dgamma, dgamma_num, 1e-7, name="dgamma").passed
+    assert check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta").passed
+
+# %% id="q15_groupnorm_backward_test" kind="tests" points=3
+_rng = np.random.default_rng(150)
+_x, _dout = _rng.normal(size=(2, 4, 2, 3)), _rng.normal(size=(2, 4, 2, 3))
+_gamma, _beta = _rng.normal(size=(1, 4, 1, 1)), _rng.normal(size=(1, 4, 1, 1))
+_, _cache = spatial_groupnorm_forward(_x, _gamma, _beta, 2, {})
+_dx, _dgamma, _dbeta = spatial_groupnorm_backward(_dout, _cache)
+assert np.shape(_dx) == _x.shape and np.shape(_dgamma) == (1, 4, 1, 1) and np.shape(_dbeta) == (1, 4, 1, 1)
+_dx_num = eval_numerical_gradient_array(lambda a: spatial_groupnorm_forward(a, _gamma, _beta, 2, {})[0], _x, _dout)
+assert rel_error(_dx, _dx_num) < 1e-7
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled as _reference_disabled
+_cases = []
+for _shape, _G, _eps in [((3, 6, 4, 5), 2, 1e-5), ((2, 4, 3, 3), 4, 1e-1), ((1, 6, 2, 7), 1, 1e-3),
+                         ((4, 8, 3, 2), 4, 1e-5), ((2, 9, 1, 3), 3, 0.5)]:
+    _x, _dout = 2 * _rng.normal(size=_shape) + 1, _rng.normal(size=_shape)
+    _g, _b = _rng.normal(size=(1, _shape[1], 1, 1)), _rng.normal(size=(1, _shape[1], 1, 1))
+    _ref_cache = _layers.spatial_groupnorm_forward(_x, _g, _b, _G, {"eps": _eps})[1]
+    _cases.append((_x, _g, _b, _G, _eps, _dout, _layers.spatial_groupnorm_backward(_dout, _ref_cache)))
+with _reference_disabled(_layers.spatial_groupnorm_forward, _layers.spatial_groupnorm_backward):
+    for _x, _g, _b, _G, _eps, _dout, _want in _cases:
+        _, _cache = spatial_groupnorm_forward(_x, _g, _b, _G, {"eps": _eps})
+        for _got, _w, _name in zip(spatial_groupnorm_backward(_dout, _cache), _want, ("dx", "dgamma", "dbeta"),
+                                   strict=True):
+            assert np.shape(_got) == _w.shape and rel_error(_got, _w) < 1e-8, (_name, _x.shape, _G)
+### END HIDDEN TESTS
+
+# %% [markdown] id="conv_in_practice"
+# **Transfer learning (전이 학습).** 8000 digits are enough for this network; a few hundred photos are not
+# enough for a large ConvNet. The usual cure is to start from a network already trained on a large data set
 # (ImageNet, 1.2 million images): its early layers hold generic edge, color and texture detectors like
-# the filters above, its last layers are specific to the old classes. With a *small* new data set, freeze
-# everything and train only a new last (fully connected) layer on the features; with a *medium* one, also
-# fine-tune the top layers with a learning rate about 10 times smaller than the original. The more the new
-# images differ from the old ones (X-rays vs. photos), the more layers need retraining. Most vision
-# models are trained this way rather than from scratch.
+# the filters above, its last layers are specific to the old classes. What to retrain depends on how much
+# new data there is:
+#
+# * a *small* data set (hundreds to a few thousand images): **freeze** every layer (no updates) and
+#   train only a new last, fully connected layer on the features the frozen network computes;
+# * a *medium* one: also **fine-tune (미세 조정)** the top few layers, starting from their trained
+#   weights, with a learning rate about 10 times smaller than the original (a small change to good weights);
+# * a *large* one: fine-tune the whole network (or train it from scratch, if the images are very different).
+#
+# The more the new images differ from the old ones (X-rays vs. photos), the more layers need retraining.
+# Most vision models are trained this way rather than from scratch.
 
 # %% [markdown] id="summary"
 # ## Summary
@@ -1355,6 +1906,13 @@ plt.show()
 #   thousands of times faster than a CPU core.
 # * Frameworks run the same layers on GPUs and derive the backward pass by autodiff; with little data,
 #   start from a pretrained ConvNet (transfer learning).
+# * A ConvNet's loss is a chain of your layers: the forward pass keeps every cache, the backward pass visits
+#   the layers in reverse with their own caches, and the L2 term adds $\lambda W$ to each weight's gradient.
+#   Check it with the initial loss ($\ln 10$), a gradient check and a small set it must learn by heart.
+# * After a convolution, batch norm takes its statistics per channel over $N \cdot H \cdot W$ (a transpose and a
+#   reshape around the batch norm of notebook 05); group norm takes them per example and group of channels,
+#   so it does not depend on the batch size (layer norm: $G = 1$, instance norm: $G = C$). Fractional max
+#   pooling shrinks by factors below 2 with random regions of sizes 1 and 2.
 # * A small ConvNet, trained for about 15 to 30 seconds on 2 cores on augmented MNIST (your run printed its time above), reaches about 98% validation accuracy.
 #
 # Next, notebook 08 turns from images to sequences: recurrent networks, backpropagation through time, and

@@ -22,6 +22,10 @@ from cs231n_course.reference.layers import (
     sigmoid_backward,
     sigmoid_forward,
     softmax_loss,
+    spatial_batchnorm_backward,
+    spatial_batchnorm_forward,
+    spatial_groupnorm_backward,
+    spatial_groupnorm_forward,
     svm_loss,
     tanh_backward,
     tanh_forward,
@@ -219,6 +223,48 @@ def test_batchnorm_backward_versions_agree():
 
 
 # ---------------------------------------------------------------- dropout
+
+def test_spatial_batchnorm_normalizes_each_channel_over_batch_and_positions():
+    rng = np.random.default_rng(20)
+    x = rng.normal(size=(4, 3, 5, 6)) * np.array([1.0, 5.0, 0.2])[:, None, None] + 7
+    gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([-1.0, 0.0, 1.0])
+    bn_param = {"mode": "train"}
+    out, _ = spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), beta, atol=1e-12)
+    np.testing.assert_allclose(out.std(axis=(0, 2, 3)), gamma, atol=1e-3)
+    np.testing.assert_allclose(bn_param["running_mean"], 0.1 * x.mean(axis=(0, 2, 3)), rtol=1e-12)
+    bn_param["mode"] = "test"
+    first, _ = spatial_batchnorm_forward(x[:1], gamma, beta, bn_param)
+    np.testing.assert_allclose(first, spatial_batchnorm_forward(x, gamma, beta, bn_param)[0][:1])
+
+
+@pytest.mark.parametrize("G", [1, 2, 6])
+def test_spatial_groupnorm_normalizes_each_example_and_group(G):
+    rng = np.random.default_rng(21)
+    x = 3 * rng.normal(size=(2, 6, 4, 5)) + 2
+    out, _ = spatial_groupnorm_forward(x, np.ones((1, 6, 1, 1)), np.zeros((1, 6, 1, 1)), G, {})
+    groups = out.reshape(2, G, -1)
+    np.testing.assert_allclose(groups.mean(axis=2), 0, atol=1e-12)
+    np.testing.assert_allclose(groups.std(axis=2), 1, atol=1e-4)
+    alone, _ = spatial_groupnorm_forward(x[1:], np.ones((1, 6, 1, 1)), np.zeros((1, 6, 1, 1)), G, {})
+    np.testing.assert_allclose(alone, out[1:], rtol=1e-12)  # no statistics across the batch
+
+
+@pytest.mark.parametrize("forward, backward, param_shape, args", [
+    (spatial_batchnorm_forward, spatial_batchnorm_backward, (4,), ({"mode": "train"},)),
+    (spatial_groupnorm_forward, spatial_groupnorm_backward, (1, 4, 1, 1), (2, {})),
+])
+def test_spatial_norm_backward_gradcheck(forward, backward, param_shape, args):
+    # Threshold 1e-7 (float64, smooth functions of x, gamma and beta).
+    rng = np.random.default_rng(22)
+    x, dout = 2 * rng.normal(size=(3, 4, 3, 5)) + 1, rng.normal(size=(3, 4, 3, 5))
+    inputs = [x, rng.normal(size=param_shape), rng.normal(size=param_shape)]
+    grads = backward(dout, forward(*inputs, *args)[1])
+    for i, name in enumerate(("dx", "dgamma", "dbeta")):
+        def f(v, i=i):
+            return forward(*inputs[:i], v, *inputs[i + 1:], *args)[0]
+        assert_grad(grads[i], eval_numerical_gradient_array(f, inputs[i].copy(), dout), 1e-7, name)
+
 
 @pytest.mark.parametrize("p", [0.25, 0.5, 0.8])
 def test_dropout_keeps_expectation(p):

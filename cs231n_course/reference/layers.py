@@ -186,6 +186,65 @@ def batchnorm_backward_alt(dout, cache):
     return dx, dgamma, dbeta
 
 
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalization of conv feature maps: one mean and variance per channel, over N, H, W.
+
+    x: (N, C, H, W);  gamma, beta: (C,);  bn_param as in batchnorm_forward (running averages (C,))
+    Returns out (N, C, H, W) and the cache of batchnorm_forward.
+    """
+    N, C, H, W = x.shape
+    x_rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C): one row per position
+    out_rows, cache = batchnorm_forward(x_rows, gamma, beta, bn_param)
+    return out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2), cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial_batchnorm_forward (train mode).
+
+    dout: (N, C, H, W);  cache: from spatial_batchnorm_forward
+    Returns dx (N, C, H, W), dgamma (C,), dbeta (C,).
+    """
+    N, C, H, W = dout.shape
+    dx_rows, dgamma, dbeta = batchnorm_backward_alt(dout.transpose(0, 2, 3, 1).reshape(-1, C), cache)
+    return dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2), dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Group normalization: per example, the C channels in G groups of C/G, each normalized over
+    its (C/G)*H*W numbers; then a per-channel scale and shift. No batch statistics, no modes.
+
+    x: (N, C, H, W);  gamma, beta: (1, C, 1, 1);  G: groups, dividing C
+    gn_param: dict with eps (default 1e-5)
+    Returns out (N, C, H, W) and cache (x_hat, std, gamma, G), std: (N, G, 1).
+    """
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    x_groups = x.reshape(N, G, -1)  # (N, G, C/G*H*W)
+    x_mu = x_groups - x_groups.mean(axis=2, keepdims=True)
+    std = np.sqrt(np.mean(x_mu**2, axis=2, keepdims=True) + eps)
+    x_hat = (x_mu / std).reshape(N, C, H, W)
+    return gamma * x_hat + beta, (x_hat, std, gamma, G)
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial_groupnorm_forward.
+
+    The normalization of each (example, group) row is batch norm's, with the row in place of the
+    batch: dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / std, means over the row.
+    dout: (N, C, H, W);  cache: from spatial_groupnorm_forward
+    Returns dx (N, C, H, W), dgamma (1, C, 1, 1), dbeta (1, C, 1, 1).
+    """
+    x_hat, std, gamma, G = cache
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = np.sum(dout * x_hat, axis=(0, 2, 3), keepdims=True)
+    dx_hat = (dout * gamma).reshape(N, G, -1)
+    x_hat_groups = x_hat.reshape(N, G, -1)
+    dx = (dx_hat - dx_hat.mean(axis=2, keepdims=True)
+          - x_hat_groups * np.mean(dx_hat * x_hat_groups, axis=2, keepdims=True)) / std
+    return dx.reshape(dout.shape), dgamma, dbeta
+
+
 def dropout_forward(x, dropout_param):
     """Inverted dropout: keep each unit with probability p and scale kept units by 1 / p.
 
