@@ -6,9 +6,10 @@ Builds a class of N submissions of notebook 01 (correct, partial, buggy, blank, 
 then times, in one run:
 - stock `nbgrader autograde` over the whole class (sequential, one command);
 - bare nbclient: each submission executed in a fresh kernel, nothing else (the floor);
-- `cs231n-course grade` with 1 worker and with one worker per core.
-Targets (2 cores): hardened with all cores >= 1.8x faster than stock; per-submission overhead of
-the hardened grader (1 worker) over bare execution <= 20%.
+- `cs231n-course grade` with 1 worker (a thread of this process) and with one worker per core
+  (worker processes, each with its own kernels, judge and feedback rendering).
+Targets (2 cores): hardened with all cores >= 3x faster than stock, and close to (cores x one
+worker). The machine should be idle: the load average is printed before and after.
 """
 
 import os

@@ -448,10 +448,9 @@ def test_one_and_two_workers_give_identical_grades_and_reruns_skip(tmp_path, mon
     grade(subs, tmp_path / "two", workers=2)
     assert (tmp_path / "one" / "grades.csv").read_text() == (tmp_path / "two" / "grades.csv").read_text()
 
-    calls = []
-    real = pipeline.grade_notebook
-    monkeypatch.setattr(pipeline, "grade_notebook",
-                        lambda job, kernel: calls.append(job) or real(job, kernel))
+    calls = []  # the jobs handed to the workers (processes: what they run is not seen here)
+    real = pipeline._run_local
+    monkeypatch.setattr(pipeline, "_run_local", lambda jobs, *a: calls.extend(jobs) or real(jobs, *a))
     grade(subs, tmp_path / "two", workers=2)
     assert calls == []  # unchanged since graded: nothing runs again
     nbformat.write(notebook(ALL), subs / "c" / f"{NB}.ipynb")

@@ -9,7 +9,7 @@ run          execute the notebook under time and output limits; tests cells go t
 judge        the trusted judge: runs each tests cell here, calls the learner's code via remote -> CellResult
 notebook     all of the above for one submission            -> NotebookResult (results.py)
 feedback     the student's feedback page
-pipeline     a class on local threads or a Dask cluster, resumable
+pipeline     a class on local worker processes or a Dask cluster, resumable
 outputs      grades.csv, gradebook.db, summary.png, the score table
 stock        the same class graded by stock `nbgrader autograde`, for comparison
 

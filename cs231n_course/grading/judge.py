@@ -81,11 +81,13 @@ class Channel:
     callback is one frame on that connection: no code to parse, and a round trip costs tens of
     microseconds, not a trip through the kernel's message loop."""
 
-    def __init__(self, km, seconds):
+    def __init__(self, km, seconds, client=None):
         self.km, self.seconds = km, seconds
-        self.kc = km.blocking_client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=30)
+        self.kc = client  # a blocking client of km's, channels started and ready (else one is made)
+        if self.kc is None:
+            self.kc = km.blocking_client()
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=30)
         self.proxies, self.callbacks, self.callback_depth = {}, {}, 0
         self.loop = None  # msg_id of the serving loop, while the kernel waits in it for requests
         self.conn = None  # its connection
@@ -458,8 +460,8 @@ def free_names(tree):
 class Judge:
     """Runs one notebook's tests cells against one learner's kernel."""
 
-    def __init__(self, km, source_nb, seconds):
-        self.channel = Channel(km, seconds)
+    def __init__(self, km, source_nb, seconds, client=None):
+        self.channel = Channel(km, seconds, client)
         self.seconds = seconds
         self.printed = io.StringIO()
         own = dict(vars(builtins), __import__=self._import,

@@ -35,6 +35,10 @@ WARMUP = ("import numpy, matplotlib, matplotlib.pyplot\n"
           "_cs231n_integrity.snapshot()")
 
 
+# the In/Out history stays in memory: no SQLite database or saving thread per kernel
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+
+
 class _SandboxSpecs(KernelSpecManager):
     """The python3 kernel, started through the sandbox with one kernel's config file.
 
@@ -45,7 +49,7 @@ class _SandboxSpecs(KernelSpecManager):
 
     def get_kernel_spec(self, kernel_name):
         argv = [sys.executable, "-m", "cs231n_course.grading.sandbox", self.config_path, "--",
-                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", *KERNEL_OPTIONS]
         return KernelSpec(argv=argv, display_name="sandboxed python3", language="python",
                           interrupt_mode="message")
 
@@ -60,6 +64,7 @@ class SandboxedKernel:
     def __init__(self, limits, assignment="", earlier=None):
         bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
+        _copy_font_cache(self.workdir)
         # out of the kernel's reach: its config, and the report the grader trusts (cgroups to remove)
         self._config_dir = tempfile.mkdtemp(prefix="cs231n-sandbox-")
         self.report_path = os.path.join(self._config_dir, "report.json")
@@ -73,6 +78,7 @@ class SandboxedKernel:
         self.km = KernelManager(kernel_name="sandboxed", kernel_spec_manager=specs,
                                 transport="ipc", ip=os.path.join(self.workdir, "ipc"),
                                 connection_file=os.path.join(self.workdir, "kernel.json"))
+        self.client = None
         try:
             self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             _warn_once(self.isolation())
@@ -85,6 +91,10 @@ class SandboxedKernel:
                                        output_hook=lambda m: None)
             finally:
                 kc.stop_channels()  # nbclient talks to the kernel through its own, async, client
+            # the judge's, ready now rather than when the submission is waiting for it
+            self.client = self.km.blocking_client()
+            self.client.start_channels()
+            self.client.wait_for_ready(timeout=60)
         except BaseException:
             self.shutdown()
             raise
@@ -125,6 +135,13 @@ class SandboxedKernel:
         return kc
 
     def shutdown(self):
+        if self.client is not None:
+            self.client.stop_channels()
+        self.kill()  # at once: jupyter_client would poll for the end every 0.1 s
+        try:
+            self.km.provisioner.process.wait(timeout=10)
+        except Exception:  # never started, or already reaped
+            pass
         try:
             self.km.shutdown_kernel(now=True)
         except Exception:  # the kernel may be long dead
@@ -136,6 +153,7 @@ class SandboxedKernel:
 
 
 _KERNELS_DIR = None
+_FONT_CACHE = None
 _REFERENCES = {}  # digest of the earlier notebooks -> the folder they are written in
 _WARNED = False
 _lock = threading.Lock()
@@ -152,6 +170,35 @@ def _kernels_dir():
                 os.chmod(_KERNELS_DIR, 0o711)
             atexit.register(shutil.rmtree, _KERNELS_DIR, ignore_errors=True)
         return _KERNELS_DIR
+
+
+def font_cache(paths=None):
+    """matplotlib's font list for the kernels (their MPLCONFIGDIR is in their work dir), built once
+    per grading process by a trusted child with the kernels' environment, else each kernel would
+    scan the system's fonts again (a tenth of a second of CPU). paths: a list built by another
+    grading process (a worker's parent), taken as this one's."""
+    global _FONT_CACHE
+    with _lock:
+        if paths is not None:
+            _FONT_CACHE = list(paths)
+        if _FONT_CACHE is None:
+            folder = tempfile.mkdtemp(prefix="cs231n-fonts-")
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            env = sandbox.kernel_env(folder)
+            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, cwd=folder,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
+            built = env["MPLCONFIGDIR"]
+            _FONT_CACHE = [os.path.join(built, n) for n in os.listdir(built) if n.startswith("fontlist")] \
+                if os.path.isdir(built) else []
+        return _FONT_CACHE
+
+
+def _copy_font_cache(workdir):
+    """The kernel's own copy of the font list, in its MPLCONFIGDIR."""
+    mine = os.path.join(workdir, ".matplotlib")
+    os.mkdir(mine)
+    for path in font_cache():
+        shutil.copy(path, mine)
 
 
 def _references_dir(earlier):
@@ -186,7 +233,7 @@ def _warn_once(report):
 
 def _remove_cgroup(path):
     """Kill what is left in the kernel's cgroup (e.g. a fork bomb's survivors), then remove it."""
-    for _ in range(50):
+    for _ in range(250):  # (killed processes take milliseconds to leave it)
         try:
             with open(os.path.join(path, "cgroup.procs")) as f:
                 pids = [int(p) for p in f.read().split()]
@@ -195,7 +242,7 @@ def _remove_cgroup(path):
             os.rmdir(path)
             return
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.01)
 
 
 class KernelSupply:

@@ -63,7 +63,7 @@ def grade_notebook(job, kernel=None):
     judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()
-        judge = Judge(kernel.km, source, job.limits.cell_seconds)
+        judge = Judge(kernel.km, source, job.limits.cell_seconds, kernel.client)
         nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
         nb.cells.append(nbformat.v4.new_code_cell(probe_code(nonce)))
         run = run_notebook(nb, kernel, job.limits,

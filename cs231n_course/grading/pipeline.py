@@ -1,6 +1,6 @@
 """Grade a class: every submission in its own sandboxed kernel, in parallel, resumable.
 
-    submissions -> jobs -> grade_notebook (local threads or a Dask cluster) -> results -> outputs
+    submissions -> jobs -> grade_notebook (local processes or a Dask cluster) -> results -> outputs
 
 OUT/results/<student>.json              each submission's NotebookResult, saved as soon as it is
                                         graded: a re-run skips unchanged submissions (content hash)
@@ -8,23 +8,27 @@ OUT/feedback/<student>/<assignment>.html  the feedback page, without the hidden 
 OUT/autograded/<student>/<assignment>.ipynb  the executed notebook, for the instructor
 OUT/grades.csv, OUT/gradebook.db, OUT/summary.png  (outputs.py), written once at the end
 
-Work runs on local threads (one sandboxed kernel each, the next one booting ahead of need) or,
-with a scheduler address, on a Dask cluster whose workers have this project installed.
+Work runs on local worker processes (one at a time on a thread for a single worker), each with
+one sandboxed kernel per submission, the next one booting ahead of need, and its own judge and
+feedback rendering; or, with a scheduler address, on a Dask cluster whose workers have this
+project installed. Results come back here, where they are written.
 A single notebook goes through the same code as a class of one.
 """
 
+import atexit
 import hashlib
 import json
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
 from tqdm import tqdm
 
 from .. import cells
-from .kernel import KernelSupply
+from . import sandbox
+from .kernel import KernelSupply, font_cache
 from .limits import Limits
 from .notebook import Graded, Job, grade_notebook
 from .outputs import write_outputs
@@ -69,26 +73,47 @@ def _cached(out_dir, job):
 
 
 def _run_local(jobs, workers, limits, on_done):
-    """Grade jobs (of one assignment) on `workers` threads, each with its own supply of
-    pre-started kernels."""
-    local = threading.local()
-    supplies, lock = [], threading.Lock()
+    """Grade jobs (of one assignment): on this process's thread with one worker, else on
+    `workers` processes (each judges and renders on its own core, with its own supply of
+    pre-started kernels); on_done(job, future) is called here as each one ends."""
+    if workers == 1 or len(jobs) < 2:
+        supply = KernelSupply(limits, jobs[0].assignment, jobs[0].earlier) if jobs else None
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                futures = {pool.submit(lambda job: grade_notebook(job, supply.take()), job): job
+                           for job in jobs}
+                for future in as_completed(futures):
+                    on_done(futures[future], future)
+        finally:
+            if supply is not None:
+                supply.close()
+        return
+    # spawned, not forked: the grader may run threads (a test runner's, Dask's) that a fork would copy
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=_start_worker,
+                             initargs=(sandbox.bwrap_status(), font_cache())) as pool:
+        futures = {pool.submit(_grade_in_worker, job): job for job in jobs}
+        for future in as_completed(futures):
+            on_done(futures[future], future)
 
-    def work(job):
-        if not hasattr(local, "supply"):
-            local.supply = KernelSupply(limits, job.assignment, job.earlier)
-            with lock:
-                supplies.append(local.supply)
-        return grade_notebook(job, local.supply.take())
 
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(work, job): job for job in jobs}
-            for future in as_completed(futures):
-                on_done(futures[future], future)
-    finally:
-        for supply in supplies:
-            supply.close()
+_supply = None  # in a worker process: its kernels, started ahead of need
+
+
+def _start_worker(bwrap_status, fonts):
+    """In a worker process: what the grading process found out once (bwrap, the font list)."""
+    sandbox.use_status(bwrap_status)
+    font_cache(fonts)
+
+
+def _grade_in_worker(job):
+    """In a worker process: grade job in the next of this process's kernels (all of one
+    assignment, as in grade_class); the one started last is shut down when the process ends."""
+    global _supply
+    if _supply is None:
+        _supply = KernelSupply(job.limits, job.assignment, job.earlier)
+        atexit.register(_supply.close)
+    return grade_notebook(job, _supply.take())
 
 
 def _run_dask(jobs, scheduler, on_done):

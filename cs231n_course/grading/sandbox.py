@@ -12,7 +12,7 @@ unprivileged user. This launcher only prepares what bwrap cannot and passes on h
 - then `bwrap` (see bwrap_argv): every namespace unshared (no network: the kernel talks to the
   grader over IPC sockets in its work dir), an allow-list file view (system directories, the Python
   installation, the virtual environment and the two packages read-only, but for the instructor's
-  reference modules, which are hidden; the earlier notebooks' solutions the grader hands
+  reference modules and debugpy, which are hidden; the earlier notebooks' solutions the grader hands
   `cs231n_utils.mine` read-only at /references; the work dir read-write; fresh /dev, /proc, /tmp),
   no capabilities, killed with this launcher;
 - this launcher stays as the kernel's supervisor: it kills the sandbox when the grader goes away,
@@ -69,6 +69,13 @@ def bwrap_status():
         if _status is None:
             _status = _probe(shutil.which("bwrap"))
         return _status
+
+
+def use_status(status):
+    """In a grading worker process: take the grading process's bwrap_status() as this one's."""
+    global _status
+    with _status_lock:
+        _status = tuple(status)
 
 
 def _probe(bwrap):
@@ -138,8 +145,11 @@ def python_paths():
 
 
 def hidden_paths():
-    """Folders of the packages the kernel must not see: the instructor's reference modules."""
-    return list(find_spec("cs231n_course.reference").submodule_search_locations or [])
+    """Folders of the packages the kernel must not see: the instructor's reference modules, and
+    debugpy (ipykernel imports it at start for a debugger that grading never uses)."""
+    found = list(find_spec("cs231n_course.reference").submodule_search_locations or [])
+    debugpy = find_spec("debugpy")
+    return found + list(debugpy.submodule_search_locations or []) if debugpy else found
 
 
 def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds, references):
