@@ -1931,8 +1931,9 @@ ok = True
 for name in small:
     num = eval_numerical_gradient(lambda _: captioner_loss(small, features_small, captions_small)[0], small[name])
     ok &= check_gradient(grads[name], num, threshold=1e-7, name=f"d{name}").passed
-assert ok, ("see the diagnosis above: a weight whose gradient is all zero never reaches the loss in your "
-            "backward pass (is h0's gradient used?); one off by a factor, a missing branch")
+assert ok, ("see the diagnosis above: a gradient that is all zero means that weight's path back from the "
+            "loss is missing (is h0's gradient passed on to the projection?); one off by a constant factor, "
+            "a missing or doubled branch")
 
 # %% id="q10_captioner_loss_test" kind="tests" points=3
 _p = init_captioner(3, hidden_dim=4, embed_dim=2, seed=1)
