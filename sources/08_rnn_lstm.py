@@ -25,7 +25,8 @@
 # 5. write an **LSTM (장단기 메모리)** step with its gates i, f, o, g and its **cell state (셀 상태)**,
 #    and measure why the cell state is a **gradient highway (기울기 고속도로)**;
 # 6. choose between softmax and sigmoid outputs, and caption pictures of digits with a small
-#    encoder–decoder and **greedy decoding (탐욕적 디코딩)**.
+#    encoder–decoder: write its loss with **teacher forcing (교사 강요)** and a mask, its training loop,
+#    and **greedy decoding (탐욕적 디코딩)**.
 #
 # **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
 # After each exercise, run the *check* cell below it: it prints what it compares, with the threshold, and
@@ -53,8 +54,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from cs231n_utils.data import CharVocab, load_mnist, load_tiny_shakespeare
-from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.gradcheck import (
+    check_gradient,
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    rel_error,
+)
 from cs231n_utils.mine import adam  # yours, from notebook 06
+from cs231n_utils.mine import affine_backward, affine_forward  # yours, from notebook 03
 from cs231n_utils.rnn_layers import sigmoid, temporal_affine_backward, temporal_affine_forward
 from cs231n_utils.testing import reference_disabled
 from cs231n_utils.viz import plot_loss_history
@@ -899,7 +906,9 @@ train_data, val_data = data[:split], data[split:]  # the last 10% is held out
 # %% [markdown] id="char_model"
 # The model (given): a character **embedding** of size 32, a vanilla RNN with $H = 128$, a temporal affine
 # layer to $V = 65$ scores, and the temporal softmax loss, divided by $T$ to report **nats per character**.
-# It keeps its **recurrent state** in one array, `h` $(N, H)$ for the RNN (for the LSTM of section 7, `[h, c]`
+# It runs on your functions: your embedding, your `rnn_forward` / `rnn_backward` (and, for the LSTM of
+# section 7, your `lstm_forward` / `lstm_backward` of Exercise 8), your loss.
+# It keeps its **recurrent state** in one array, `h` $(N, H)$ for the RNN (for the LSTM, `[h, c]`
 # side by side), so that training code can pass it around without knowing what is inside.
 # `model.loss(inputs, targets, state)` runs forward and backward over one chunk and returns the loss, the
 # gradients and the state after the chunk's last step.
@@ -935,30 +944,13 @@ class CharLM:
         if self.cell == "rnn":
             h, cache = rnn_forward(x, state, p["Wx"], p["Wh"], p["b"])
             return h, h[:, -1], cache
-        prev_h, prev_c = state[:, :self.H], state[:, self.H:]
-        h, cache = np.zeros(x.shape[:2] + (self.H,)), []
-        for t in range(x.shape[1]):
-            prev_h, prev_c, step_cache = lstm_step_forward(x[:, t], prev_h, prev_c,
-                                                                      p["Wx"], p["Wh"], p["b"])
-            h[:, t] = prev_h
-            cache.append(step_cache)
-        return h, np.hstack([prev_h, prev_c]), cache
+        h, cache = lstm_forward(x, state[:, :self.H], p["Wx"], p["Wh"], p["b"], c0=state[:, self.H:])
+        return h, np.hstack([h[:, -1], cache[1]]), cache  # cache[1]: the cell state after the last step
 
     def _recurrent_backward(self, dh, cache):
         """BPTT inside the chunk; the gradient of the incoming state is dropped (the truncation)."""
-        if self.cell == "rnn":
-            dx, _, dWx, dWh, db = rnn_backward(dh, cache)
-            return dx, dWx, dWh, db
-        N, T, H = dh.shape
-        dx = np.zeros((N, T, cache[0][0].shape[1]))
-        dWx, dWh, db = (np.zeros_like(self.params[k]) for k in ("Wx", "Wh", "b"))
-        dprev_h, dprev_c = np.zeros((N, H)), np.zeros((N, H))
-        for t in reversed(range(T)):
-            dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(
-                dh[:, t] + dprev_h, dprev_c, cache[t])
-            dWx += dWx_t
-            dWh += dWh_t
-            db += db_t
+        backward = rnn_backward if self.cell == "rnn" else lstm_backward
+        dx, _, dWx, dWh, db = backward(dh, cache)
         return dx, dWx, dWh, db
 
     def loss(self, inputs, targets, state):
@@ -1163,17 +1155,21 @@ for _N, _L, _T in [(3, 25, 4), (1, 13, 4), (2, 12, 4), (2, 7, 1), (4, 30, 6)]:
 # held-out characters from the last 10% of the text.
 
 # %% id="fig_training_char_rnn"
-def make_step(model, learning_rate, max_norm=5.0):
-    """An update function for train_tbptt: clip the gradients (yours), then one Adam step per weight."""
-    configs = {name: {"learning_rate": learning_rate} for name in model.params}
-    norms = []
+def make_step(params, learning_rate, max_norm=5.0):
+    """An update function step(grads) for the weights in the dict params: clip the gradients (yours;
+    not when max_norm is None), then one Adam step per weight (yours, from notebook 06).
+
+    Returns step and configs, the Adam state of each weight (name -> config with its learning_rate).
+    """
+    configs = {name: {"learning_rate": learning_rate} for name in params}
 
     def step(grads):
-        norms.append(clip_gradient_norm(grads, max_norm))
-        for name in model.params:
-            model.params[name], configs[name] = adam(model.params[name], grads[name], configs[name])
+        if max_norm is not None:
+            clip_gradient_norm(grads, max_norm)
+        for name in params:
+            params[name], configs[name] = adam(params[name], grads[name], configs[name])
 
-    return step, norms
+    return step, configs
 
 
 def as_streams(ixs, N, length):
@@ -1190,7 +1186,7 @@ def validation_loss(model):
 N_STREAMS, SEQ_LENGTH = 32, 25
 train_streams = as_streams(train_data, N_STREAMS, len(train_data) // N_STREAMS)
 start = time.time()
-rnn_step, rnn_norms = make_step(rnn_lm, learning_rate=3e-3)
+rnn_step, _ = make_step(rnn_lm.params, learning_rate=3e-3)
 rnn_losses, _ = train_tbptt(rnn_lm, train_streams[:, :1000 * SEQ_LENGTH + 1], SEQ_LENGTH,
                             rnn_lm.initial_state(N_STREAMS), rnn_step)
 rnn_val = validation_loss(rnn_lm)
@@ -1395,28 +1391,34 @@ with reference_disabled(rnn_layers.lstm_step_forward, rnn_layers.lstm_step_backw
 # %% [markdown] id="exercise_q8"
 # ### Exercise 8 (3 points): `lstm_forward` and `lstm_backward`
 #
-# Over a whole sequence, starting from $h_0$ (given) and $c_0 = 0$. Backward, two gradients now flow from
-# step $t+1$ into step $t$: `dprev_h` (added to `dh[:, t]`, as in the RNN) and `dprev_c` (the `dnext_c`
-# of step $t$). The weight gradients are again sums over time. Use your step functions.
+# Over a whole sequence, starting from $h_0$ and $c_0$ (given; $c_0 = 0$ when it is not). Truncated BPTT
+# carries the state from one chunk to the next, and for an LSTM the state is $h$ *and* $c$: return the cell
+# state after the last step as the second part of the cache, `cache = (step_caches, c)` (the Shakespeare
+# LSTM below carries it on). Backward, two gradients now flow from step $t+1$ into step $t$: `dprev_h`
+# (added to `dh[:, t]`, as in the RNN) and `dprev_c` (the `dnext_c` of step $t$). The weight gradients
+# are again sums over time. Use your step functions.
 
 # %% id="q8_lstm_sequence" kind="answer"
-def lstm_forward(x, h0, Wx, Wh, b):
-    """LSTM over a whole sequence, starting from the cell state c0 = 0.
+def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+    """LSTM over a whole sequence.
 
-    x: (N, T, D) inputs;  h0: (N, H) initial hidden state;  Wx: (D, 4H);  Wh: (H, 4H);  b: (4H,)
-    Returns h (N, T, H), the hidden states of all time steps, and cache (list of the T step caches).
+    x: (N, T, D) inputs;  h0: (N, H) initial hidden state;  c0: (N, H) initial cell state (zeros
+    when None);  Wx: (D, 4H);  Wh: (H, 4H);  b: (4H,)
+    Returns h (N, T, H), the hidden states of all time steps, and cache = (step_caches, c): the list
+    of the T step caches, and c (N, H), the cell state after the last step.
     """
     N, T, _ = x.shape
     h = np.zeros((N, T, h0.shape[1]))
-    cache = []
+    c = np.zeros_like(h0) if c0 is None else c0
+    step_caches = []
     ### BEGIN SOLUTION
-    prev_h, prev_c = h0, np.zeros_like(h0)
+    prev_h = h0
     for t in range(T):
-        prev_h, prev_c, step_cache = lstm_step_forward(x[:, t], prev_h, prev_c, Wx, Wh, b)
+        prev_h, c, step_cache = lstm_step_forward(x[:, t], prev_h, c, Wx, Wh, b)
         h[:, t] = prev_h
-        cache.append(step_cache)
+        step_caches.append(step_cache)
     ### END SOLUTION
-    return h, cache
+    return h, (step_caches, c)
 
 
 def lstm_backward(dh, cache):
@@ -1426,14 +1428,15 @@ def lstm_backward(dh, cache):
     Returns dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
     N, T, H = dh.shape
-    x0, _, _, Wx, Wh = cache[0][:5]  # the step cache starts with (x, prev_h, prev_c, Wx, Wh)
+    step_caches, _ = cache
+    x0, _, _, Wx, Wh = step_caches[0][:5]  # a step cache starts with (x, prev_h, prev_c, Wx, Wh)
     dx = np.zeros((N, T, x0.shape[1]))
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(4 * H)
     dprev_h, dprev_c = np.zeros((N, H)), np.zeros((N, H))
     ### BEGIN SOLUTION
     for t in reversed(range(T)):
         dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(
-            dh[:, t] + dprev_h, dprev_c, cache[t])
+            dh[:, t] + dprev_h, dprev_c, step_caches[t])
         dWx += dWx_t
         dWh += dWh_t
         db += db_t
@@ -1477,6 +1480,18 @@ for name, value, grad in zip(["dx", "dh0", "dWx", "dWh", "db"], [x, h0, Wx, Wh, 
 assert ok, ("see the diagnosis above (the cell-state gradient of step t + 1 must flow into step t as well "
            "as the hidden-state one; the shared weights collect a gradient from every step)")
 
+# Carrying the state: 4 steps, then 3 more from the (h, c) after them, must equal 7 steps at once.
+# Threshold: relative error < 1e-12 (the same arithmetic in the same order).
+x = rng.normal(size=(N, 7, D))
+h_all, (_, c_all) = lstm_forward(x, h0, Wx, Wh, b)
+h_first, (_, c_first) = lstm_forward(x[:, :4], h0, Wx, Wh, b)
+h_second, (_, c_second) = lstm_forward(x[:, 4:], h_first[:, -1], Wx, Wh, b, c0=c_first)
+print(f"7 steps at once vs 4 + 3 steps: relative error of h {rel_error(h_all[:, 4:], h_second):.1e}, "
+      f"of the final c {rel_error(c_all, c_second):.1e}")
+assert rel_error(c_all, c_second) < 1e-12 and rel_error(h_all[:, 4:], h_second) < 1e-12, (
+    "the second half must continue the first: is c0 used when it is given, and is the c in the cache "
+    "the cell state after the LAST step?")
+
 # %% id="q8_lstm_sequence_test" kind="tests" points=3
 _x = np.linspace(-0.4, 0.6, num=30).reshape(2, 3, 5)
 _h0 = np.linspace(-0.4, 0.8, num=8).reshape(2, 4)
@@ -1487,6 +1502,8 @@ _h, _cache = lstm_forward(_x, _h0, _Wx, _Wh, _b)
 assert _h.shape == (2, 3, 4) and abs(_h[1, 2, 3] - 0.86935314) < 1e-7
 _dx, _dh0, _dWx, _dWh, _db = lstm_backward(np.ones_like(_h), _cache)
 assert _dx.shape == (2, 3, 5) and _dh0.shape == (2, 4) and _dWh.shape == (4, 16) and _db.shape == (16,)
+_h_c0, (_, _c) = lstm_forward(_x, _h0, _Wx, _Wh, _b, c0=np.full((2, 4), 0.5))
+assert _c.shape == (2, 4) and not np.allclose(_h_c0, _h)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(808)
@@ -1497,6 +1514,12 @@ for _N, _T, _D, _H in [(1, 1, 2, 3), (3, 5, 2, 2), (2, 4, 3, 3)]:
     _dh = _rng.normal(size=(_N, _T, _H))
     _ref_h, _ref_cache = rnn_layers.lstm_forward(*_args)
     _cases.append((_args, _dh, _ref_h, rnn_layers.lstm_backward(_dh, _ref_cache)))
+# with a given c0: the hidden states, and the final cell state in the cache
+_carried = []
+for _args, _dh, _, _ in _cases:
+    _c0 = _rng.normal(size=_args[1].shape)
+    _ref_h, (_, _ref_c) = rnn_layers.lstm_forward(*_args, c0=_c0)
+    _carried.append((_args, _c0, _ref_h, _ref_c, rnn_layers.lstm_forward(*_args)[1][1]))
 # numerical gradients of the last case (measured error 1.4e-8); threshold 1e-7 throughout
 _args, _dh = _cases[2][0], _cases[2][1]
 _nums = [eval_numerical_gradient_array(lambda _: rnn_layers.lstm_forward(*_args)[0], _a, _dh) for _a in _args]
@@ -1511,6 +1534,10 @@ with reference_disabled(rnn_layers.lstm_forward, rnn_layers.lstm_backward, rnn_l
         if _k == 2:
             for _g, _n in zip(_grads, _nums, strict=True):
                 assert rel_error(_g, _n) < 1e-7
+    for _args, _c0, _ref_h, _ref_c, _ref_c_from_zero in _carried:
+        assert rel_error(lstm_forward(*_args)[1][1], _ref_c_from_zero) < 1e-10
+        _h, _cache = lstm_forward(*_args, c0=_c0)
+        assert rel_error(_h, _ref_h) < 1e-10 and rel_error(_cache[1], _ref_c) < 1e-10
 ### END HIDDEN TESTS
 
 # %% [markdown] id="gradient_highway"
@@ -1543,10 +1570,10 @@ def gradient_at_start(cell, T, forget_bias=0.0, H=32, D=8, seed=0):
         return np.linalg.norm(rnn_backward(dh, cache)[1])
     b = np.zeros(4 * H)
     b[H:2 * H] = forget_bias
-    _, caches = lstm_forward(x, np.zeros((1, H)), Wx, Wh, b)  # caches: the T step caches
+    _, (step_caches, _) = lstm_forward(x, np.zeros((1, H)), Wx, Wh, b)
     dprev_h, dprev_c = dh_T, np.zeros((1, H))
     for t in reversed(range(T)):
-        _, dprev_h, dprev_c, _, _, _ = lstm_step_backward(dprev_h, dprev_c, caches[t])
+        _, dprev_h, dprev_c, _, _, _ = lstm_step_backward(dprev_h, dprev_c, step_caches[t])
     return np.linalg.norm(dprev_c)
 
 
@@ -1576,7 +1603,7 @@ print(f"T = 100: RNN {rnn_curve[-1]:.1e};  LSTM with b_f = 3: {gradient_at_start
 # %% id="fig_lstm_vs_rnn_training"
 start = time.time()
 lstm_lm = CharLM(V, hidden_dim=128, cell="lstm", seed=0)
-lstm_step, _ = make_step(lstm_lm, learning_rate=3e-3)
+lstm_step, _ = make_step(lstm_lm.params, learning_rate=3e-3)
 lstm_losses, _ = train_tbptt(lstm_lm, train_streams[:, :300 * SEQ_LENGTH + 1], SEQ_LENGTH,
                              lstm_lm.initial_state(N_STREAMS), lstm_step)
 lstm_val = validation_loss(lstm_lm)
@@ -1688,17 +1715,14 @@ plt.show()
 
 
 # %% [markdown] id="captioner_model"
-# **The model (given).** *Encoder:* the strip, average-pooled $2 \times 2$ to $14 \times 42$ and flattened
+# **The model.** *Encoder:* the strip, average-pooled $2 \times 2$ to $14 \times 42$ and flattened
 # (588 numbers, standardised), through a learned affine layer gives the decoder's initial hidden state,
 # $h_0 = \text{features}\, W_{proj} + b_{proj}$. *Decoder:* a vanilla RNN ($H = 128$) over word embeddings
-# (size 16), a temporal affine layer to 13 scores, and the masked temporal softmax loss.
-#
-# During **training** the decoder reads the *true* caption, shifted: input `<START> three one four`,
-# targets `three one four <END>`. This is **teacher forcing (교사 강요)**: every step starts from the
-# correct previous word, whatever the model would have said. Each minibatch is made of freshly drawn
-# strips (the 9,000 training digits give far more combinations than we can use).
+# (size 16), a temporal affine layer to 13 scores, and the masked temporal softmax loss. The features and
+# the initial weights are given below; the rest is yours: how the model writes a caption (Exercise 9), its
+# loss (Exercise 10) and its training loop (Exercise 11).
 
-# %% id="fig_captioner_training"
+# %% id="captioner_features"
 def pool(strips):
     """(n, 28, 84) -> (n, 588): 2x2 average pooling, flattened."""
     pooled = (strips[:, 0::2, 0::2] + strips[:, 1::2, 0::2]
@@ -1720,6 +1744,8 @@ features_test = image_features(strips_test)
 
 
 def init_captioner(feature_dim, hidden_dim=128, embed_dim=16, vocab_size=13, seed=0):
+    """The captioner's weights: W_proj (F, H), b_proj (H,), W_embed (V, embed_dim), Wx, Wh, b of the
+    RNN, W_out (H, V), b_out (V,)."""
     rng = np.random.default_rng(seed)
     return {
         "W_proj": rng.normal(size=(feature_dim, hidden_dim)) / np.sqrt(feature_dim),
@@ -1733,47 +1759,6 @@ def init_captioner(feature_dim, hidden_dim=128, embed_dim=16, vocab_size=13, see
     }
 
 
-def captioner_loss(params, features, captions):
-    """Teacher-forced loss of a batch and its gradients.
-
-    features: (N, F);  captions: (N, 5) word indices, starting with <START>
-    """
-    p = params
-    captions_in, captions_out = captions[:, :-1], captions[:, 1:]
-    mask = captions_out != NULL
-    h0 = features @ p["W_proj"] + p["b_proj"]
-    x, embed_cache = word_embedding_forward(captions_in, p["W_embed"])
-    h, rnn_cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
-    scores, out_cache = temporal_affine_forward(h, p["W_out"], p["b_out"])
-    loss, dscores = temporal_softmax_loss(scores, captions_out, mask)  # <NULL> masked out
-    dh, dW_out, db_out = temporal_affine_backward(dscores, out_cache)
-    dx, dh0, dWx, dWh, db = rnn_backward(dh, rnn_cache)
-    grads = {"W_proj": features.T @ dh0, "b_proj": dh0.sum(axis=0),
-             "W_embed": word_embedding_backward(dx, embed_cache),
-             "Wx": dWx, "Wh": dWh, "b": db, "W_out": dW_out, "b_out": db_out}
-    return loss, grads
-
-
-captioner = init_captioner(features_test.shape[1])
-start, rng = time.time(), np.random.default_rng(3)
-configs = {name: {"learning_rate": 2e-3} for name in captioner}
-caption_losses = []
-for it in range(2000):
-    if it in (1000, 1500):  # step decay of the learning rate
-        for config in configs.values():
-            config["learning_rate"] *= 0.3
-    strips, captions = make_digit_strips(train_digits, train_labels, 100, rng)
-    loss, grads = captioner_loss(captioner, image_features(strips), captions)
-    for name in captioner:
-        captioner[name], configs[name] = adam(captioner[name], grads[name], configs[name])
-    caption_losses.append(loss)
-print(f"trained in {time.time() - start:.1f} s; initial loss {caption_losses[0]:.2f} (about 3 words x ln 13 "
-      f"= {3 * np.log(13):.2f} for a uniform guess), final {np.mean(caption_losses[-100:]):.3f}")
-fig = plot_loss_history(caption_losses)
-fig.axes[0].set(ylabel="loss per caption (nats)", title="Training the captioner (teacher forcing)")
-fig
-
-
 # %% [markdown] id="greedy_decoding"
 # **Greedy decoding.** At test time there is no caption to read. The decoder starts from
 # $h_0 = \text{features}\, W_{proj} + b_{proj}$ and the word `<START>`, and at every step
@@ -1785,7 +1770,8 @@ fig
 #
 # This is **greedy** because it commits to the single best word at each step (beam search would keep
 # several candidates). A caption is finished when it outputs `<END>`; write `<NULL>` in its remaining
-# positions (the other captions in the batch may still be running).
+# positions (the other captions in the batch may still be running). The check below uses a hand-made
+# decoder; at the end of the section your decoder captions held-out strips with the model you trained.
 #
 # ### Exercise 9 (3 points): `greedy_decode(params, features, max_length)`
 
@@ -1830,16 +1816,6 @@ assert got.shape == (2, 5), "one row per image, max_length columns (the <START> 
 assert got[0].tolist() == [6, 4, END, NULL, NULL], \
     "want three, one, <END>, then <NULL>: feed back your own prediction; <NULL> after <END>"
 
-# The trained captioner on the 1,000 held-out strips (made of digits it never saw). Threshold: at
-# least 80% of the captions exactly right (measured: about 87%).
-predicted = greedy_decode(captioner, features_test)
-exact = np.all(predicted == captions_test[:, 1:], axis=1)
-counts = (captions_test[:, 1:] > END).sum(axis=1)
-print(f"exact-caption accuracy on held-out strips: {exact.mean():.1%} "
-      f"(1 digit {exact[counts == 1].mean():.1%}, 2 digits {exact[counts == 2].mean():.1%}, "
-      f"3 digits {exact[counts == 3].mean():.1%})")
-assert exact.mean() >= 0.8, "the trained captioner should caption at least 80% of the strips exactly"
-
 # %% id="q9_greedy_decode_test" kind="tests" points=3
 _next = np.full(13, 7)
 _next[[1, 6, 4]] = [6, 4, 2]
@@ -1875,6 +1851,281 @@ for _N, _F, _H, _D, _L in [(1, 4, 6, 3, 4), (30, 5, 8, 4, 6), (12, 3, 5, 5, 3)]:
     _ended_early += int(np.sum(_want[:, :-1] == 2))
 assert _ended_early >= 3  # the data does test the <NULL> padding after <END>
 ### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q10"
+# **The loss, with teacher forcing (교사 강요).** During training the decoder reads the *true* caption,
+# shifted by one word: input `<START> three one four`, targets `three one four <END>`. Every step starts
+# from the correct previous word, whatever the model would have said. One array `captions` $(N, T + 1)$
+# holds both the inputs and the targets of a minibatch.
+#
+# Forward, chain your layers:
+#
+# 1. $h_0 = \text{features}\, W_{proj} + b_{proj}$, an affine layer: your `affine_forward` from notebook 03
+#    (imported in the setup cell);
+# 2. the input words through your word embedding, your `rnn_forward` from $h_0$, the temporal affine
+#    layer to 13 scores per step, and your `temporal_softmax_loss`, where a position whose **target** is
+#    `<NULL>` is padding and counts neither in the loss nor in the gradient (Exercise 4's mask).
+#
+# Backward, walk the same chain in reverse with the backward pass of each layer. The Shakespeare model's
+# `loss` (section 6) chains similar layers; what is new here is the shift inside one array, the mask,
+# and an initial state that is computed from the input, so that the image's weights learn through it.
+#
+# <details><summary>Hint</summary>At a chunk boundary the Shakespeare model drops the gradient of its
+# incoming state (the truncation). Here $h_0$ is the output of a layer with weights: its gradient is
+# the only way the encoder learns anything. And a word that occurs twice in a caption receives two
+# gradients, which must add (Exercise 3).</details>
+#
+# ### Exercise 10 (3 points): `captioner_loss(params, features, captions)`
+
+# %% id="q10_captioner_loss" kind="answer"
+def captioner_loss(params, features, captions):
+    """Teacher-forced loss of a minibatch of captions, and its gradients.
+
+    params: dict with W_proj (F, H), b_proj (H,), W_embed (V, W), Wx (W, H), Wh (H, H), b (H,),
+      W_out (H, V), b_out (V,) (as init_captioner)
+    features: (N, F) image features
+    captions: (N, T + 1) word indices: <START>, the words, <END>, then <NULL> padding
+    Returns loss (float: summed over the time steps, averaged over the N captions) and grads, a
+    dict with the keys of params, each gradient the shape of its weight.
+    """
+    loss, grads = 0.0, {}
+    ### BEGIN SOLUTION
+    p = params
+    captions_in, captions_out = captions[:, :-1], captions[:, 1:]  # word t predicts word t + 1
+    mask = captions_out != NULL  # no loss for the padding
+    h0, proj_cache = affine_forward(features, p["W_proj"], p["b_proj"])
+    x, embed_cache = word_embedding_forward(captions_in, p["W_embed"])
+    h, rnn_cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    scores, out_cache = temporal_affine_forward(h, p["W_out"], p["b_out"])
+    loss, dscores = temporal_softmax_loss(scores, captions_out, mask)
+    dh, grads["W_out"], grads["b_out"] = temporal_affine_backward(dscores, out_cache)
+    dx, dh0, grads["Wx"], grads["Wh"], grads["b"] = rnn_backward(dh, rnn_cache)
+    grads["W_embed"] = word_embedding_backward(dx, embed_cache)
+    _, grads["W_proj"], grads["b_proj"] = affine_backward(dh0, proj_cache)
+    ### END SOLUTION
+    return loss, grads
+
+
+# %% id="check_q10"
+# Four captions of 1-3 digits (the third repeats a word), on a small captioner: F = 6 features, H = 5,
+# word vectors of size 4, the 13 words.
+captions_small = np.array([[START, 6, 4, 7, END], [START, 3, END, NULL, NULL],
+                           [START, 6, 6, END, NULL], [START, 9, END, NULL, NULL]])
+rng = np.random.default_rng(0)
+features_small = rng.normal(size=(4, 6))
+small = init_captioner(6, hidden_dim=5, embed_dim=4, seed=0)
+
+# With all weights zero every softmax is uniform, so each target that is not <NULL> costs ln 13:
+# here 4 + 2 + 3 + 2 = 11 targets, over N = 4 captions. Threshold: 1e-12.
+zero_loss, _ = captioner_loss({k: np.zeros_like(w) for k, w in small.items()}, features_small, captions_small)
+print(f"loss of zero weights {zero_loss:.4f} = {zero_loss / np.log(13):.2f} x ln 13 (want 11 / 4 = 2.75 x ln 13)")
+assert abs(zero_loss - 11 / 4 * np.log(13)) < 1e-12, (
+    f"the loss counts {zero_loss / np.log(13) * 4:.2f} targets instead of 11: the target of each input "
+    "word is the word after it, and targets that are <NULL> do not count")
+
+# Numerical gradients of the loss for every weight. Threshold: relative error < 1e-7 (a whole model;
+# measured on this data: 1.3e-8 at worst, on W_out; a bug gives 1e-3 or more).
+loss, grads = captioner_loss(small, features_small, captions_small)
+assert set(grads) == set(small), f"grads must have the keys of params: {sorted(small)}"
+ok = True
+for name in small:
+    num = eval_numerical_gradient(lambda _: captioner_loss(small, features_small, captions_small)[0], small[name])
+    ok &= check_gradient(grads[name], num, threshold=1e-7, name=f"d{name}").passed
+assert ok, ("see the diagnosis above: a gradient that is all zero means that weight's path back from the "
+            "loss is missing (is h0's gradient passed on to the projection?); one off by a constant factor, "
+            "a missing or doubled branch")
+
+# %% id="q10_captioner_loss_test" kind="tests" points=3
+_p = init_captioner(3, hidden_dim=4, embed_dim=2, seed=1)
+_captions = np.array([[1, 5, 2, 0, 0], [1, 3, 8, 8, 2]])
+_loss, _grads = captioner_loss({k: np.zeros_like(w) for k, w in _p.items()}, np.ones((2, 3)), _captions)
+assert abs(_loss - 3 * np.log(13)) < 1e-12  # (2 + 4) counted targets / 2 captions, ln 13 each
+assert set(_grads) == set(_p) and all(_grads[k].shape == _p[k].shape for k in _p)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
+_rng = np.random.default_rng(1010)
+_cases = []
+for _N, _F, _H, _W, _L in [(1, 2, 3, 2, 3), (5, 4, 6, 3, 5), (3, 3, 4, 5, 6)]:
+    _p = {"W_proj": _rng.normal(size=(_F, _H)), "b_proj": _rng.normal(size=_H),
+          "W_embed": _rng.normal(size=(13, _W)), "Wx": _rng.normal(size=(_W, _H)) * 0.7,
+          "Wh": _rng.normal(size=(_H, _H)) * 0.5, "b": _rng.normal(size=_H) * 0.3,
+          "W_out": _rng.normal(size=(_H, 13)), "b_out": _rng.normal(size=13) * 0.3}
+    _features = _rng.normal(size=(_N, _F))
+    _words = _rng.integers(3, 6, size=(_N, _L - 2))  # few distinct words: many repeats
+    _lengths = _rng.integers(0, _L - 1, size=_N)
+    _lengths[0] = _L - 2  # one caption without padding
+    _captions = np.full((_N, _L), 0)
+    _captions[:, 0] = 1
+    for _n, _k in enumerate(_lengths):
+        _captions[_n, 1:_k + 1] = _words[_n, :_k]
+        _captions[_n, _k + 1] = 2
+    _cases.append((_p, _features, _captions, *rnn_layers.captioner_loss(_p, _features, _captions)))
+# numerical gradients of the second case (measured error 4.5e-8); threshold 1e-7
+_p, _features, _captions = _cases[1][:3]
+_nums = {_k: eval_numerical_gradient(lambda _: rnn_layers.captioner_loss(_p, _features, _captions)[0], _p[_k])
+         for _k in _p}
+with reference_disabled(rnn_layers.captioner_loss, rnn_layers.rnn_forward, rnn_layers.rnn_backward):
+    for _i, (_p, _features, _captions, _want_loss, _want_grads) in enumerate(_cases):
+        _loss, _grads = captioner_loss(_p, _features, _captions)
+        assert abs(_loss - _want_loss) < 1e-10 * max(1.0, abs(_want_loss))
+        assert set(_grads) == set(_want_grads)
+        for _k in _want_grads:
+            assert _grads[_k].shape == _want_grads[_k].shape and rel_error(_grads[_k], _want_grads[_k]) < 1e-8
+            if _i == 1:
+                assert rel_error(_grads[_k], _nums[_k]) < 1e-7
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q11"
+# **The training loop.** Every iteration draws a fresh minibatch (`next_batch()`: 100 new strips and
+# their captions), computes your loss and gradients, and takes one Adam step on every weight. `make_step`
+# from section 6 builds that update for a dict of weights (pass `max_norm=None`: the captioner trains
+# without clipping) and returns each weight's Adam `configs` too, which is where a learning rate can be
+# changed during training: **step decay** multiplies it by `decay` at the start of each
+# iteration listed in `decay_at` (notebook 06).
+#
+# ### Exercise 11 (2 points): `train_captioner(params, next_batch, num_iterations, learning_rate, ...)`
+
+# %% id="q11_train_captioner" kind="answer"
+def train_captioner(params, next_batch, num_iterations, learning_rate, decay_at=(), decay=0.3):
+    """Train the captioner with Adam and your captioner_loss, one fresh minibatch per iteration.
+
+    params: dict of the weights (as init_captioner), updated in place
+    next_batch: next_batch() -> (features (N, F), captions (N, T + 1)), a new minibatch at every call
+    learning_rate: Adam's initial learning rate, multiplied by decay at the start of every iteration
+      listed in decay_at
+    Returns losses, the list of the minibatch losses, one per iteration.
+    """
+    losses = []
+    ### BEGIN SOLUTION
+    step, configs = make_step(params, learning_rate, max_norm=None)
+    for it in range(num_iterations):
+        if it in decay_at:
+            for config in configs.values():
+                config["learning_rate"] *= decay
+        features, captions = next_batch()
+        loss, grads = captioner_loss(params, features, captions)
+        step(grads)
+        losses.append(loss)
+    ### END SOLUTION
+    return losses
+
+
+# %% id="check_q11"
+# 1. The loop, on the small captioner of Exercise 10: one new minibatch, one loss and one update per
+# iteration, the weights changed in place.
+drawn = []
+
+
+def small_batch():
+    drawn.append(len(drawn))
+    return features_small, captions_small
+
+
+weights = init_captioner(6, hidden_dim=5, embed_dim=4, seed=0)
+before = {k: w.copy() for k, w in weights.items()}
+losses = train_captioner(weights, small_batch, 3, 1e-2)
+print(f"3 iterations: {len(drawn)} minibatches drawn, {len(losses)} losses {np.round(losses, 4).tolist()}")
+assert len(drawn) == 3, "draw a new minibatch at every iteration (next_batch() inside the loop)"
+assert len(losses) == 3 and losses[2] < losses[0], "one loss per iteration, going down"
+assert all(not np.array_equal(weights[k], before[k]) for k in weights), "update every weight of params"
+
+# 2. Step decay: with decay = 0 at iteration 1 the learning rate becomes 0 there, so the second
+# iteration must leave the weights as the first one left them.
+one = init_captioner(6, hidden_dim=5, embed_dim=4, seed=0)
+train_captioner(one, small_batch, 1, 1e-2)
+two = init_captioner(6, hidden_dim=5, embed_dim=4, seed=0)
+train_captioner(two, small_batch, 2, 1e-2, decay_at=(1,), decay=0.0)
+assert all(np.array_equal(one[k], two[k]) for k in one), \
+    "decay_at=(1,), decay=0: the rate must be 0 from iteration 1 on (and not before)"
+
+# 3. Overfit 20 strips: the same minibatch at every iteration, 300 iterations. Thresholds: a final loss
+# below 0.01 per caption, and your greedy decoder writes all 20 captions back (measured: loss 0.0007).
+strips_20, captions_20 = make_digit_strips(train_digits, train_labels, 20, np.random.default_rng(4))
+features_20 = image_features(strips_20)
+overfit = init_captioner(features_20.shape[1], seed=0)
+overfit_losses = train_captioner(overfit, lambda: (features_20, captions_20), 300, 5e-3)
+decoded = greedy_decode(overfit, features_20)
+print(f"overfitting 20 strips: loss {overfit_losses[0]:.2f} -> {overfit_losses[-1]:.4f}; "
+      f"{np.all(decoded == captions_20[:, 1:], axis=1).sum()} of 20 captions decoded exactly")
+assert overfit_losses[-1] < 0.01, "the captioner cannot even learn 20 captions: check Exercise 10 first"
+assert np.array_equal(decoded, captions_20[:, 1:]), "the trained captioner must write the 20 captions back"
+
+# %% id="q11_train_captioner_test" kind="tests" points=2
+from cs231n_utils.testing import notebook_names_replaced
+
+
+def _quadratic(params, features, captions):  # stands in for captioner_loss: its minimum moves with the batch
+    target = features.mean(axis=0)
+    loss = sum(float(np.sum((w - target) ** 2)) for w in params.values())
+    return loss, {k: 2 * (w - target) for k, w in params.items()}
+
+
+def _batches():
+    _drawn = []
+
+    def next_batch():
+        _drawn.append(1)
+        return np.full((2, 3), float(len(_drawn))), np.zeros((2, 5), dtype=int)
+    return next_batch, _drawn
+
+
+_next_batch, _drawn = _batches()
+_params = {"w": np.zeros(3)}
+with notebook_names_replaced(captioner_loss=_quadratic):
+    _losses = train_captioner(_params, _next_batch, 4, 0.1)
+assert len(_losses) == 4 and len(_drawn) == 4 and _losses[0] == 3.0
+assert not np.array_equal(_params["w"], np.zeros(3))
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.rnn_layers as rnn_layers
+
+for _n, _lr, _at, _decay in [(6, 0.1, (), 0.3), (9, 0.05, (2, 5), 0.3), (7, 0.2, (1, 3, 4), 0.5)]:
+    _want_batches, _ = _batches()
+    _want_params = {"w": np.array([0.5, -1.0, 2.0]), "v": np.ones(3)}
+    _want = rnn_layers.train_captioner(_want_params, _want_batches, _n, _lr, _at, _decay, loss=_quadratic)
+    _next_batch, _drawn = _batches()
+    _params = {"w": np.array([0.5, -1.0, 2.0]), "v": np.ones(3)}
+    with notebook_names_replaced(captioner_loss=_quadratic):
+        with reference_disabled(rnn_layers.train_captioner):
+            _losses = train_captioner(_params, _next_batch, _n, _lr, decay_at=_at, decay=_decay)
+    assert len(_drawn) == _n and len(_losses) == _n
+    assert np.allclose(_losses, _want, rtol=1e-10, atol=0)
+    assert all(rel_error(_params[_k], _want_params[_k]) < 1e-10 for _k in _want_params)
+### END HIDDEN TESTS
+
+# %% [markdown] id="training_the_captioner"
+# **Training.** Your loop, 2,000 minibatches of 100 fresh strips (the 9,000 training digits give far
+# more combinations than we can use), learning rate $2 \cdot 10^{-3}$, multiplied by 0.3 after 1,000 and
+# again after 1,500 iterations.
+
+# %% id="fig_captioner_training"
+captioner = init_captioner(features_test.shape[1])
+caption_rng = np.random.default_rng(3)
+
+
+def next_caption_batch():
+    """100 fresh training strips: (features (100, 588), captions (100, 5))."""
+    strips, captions = make_digit_strips(train_digits, train_labels, 100, caption_rng)
+    return image_features(strips), captions
+
+
+start = time.time()
+caption_losses = train_captioner(captioner, next_caption_batch, 2000, 2e-3, decay_at=(1000, 1500))
+print(f"trained in {time.time() - start:.1f} s; initial loss {caption_losses[0]:.2f} (about 3 words x ln 13 "
+      f"= {3 * np.log(13):.2f} for a uniform guess), final {np.mean(caption_losses[-100:]):.3f}")
+fig = plot_loss_history(caption_losses)
+fig.axes[0].set(ylabel="loss per caption (nats)", title="Training the captioner (teacher forcing)")
+fig
+
+# %% id="check_captioner"
+# The trained captioner on the 1,000 held-out strips (made of digits it never saw), decoded with your
+# greedy_decode. Threshold: at least 80% of the captions exactly right (measured: about 87%).
+predicted = greedy_decode(captioner, features_test)
+exact = np.all(predicted == captions_test[:, 1:], axis=1)
+counts = (captions_test[:, 1:] > END).sum(axis=1)
+print(f"exact-caption accuracy on held-out strips: {exact.mean():.1%} "
+      f"(1 digit {exact[counts == 1].mean():.1%}, 2 digits {exact[counts == 2].mean():.1%}, "
+      f"3 digits {exact[counts == 3].mean():.1%})")
+assert exact.mean() >= 0.8, "the trained captioner should caption at least 80% of the strips exactly"
 
 # %% [markdown] id="captions_of_held_out_strips"
 # The first twelve held-out strips with the captions your decoder writes (green: exactly right, red:
@@ -1916,8 +2167,9 @@ print(f"{wrong.sum()} wrong captions; {one_digit_off.mean():.0%} of them differ 
 #   tames the explosion; the LSTM's **cell state**, changed only by elementwise gates, is a highway for
 #   the gradient against vanishing.
 # * Softmax for one class per step, sigmoids for several labels.
-# * A captioner initialises its decoder from image features, trains with teacher forcing, and decodes
-#   **greedily** by feeding back its own predictions.
+# * A captioner initialises its decoder from image features through an affine layer (whose weights learn
+#   through the gradient of $h_0$), trains with teacher forcing on captions shifted by one word, with the
+#   `<NULL>` padding masked out, and decodes **greedily** by feeding back its own predictions.
 #
 # This is the last notebook of the course: from the chain rule on $f = (x + y)z$ in notebook 01 to an
 # LSTM and a captioner, every gradient here is one you can now derive and check yourself.

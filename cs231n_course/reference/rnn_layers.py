@@ -1,4 +1,4 @@
-"""Reference recurrent layers in pure numpy: vanilla RNN, LSTM and their helpers.
+"""Reference recurrent layers in pure numpy: vanilla RNN, LSTM, their helpers, and the captioner.
 
 Shapes: N batch, T time steps, D input size, H hidden size, V vocabulary, M output size.
 Every layer is a pair `out, cache = *_forward(...)` / `grads = *_backward(dout, cache)`.
@@ -7,7 +7,10 @@ Weights shared across time steps receive the sum of their per-step gradients.
 
 import numpy as np
 
-from cs231n_utils.rnn_layers import sigmoid
+from cs231n_utils.rnn_layers import sigmoid, temporal_affine_backward, temporal_affine_forward
+
+from .layers import affine_backward, affine_forward
+from .optim import adam
 
 
 def rnn_step_forward(x, prev_h, Wx, Wh, b):
@@ -145,22 +148,24 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, prev_h.T @ da, da.sum(axis=0)
 
 
-def lstm_forward(x, h0, Wx, Wh, b):
-    """LSTM over a whole sequence, starting from the cell state c0 = 0.
+def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+    """LSTM over a whole sequence.
 
-    x: (N, T, D) inputs;  h0: (N, H) initial hidden state
-    Wx: (D, 4H);  Wh: (H, 4H);  b: (4H,)
-    Returns h (N, T, H), the hidden states of all time steps, and cache (the step caches).
+    x: (N, T, D) inputs;  h0: (N, H) initial hidden state;  c0: (N, H) initial cell state (zeros
+    when None);  Wx: (D, 4H);  Wh: (H, 4H);  b: (4H,)
+    Returns h (N, T, H), the hidden states of all time steps, and cache = (step caches, c), where
+    c (N, H) is the cell state after the last step (truncated BPTT carries it to the next chunk).
     """
     N, T, _ = x.shape
     h = np.zeros((N, T, h0.shape[1]))
-    cache = []
-    prev_h, prev_c = h0, np.zeros_like(h0)
+    c = np.zeros_like(h0) if c0 is None else c0
+    step_caches = []
+    prev_h = h0
     for t in range(T):
-        prev_h, prev_c, step_cache = lstm_step_forward(x[:, t], prev_h, prev_c, Wx, Wh, b)
+        prev_h, c, step_cache = lstm_step_forward(x[:, t], prev_h, c, Wx, Wh, b)
         h[:, t] = prev_h
-        cache.append(step_cache)
-    return h, cache
+        step_caches.append(step_cache)
+    return h, (step_caches, c)
 
 
 def lstm_backward(dh, cache):
@@ -170,13 +175,14 @@ def lstm_backward(dh, cache):
     Returns dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
     N, T, _ = dh.shape
-    x0, _, _, Wx, Wh = cache[0][:5]
+    step_caches, _ = cache
+    x0, _, _, Wx, Wh = step_caches[0][:5]
     dx = np.zeros((N, T, x0.shape[1]))
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
     dprev_h, dprev_c = np.zeros_like(dh[:, 0]), np.zeros_like(dh[:, 0])
     for t in reversed(range(T)):
         dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(
-            dh[:, t] + dprev_h, dprev_c, cache[t])
+            dh[:, t] + dprev_h, dprev_c, step_caches[t])
         dWx += dWx_t
         dWh += dWh_t
         db += db_t
@@ -195,3 +201,52 @@ def clip_gradient_norm(grads, max_norm):
         for g in arrays:
             g *= max_norm / total_norm
     return total_norm
+
+
+# ---------------------------------------------------------------- the captioner of notebook 08
+
+
+def captioner_loss(params, features, captions, null=0):
+    """Teacher-forced loss of an image captioner (affine -> h0; embedding -> RNN -> temporal affine).
+
+    params: W_proj (F, H), b_proj (H,), W_embed (V, W), Wx (W, H), Wh (H, H), b (H,),
+      W_out (H, V), b_out (V,)
+    features: (N, F) image features;  captions: (N, T + 1) word indices, <START> first, padded
+      with the word `null`, which no loss is computed for
+    Returns loss (float: summed over the time steps, averaged over N) and grads (like params).
+    """
+    p = params
+    captions_in, captions_out = captions[:, :-1], captions[:, 1:]  # word t predicts word t + 1
+    mask = captions_out != null
+    h0, proj_cache = affine_forward(features, p["W_proj"], p["b_proj"])
+    x, embed_cache = word_embedding_forward(captions_in, p["W_embed"])
+    h, rnn_cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    scores, out_cache = temporal_affine_forward(h, p["W_out"], p["b_out"])
+    loss, dscores = temporal_softmax_loss(scores, captions_out, mask)
+    grads = {}
+    dh, grads["W_out"], grads["b_out"] = temporal_affine_backward(dscores, out_cache)
+    dx, dh0, grads["Wx"], grads["Wh"], grads["b"] = rnn_backward(dh, rnn_cache)
+    grads["W_embed"] = word_embedding_backward(dx, embed_cache)
+    _, grads["W_proj"], grads["b_proj"] = affine_backward(dh0, proj_cache)
+    return loss, grads
+
+
+def train_captioner(params, next_batch, num_iterations, learning_rate, decay_at=(), decay=0.3,
+                    loss=captioner_loss):
+    """Adam on every weight (each with its own state), one fresh minibatch per iteration.
+
+    params: dict name -> array, updated in place;  next_batch() -> (features, captions)
+    The learning rate is multiplied by decay at each iteration listed in decay_at.
+    Returns the list of the losses, one per iteration.
+    """
+    configs = {name: {"learning_rate": learning_rate} for name in params}
+    losses = []
+    for it in range(num_iterations):
+        if it in decay_at:
+            for config in configs.values():
+                config["learning_rate"] *= decay
+        value, grads = loss(params, *next_batch())
+        for name in params:
+            params[name], configs[name] = adam(params[name], grads[name], configs[name])
+        losses.append(value)
+    return losses
