@@ -232,7 +232,8 @@ def test_norm_net_is_the_fc_net_with_the_same_seed(normalization):
 
 
 def test_init_weights_is_one_scaled_draw():
-    for scheme, std in [("small", 0.01), ("large", 1.0), ("xavier", 1 / np.sqrt(30)), ("he", np.sqrt(2 / 30))]:
+    stds = {"small": 0.01, "large": 1.0, "xavier": 1 / np.sqrt(30), "he": np.sqrt(2 / 30)}
+    for scheme, std in stds.items():
         W = init_weights(30, 4, scheme, np.random.default_rng(2))
         np.testing.assert_allclose(W, std * np.random.default_rng(2).standard_normal((30, 4)), rtol=1e-12)
 
