@@ -1650,7 +1650,7 @@ plt.show()
 # mini-batch, so training and test time compute different functions (the batch statistics, then the
 # running averages); and with small batches the batch statistics are noisy. **Layer normalization
 # (층 정규화)** (Ba, Kiros and Hinton, 2016) normalizes each example on its own, over its $D$ features,
-# instead of each feature over the batch. For example $i$ (row $i$ of $x$, shape $(N, D)$):
+# instead of each feature over the batch. For the example in row $i$ of $x$ (shape $(N, D)$):
 #
 # $$\mu_i = \frac{1}{D}\sum_j x_{ij}, \qquad \sigma_i^2 = \frac{1}{D}\sum_j (x_{ij} - \mu_i)^2, \qquad
 # \hat x_{ij} = \frac{x_{ij} - \mu_i}{\sqrt{\sigma_i^2 + \epsilon}}, \qquad y_{ij} = \gamma_j \hat x_{ij} + \beta_j .$$
@@ -1836,7 +1836,9 @@ with reference_disabled(_layers.layernorm_backward, _layers.batchnorm_backward, 
 # of its own because `cs231n_utils.mine` names one exercise per name: `FullyConnectedNet` stays your network
 # of notebook 04, which the babysitting section above trains.) The contract:
 #
-# * `__init__`: the parameters of notebook 04's network, drawn in the order `W1, W2, ...` from `self.rng`
+# * `__init__`: the parameters of notebook 04's network (with `dims = [input_dim, *hidden_dims, num_classes]`,
+#   `W{i}` of shape `(dims[i-1], dims[i])` and `b{i}` zeros, for $i = 1, \dots, L$), drawn in the order
+#   `W1, W2, ...` from `self.rng`
 #   (by your `init_weights` when `weight_scale` is the name of a scheme such as `"he"`, else with the std
 #   `weight_scale` as in notebook 04), and with a normalization, for every hidden layer $i = 1, \dots, L - 1$,
 #   `gamma{i}` (ones) and `beta{i}` (zeros) of shape `(dims[i],)`; the last affine layer has none.
