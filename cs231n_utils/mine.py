@@ -32,13 +32,19 @@ INDEX = {
         ("svm_loss", "q6_svm_loss"), ("softmax_loss", "q7_softmax_loss")]},
     "TwoLayerNet": ("04_neural_networks", "q3_two_layer_scores", "classifiers"),
     "FullyConnectedNet": ("04_neural_networks", "q6_fully_connected", "classifiers"),
-    **{name: ("05_activations_init_batchnorm", exercise, "layers") for name, exercise in [
-        ("batchnorm_forward", "q7_batchnorm_forward"), ("batchnorm_backward", "q8_batchnorm_backward"),
-        ("batchnorm_backward_alt", "q9_batchnorm_backward_alt")]},
+    **{name: ("05_activations_init_batchnorm", exercise, module) for name, exercise, module in [
+        ("init_weights", "q5_init_weights", "classifiers"),
+        ("batchnorm_forward", "q7_batchnorm_forward", "layers"),
+        ("batchnorm_backward", "q8_batchnorm_backward", "layers"),
+        ("batchnorm_backward_alt", "q9_batchnorm_backward_alt", "layers"),
+        ("layernorm_forward", "q11_layernorm_forward", "layers"),
+        ("layernorm_backward", "q12_layernorm_backward", "layers"),
+        ("FullyConnectedNormNet", "q13_fully_connected_norm_net", "classifiers")]},
     **{name: ("06_optimizers_regularization", exercise, module) for name, exercise, module in [
         ("sgd_momentum", "q1_sgd_momentum", "optim"), ("nesterov_momentum", "q2_nesterov", "optim"),
         ("adagrad", "q3_adagrad", "optim"), ("rmsprop", "q4_rmsprop", "optim"), ("adam", "q5_adam", "optim"),
-        ("dropout_forward", "q8_dropout", "layers"), ("dropout_backward", "q8_dropout", "layers")]},
+        ("dropout_forward", "q8_dropout", "layers"), ("dropout_backward", "q8_dropout", "layers"),
+        ("DropoutNet", "q11_dropout_net", "classifiers")]},
 }
 UNLOCKED = Path(__file__).parent / "unlocked"  # NN_topic.py: references an instructor has unlocked
 _UNFINISHED = re.compile(r"^[ \t]*raise NotImplementedError", re.M)

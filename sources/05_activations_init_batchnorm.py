@@ -20,7 +20,9 @@
 # 3. see what **weight initialization (가중치 초기화)** does to the activations of a 10-layer network, and
 #    say why Xavier initialization suits tanh and He initialization suits ReLU;
 # 4. write **batch normalization (배치 정규화)** forward (train and test mode) and backward (on the
-#    computational graph, and in closed form), and watch it rescue a badly initialized network;
+#    computational graph, and in closed form), and **layer normalization (층 정규화)** forward and
+#    backward; build a fully connected network with either, and watch both rescue a badly initialized
+#    network;
 # 5. **babysit the learning process (학습 과정 돌보기)**: check the initial loss, overfit a tiny set,
 #    read the loss curve for a learning rate that is too low or too high;
 # 6. search **hyperparameters (하이퍼파라미터)** with **random search (무작위 탐색)** on a log scale,
@@ -45,7 +47,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from cs231n_utils.data import load_mnist
-from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.gradcheck import (
+    check_gradient,
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    rel_error,
+)
 from cs231n_utils.mine import (  # yours, from notebooks 03 and 04
     FullyConnectedNet,
     affine_backward,
@@ -1387,90 +1394,6 @@ for name, backward in [("graph", batchnorm_backward), ("simplified", batchnorm_b
 print(f"graph {1e3 * times['graph']:.2f} ms, simplified {1e3 * times['simplified']:.2f} ms "
       f"(speedup {times['graph'] / times['simplified']:.1f}x)")
 
-# %% [markdown] id="batchnorm_rescues_bad_init"
-# ### Batch normalization rescues a bad initialization
-#
-# A 5-layer ReLU network (four hidden layers of 100 units) with a too-small initialization, weight std
-# 0.01: as in Section 3 its activations and gradients vanish, and SGD gets nowhere. The same network with
-# a batch normalization layer after every hidden affine layer renormalizes the activations at every layer
-# and trains at once. Both are trained for 3 epochs on 2,000 MNIST digits with the same optimizer (plain
-# SGD, learning rate 0.05). The network without it is your `FullyConnectedNet` from notebook 04; the one
-# with it, `BatchNormNet` below, runs your layers and your batch normalization.
-
-# %% id="class_batchnorm_net"
-class BatchNormNet:
-    """{affine - batchnorm - relu} x (L - 1) - affine - softmax, on your layers (notebooks 03 and 05).
-
-    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
-    weight_scale: std of the initial weights;  seed: of the initialization
-    params: W1, b1, gamma1, beta1, ..., W{L-1}, b{L-1}, gamma{L-1}, beta{L-1}, WL, bL
-    """
-
-    def __init__(self, hidden_dims, input_dim, num_classes, weight_scale=1e-2, seed=0):
-        rng = np.random.default_rng(seed)
-        dims = [input_dim, *hidden_dims, num_classes]
-        self.params = {}
-        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):
-            self.params |= {f"W{i}": weight_scale * rng.standard_normal((fan_in, fan_out)),
-                            f"b{i}": np.zeros(fan_out)}
-        for i, size in enumerate(hidden_dims, start=1):
-            self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(size), np.zeros(size)
-        self.bn_params = [{"mode": "train"} for _ in hidden_dims]
-
-    def loss(self, X, y=None):
-        """X: (N, D);  y: (N,) or None. Scores (N, C) when y is None (test mode), else (loss, grads)."""
-        p, layers = self.params, []
-        for bn_param in self.bn_params:
-            bn_param["mode"] = "test" if y is None else "train"
-        out = X
-        for i, bn_param in enumerate(self.bn_params, start=1):  # one hidden layer at a time
-            a, fc_cache = affine_forward(out, p[f"W{i}"], p[f"b{i}"])
-            z, bn_cache = batchnorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], bn_param)
-            out, relu_cache = relu_forward(z)
-            layers.append((i, fc_cache, bn_cache, relu_cache))
-        last = len(self.bn_params) + 1
-        W, b = p[f"W{last}"], p[f"b{last}"]
-        scores, scores_cache = affine_forward(out, W, b)
-        if y is None:
-            return scores
-        loss, dscores = softmax_loss(scores, y)
-        grads = {}
-        dout, grads[f"W{last}"], grads[f"b{last}"] = affine_backward(dscores, scores_cache)
-        for i, fc_cache, bn_cache, relu_cache in reversed(layers):
-            dz = relu_backward(dout, relu_cache)
-            da, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dz, bn_cache)
-            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
-        return loss, grads
-
-
-# %% id="fig_batchnorm_rescues_bad_init"
-data = load_centered_mnist()
-solvers = {}
-for norm in (None, "batchnorm"):
-    net = BatchNormNet if norm else FullyConnectedNet
-    model = net([100, 100, 100, 100], 784, 10, weight_scale=1e-2, seed=0)
-    solvers[norm] = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 5e-2},
-                           num_epochs=3, batch_size=100, num_train_samples=500, verbose=False)
-    solvers[norm].train()
-    s = solvers[norm]
-    print(f"{'with' if norm else 'without'} batchnorm: final training loss {s.loss_history[-1]:.3f}, "
-          f"train accuracy {s.train_acc_history[-1]:.3f}, val accuracy {s.val_acc_history[-1]:.3f}")
-
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
-for norm, solver in solvers.items():
-    label = "with batchnorm" if norm else "without batchnorm"
-    axes[0].plot(solver.loss_history, lw=0.8, label=label)
-    axes[1].plot(solver.val_acc_history, "o-", label=label)
-axes[0].set(xlabel="iteration", ylabel="training loss", title="Loss, weight std 0.01")
-axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy", ylim=(0, 1))
-axes[0].legend()
-plt.show()
-
-# %% id="check_batchnorm_rescue"
-# Check: without batchnorm the network is stuck at chance (10%, loss ln 10 = 2.30); with it, above 85%.
-acc = {norm: s.val_acc_history[-1] for norm, s in solvers.items()}
-assert acc[None] < 0.3 and acc["batchnorm"] > 0.85, acc
-
 # %% [markdown] id="batchnorm_in_practice"
 # ### Batch normalization in practice
 #
@@ -1720,6 +1643,541 @@ plt.show()
 # matters: the next round would widen the learning-rate range upwards and could fix the regularization.
 # With real budgets each round trains longer on more data, and the final model is trained on everything.
 
+# %% [markdown] id="layer_normalization"
+# ## 7. Layer normalization, and a deep network with either
+#
+# Batch normalization has two costs. An example's output depends on the other examples of its
+# mini-batch, so training and test time compute different functions (the batch statistics, then the
+# running averages); and with small batches the batch statistics are noisy. **Layer normalization
+# (층 정규화)** (Ba, Kiros and Hinton, 2016) normalizes each example on its own, over its $D$ features,
+# instead of each feature over the batch. For the example in row $i$ of $x$ (shape $(N, D)$):
+#
+# $$\mu_i = \frac{1}{D}\sum_j x_{ij}, \qquad \sigma_i^2 = \frac{1}{D}\sum_j (x_{ij} - \mu_i)^2, \qquad
+# \hat x_{ij} = \frac{x_{ij} - \mu_i}{\sqrt{\sigma_i^2 + \epsilon}}, \qquad y_{ij} = \gamma_j \hat x_{ij} + \beta_j .$$
+#
+# The statistics run along the other axis: $N$ means and variances, one per example. The learned scale and
+# shift still have one entry per feature, $\gamma, \beta$ of shape $(D,)$, shared by all examples. Nothing
+# depends on the batch, so there is nothing to average for test time: the layer computes the same function
+# in training and at test time, for a batch of one as for a batch of 1,000. That is why recurrent networks
+# and Transformers use it, where batch statistics are awkward.
+#
+# ### Exercise 11 (2 points): layer normalization forward
+#
+# `layernorm_forward(x, gamma, beta, ln_param)`: `x` (N, D); `gamma`, `beta` (D,); `ln_param` a dict with an
+# optional `eps` (default 1e-5; other keys, such as a `mode`, are ignored). Use the biased variance
+# ($1/D$). Returns `out` (N, D) and a `cache` holding what your backward pass (Exercise 12) will need.
+
+# %% id="q11_layernorm_forward" kind="answer"
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer normalization: each example normalized over its features, then scaled and shifted.
+    x: (N, D);  gamma, beta: (D,);  ln_param: dict with optional eps (default 1e-5)
+    Returns out (N, D) and cache; the same computation in training and at test time.
+    """
+    eps = ln_param.get("eps", 1e-5)
+    out, cache = None, None
+    ### BEGIN SOLUTION
+    mu = x.mean(axis=1, keepdims=True)  # (N, 1): one mean per example
+    x_mu = x - mu
+    var = np.mean(x_mu**2, axis=1, keepdims=True)  # biased: 1/D
+    x_hat = x_mu / np.sqrt(var + eps)
+    out = gamma * x_hat + beta
+    cache = (x_hat, var, eps, gamma)
+    ### END SOLUTION
+    return out, cache
+
+
+# %% id="check_q11"
+rng = np.random.default_rng(20)
+x = rng.normal(5, 3, size=(4, 200))  # 4 examples of 200 features
+out, _ = layernorm_forward(x, np.ones(200), np.zeros(200), {})
+print("gamma = 1, beta = 0: mean of each example", out.mean(axis=1), " std", out.std(axis=1))
+assert out.shape == x.shape, f"out must be shaped like x (4, 200), got {np.shape(out)}"
+# Threshold: every example's mean within 1e-10 of 0, its std within 1e-4 of 1 (eps makes it slightly < 1)
+assert np.allclose(out.mean(axis=1), 0, atol=1e-10), (
+    "each example (row) must have mean 0 over its features: the statistics run along axis 1, not 0")
+assert np.allclose(out.std(axis=1), 1, atol=1e-4), (
+    "each example must have std 1 over its features: divide by the root of its variance (1/D) plus eps")
+gamma, beta = rng.normal(size=200), rng.normal(size=200)
+out, _ = layernorm_forward(x, gamma, beta, {})
+unscaled = (out - beta) / gamma
+assert np.allclose(unscaled.mean(axis=1), 0, atol=1e-8) and np.allclose(unscaled.std(axis=1), 1, atol=1e-4), (
+    "gamma and beta (D,) scale and shift every FEATURE, after the normalization")
+alone = np.vstack([layernorm_forward(row[None], gamma, beta, {"mode": "test"})[0] for row in x])
+print("largest change when every example is normalized alone, in test mode:", np.abs(alone - out).max())
+assert np.allclose(alone, out, rtol=1e-12, atol=1e-12), (
+    "an example's output must not depend on the batch or the mode")
+
+# %% id="q11_layernorm_forward_test" kind="tests" points=2
+_x = np.array([[1.0, 2.0, 3.0, 6.0], [0.0, 0.0, 4.0, 4.0]])
+_out, _ = layernorm_forward(_x, np.ones(4), np.zeros(4), {})
+assert np.allclose(_out, [[-1.0690, -0.5345, 0.0, 1.6036], [-1.0, -1.0, 1.0, 1.0]], atol=1e-4)
+_out, _ = layernorm_forward(_x, np.array([1.0, 2.0, 1.0, 1.0]), np.array([0.0, 0.0, 5.0, 0.0]), {})
+assert np.allclose(_out[1], [-1.0, -2.0, 6.0, 1.0], atol=1e-4)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled
+
+_rng = np.random.default_rng(21)
+with reference_disabled(_layers.layernorm_forward, _layers.batchnorm_forward):
+    for _N, _D, _eps in [(3, 5, 1e-5), (1, 7, 1e-5), (6, 2, 0.5), (2, 30, 1e-3)]:
+        _x = _rng.normal(2, 3, size=(_N, _D))
+        _g, _b = _rng.normal(size=_D), _rng.normal(size=_D)
+        _mu, _var = _x.mean(axis=1, keepdims=True), _x.var(axis=1, keepdims=True)
+        _want = _g * (_x - _mu) / np.sqrt(_var + _eps) + _b
+        _out, _ = layernorm_forward(_x, _g, _b, {"eps": _eps})
+        assert _out.shape == (_N, _D) and np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
+        # the default eps, and no batch or mode dependence
+        _out, _ = layernorm_forward(_x, _g, _b, {"mode": "test"})
+        _want = _g * (_x - _mu) / np.sqrt(_var + 1e-5) + _b
+        assert np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
+        assert np.allclose(layernorm_forward(_x[-1:], _g, _b, {})[0], _want[-1:], rtol=1e-10, atol=1e-12)
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q12"
+# ### Exercise 12 (3 points): layer normalization backward
+#
+# `layernorm_backward(dout, cache)`: `dout` (N, D), the cache of your `layernorm_forward`. Returns `dx` (N, D),
+# `dgamma` (D,) and `dbeta` (D,). Derive it: you have met this graph before, with the axes the other way
+# round. Ask for each sum of your derivation whether it runs over the features of one example or over
+# the batch.
+#
+# <details><summary>Hint</summary>Transpose the problem: layer normalization of $x$ is batch normalization of
+# $x^\top$ (without $\gamma$, $\beta$). Within one example the $D$ features play the part the $N$ examples
+# played in Exercise 9: the same three paths reach the loss (directly, through the mean, through the
+# variance), so your derivation of Exercise 9 holds for every row, with $N$ replaced by $D$. $\gamma$ and
+# $\beta$ are not transposed: each is still used by all $N$ examples, and notebook 02's rule for a value used
+# in several places decides their gradients.</details>
+
+# %% id="q12_layernorm_backward" kind="answer"
+def layernorm_backward(dout, cache):
+    """Backward pass of layernorm_forward.
+    dout: (N, D) upstream gradient;  cache: from your layernorm_forward
+    Returns dx (N, D), dgamma (D,), dbeta (D,).
+    """
+    dx, dgamma, dbeta = None, None, None
+    ### BEGIN SOLUTION
+    x_hat, var, eps, gamma = cache
+    D = dout.shape[1]
+    dbeta = dout.sum(axis=0)  # gamma and beta are shared by the N examples
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    # batch norm's closed form, with the sums over the D features of each example
+    row_sum = dx_hat.sum(axis=1, keepdims=True)
+    row_dot = np.sum(dx_hat * x_hat, axis=1, keepdims=True)
+    dx = (D * dx_hat - row_sum - x_hat * row_dot) / (D * np.sqrt(var + eps))
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+# %% id="check_q12"
+# Numerical gradient check on small data, as for batch normalization (x = 5 randn + 12).
+rng = np.random.default_rng(22)
+N, D = 4, 5
+x = 5 * rng.normal(size=(N, D)) + 12
+gamma, beta, dout = rng.normal(size=D), rng.normal(size=D), rng.normal(size=(N, D))
+dx_num = eval_numerical_gradient_array(lambda v: layernorm_forward(v, gamma, beta, {})[0], x.copy(), dout)
+dgamma_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, v, beta, {})[0], gamma.copy(), dout)
+dbeta_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, gamma, v, {})[0], beta.copy(), dout)
+_, cache = layernorm_forward(x, gamma, beta, {})
+dx, dgamma, dbeta = layernorm_backward(dout, cache)
+# Thresholds as for batch norm: dx < 1e-6 (each row of dx sums to 0, so some entries are small and carry
+# the rounding error; measured about 1e-8), dgamma and dbeta < 1e-8 (measured about 1e-11).
+ok = check_gradient(dx, dx_num, threshold=1e-6, name="dx").passed
+ok &= check_gradient(dgamma, dgamma_num, threshold=1e-8, name="dgamma").passed
+ok &= check_gradient(dbeta, dbeta_num, threshold=1e-8, name="dbeta").passed
+assert ok, "see the diagnosis above: which sums run over one example's features, which over the batch?"
+
+# %% id="q12_layernorm_backward_test" kind="tests" points=3
+_rng = np.random.default_rng(23)
+_x = 5 * _rng.normal(size=(3, 4)) + 12
+_g, _b, _d = _rng.normal(size=4), _rng.normal(size=4), _rng.normal(size=(3, 4))
+_, _c = layernorm_forward(_x, _g, _b, {})
+_dx, _dg, _db = layernorm_backward(_d, _c)
+assert _dx.shape == (3, 4) and _dg.shape == (4,) and _db.shape == (4,)
+assert np.allclose(_db, _d.sum(axis=0)) and np.allclose(_dx.sum(axis=1), 0, atol=1e-10)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled
+
+
+def _ln(x, g, b, eps):
+    return g * (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps) + b
+
+
+_cases = []
+# thresholds on dx from the measured errors with a margin, as for batch norm (Exercise 8's tests)
+for _N, _D, _eps, _scale, _tol in [(4, 5, 1e-5, 5.0, 1e-7), (3, 2, 1e-5, 1.0, 1e-5),
+                                   (2, 8, 0.5, 1.0, 1e-7), (5, 4, 1e-3, 0.2, 1e-6), (1, 6, 1e-5, 2.0, 1e-6)]:
+    _x = _scale * _rng.normal(size=(_N, _D)) - 2
+    _g, _b, _d = _rng.normal(size=_D), _rng.normal(size=_D), _rng.normal(size=(_N, _D))
+    _num = (eval_numerical_gradient_array(lambda v: _ln(v, _g, _b, _eps), _x.copy(), _d),
+            eval_numerical_gradient_array(lambda v: _ln(_x, v, _b, _eps), _g.copy(), _d),
+            eval_numerical_gradient_array(lambda v: _ln(_x, _g, v, _eps), _b.copy(), _d))
+    _cases.append((_x, _g, _b, _d, _eps, _tol, _num))
+with reference_disabled(_layers.layernorm_backward, _layers.batchnorm_backward, _layers.batchnorm_backward_alt):
+    for _x, _g, _b, _d, _eps, _tol, (_ndx, _ndg, _ndb) in _cases:
+        _, _c = layernorm_forward(_x, _g, _b, {"eps": _eps})
+        _dx, _dg, _db = layernorm_backward(_d, _c)
+        assert _dx.shape == _x.shape and _dg.shape == _g.shape and _db.shape == _b.shape
+        assert rel_error(_dx, _ndx) < _tol and rel_error(_dg, _ndg) < 1e-8 and rel_error(_db, _ndb) < 1e-8
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_q13"
+# ### Exercise 13 (4 points): a fully connected network with a normalization option
+#
+# Notebook 04's fully connected network, grown the way CS231n's `FullyConnectedNet` is, with a
+# normalization layer after every hidden affine layer, before the ReLU:
+#
+# $$\{\text{affine} - [\text{batchnorm or layernorm}] - \text{relu}\} \times (L - 1) - \text{affine} - \text{softmax}$$
+#
+# `FullyConnectedNormNet(hidden_dims, input_dim, num_classes, normalization=None, reg=0.0, weight_scale=1e-2,
+# seed=0)` with `normalization` None, `"batchnorm"` or `"layernorm"`. It runs on your own layers: affine,
+# ReLU and softmax loss from notebook 03, batch and layer normalization from this notebook. (It has a name
+# of its own because `cs231n_utils.mine` names one exercise per name: `FullyConnectedNet` stays your network
+# of notebook 04, which the babysitting section above trains.) The contract:
+#
+# * `__init__`: the parameters of notebook 04's network (with `dims = [input_dim, *hidden_dims, num_classes]`,
+#   `W{i}` of shape `(dims[i-1], dims[i])` and `b{i}` zeros, for $i = 1, \dots, L$), drawn in the order
+#   `W1, W2, ...` from `self.rng`
+#   (by your `init_weights` when `weight_scale` is the name of a scheme such as `"he"`, else with the std
+#   `weight_scale` as in notebook 04), and with a normalization, for every hidden layer $i = 1, \dots, L - 1$,
+#   `gamma{i}` (ones) and `beta{i}` (zeros) of shape `(dims[i],)`; the last affine layer has none.
+#   `self.norm_params[i - 1]` is the `bn_param` of hidden layer $i$ (its mode and running averages);
+#   layer normalization uses it as its `ln_param`.
+# * `hidden_forward(x, i)`: hidden layer $i$, affine, the normalization (if any), ReLU. Returns `out` and a
+#   `cache`.
+# * `hidden_backward(dout, cache, i)`: its backward pass. Returns `dx` and a dict of the gradients of
+#   layer $i$'s parameters (`W{i}`, `b{i}`, and with a normalization `gamma{i}`, `beta{i}`).
+# * `loss(X, y=None)`: puts every `norm_params` dict in mode `"test"` when `y` is None and `"train"` otherwise;
+#   runs the hidden layers through `self.hidden_forward` and back through `self.hidden_backward` (notebook 06
+#   adds dropout to your network by extending exactly these two methods), then the last affine layer, the
+#   softmax loss, and the L2 term $\frac{1}{2}\lambda \sum_i \sum W_i^2$ with its gradients, as in notebook 04.
+#
+# <details><summary>Hint</summary>A forward pass makes one cache per layer and the backward pass hands each
+# layer's cache back to that layer, last layer first. A test-time forward pass differs from a training one
+# only inside batch normalization, and only through the mode.</details>
+
+# %% id="q13_fully_connected_norm_net" kind="answer"
+class FullyConnectedNormNet:
+    """{affine - [batchnorm or layernorm] - relu} x (L - 1) - affine - softmax, on your layers.
+
+    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
+    normalization: None, "batchnorm" or "layernorm"
+    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices
+    weight_scale: std of the initial weights, or a scheme of your init_weights ("he", "xavier", ...)
+    seed: of the initialization; self.rng goes on with the same generator (notebook 06's dropout masks)
+    params: W1, b1, ..., WL, bL; with a normalization also gamma1, beta1, ..., gamma{L-1}, beta{L-1}
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, normalization=None, reg=0.0, weight_scale=1e-2,
+                 seed=0):
+        if normalization not in (None, "batchnorm", "layernorm"):
+            raise ValueError(f'Invalid normalization "{normalization}"')
+        self.normalization, self.reg = normalization, reg
+        self.num_layers = len(hidden_dims) + 1
+        self.rng = np.random.default_rng(seed)
+        self.norm_params = [{"mode": "train"} for _ in hidden_dims]
+        self.params = {}
+        ### BEGIN SOLUTION
+        dims = [input_dim, *hidden_dims, num_classes]
+        for i in range(1, self.num_layers + 1):
+            if isinstance(weight_scale, str):
+                W = init_weights(dims[i - 1], dims[i], weight_scale, self.rng)
+            else:
+                W = weight_scale * self.rng.standard_normal((dims[i - 1], dims[i]))
+            self.params[f"W{i}"] = W
+            self.params[f"b{i}"] = np.zeros(dims[i])
+        if normalization is not None:
+            for i, size in enumerate(hidden_dims, start=1):
+                self.params[f"gamma{i}"] = np.ones(size)
+                self.params[f"beta{i}"] = np.zeros(size)
+        ### END SOLUTION
+
+    def hidden_forward(self, x, i):
+        """Hidden layer i (1 .. L-1). x: (N, dims[i-1]). Returns out (N, dims[i]) and cache."""
+        out, cache = None, None
+        ### BEGIN SOLUTION
+        p = self.params
+        a, fc_cache = affine_forward(x, p[f"W{i}"], p[f"b{i}"])
+        norm_cache = None
+        if self.normalization == "batchnorm":
+            a, norm_cache = batchnorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
+        elif self.normalization == "layernorm":
+            a, norm_cache = layernorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
+        out, relu_cache = relu_forward(a)
+        cache = (fc_cache, norm_cache, relu_cache)
+        ### END SOLUTION
+        return out, cache
+
+    def hidden_backward(self, dout, cache, i):
+        """dout: (N, dims[i]); cache: from hidden_forward(x, i).
+        Returns dx (N, dims[i-1]) and grads, a dict of the gradients of layer i's parameters."""
+        dx, grads = None, {}
+        ### BEGIN SOLUTION
+        fc_cache, norm_cache, relu_cache = cache
+        da = relu_backward(dout, relu_cache)
+        if self.normalization == "batchnorm":
+            da, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(da, norm_cache)
+        elif self.normalization == "layernorm":
+            da, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(da, norm_cache)
+        dx, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
+        ### END SOLUTION
+        return dx, grads
+
+    def loss(self, X, y=None):
+        """X: (N, D);  y: (N,) labels or None.
+
+        y=None: test mode, returns scores (N, C); otherwise train mode, returns (loss, grads) with
+        grads shaped like params.
+        """
+        L = self.num_layers
+        scores, caches = None, []
+        ### BEGIN SOLUTION
+        for norm_param in self.norm_params:
+            norm_param["mode"] = "test" if y is None else "train"
+        out = X
+        for i in range(1, L):
+            out, cache = self.hidden_forward(out, i)
+            caches.append(cache)
+        scores, scores_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
+        ### END SOLUTION
+        if y is None:
+            return scores
+
+        loss, grads = 0.0, {}
+        ### BEGIN SOLUTION
+        loss, dout = softmax_loss(scores, y)
+        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, scores_cache)
+        for i in range(L - 1, 0, -1):
+            dout, layer_grads = self.hidden_backward(dout, caches[i - 1], i)
+            grads |= layer_grads
+        for i in range(1, L + 1):
+            W = self.params[f"W{i}"]
+            loss += 0.5 * self.reg * np.sum(W**2)
+            grads[f"W{i}"] += self.reg * W
+        ### END SOLUTION
+        return loss, grads
+
+
+# %% id="check_q13"
+# Check 1: the parameters of each option.
+for normalization in (None, "batchnorm", "layernorm"):
+    names = sorted(FullyConnectedNormNet([6, 4], 5, 3, normalization=normalization).params)
+    print(f"normalization {normalization}: {names}")
+    want = {f"{k}{i}" for k in "Wb" for i in (1, 2, 3)} | (
+        set() if normalization is None else {f"{k}{i}" for k in ("gamma", "beta") for i in (1, 2)})
+    assert set(names) == want, "gamma{i} and beta{i} for every HIDDEN layer i with a normalization, else none"
+
+# Check 2: the whole net's loss against numerical gradients, for each option, with reg > 0.
+# Threshold: relative error < 1e-6 (float64, whole nets, as in notebook 04; random biases keep the
+# ReLU inputs off the kink on this data).
+rng = np.random.default_rng(24)
+X, y = rng.standard_normal((6, 5)), np.array([0, 2, 1, 2, 0, 1])
+for normalization in (None, "batchnorm", "layernorm"):
+    net = FullyConnectedNormNet([6, 4], 5, 3, normalization=normalization, reg=0.3, weight_scale=0.6, seed=2)
+    for name in net.params:
+        if name.startswith("b"):  # the biases and the betas
+            net.params[name] = 0.3 * rng.standard_normal(net.params[name].shape)
+    scores = net.loss(X)
+    assert np.shape(scores) == (6, 3), f"loss(X) must return the scores (N, C) = (6, 3), got {np.shape(scores)}"
+    loss, grads = net.loss(X, y)
+    assert set(grads) == set(net.params), f"one gradient per parameter: got {sorted(grads)}"
+    errors = {}
+    for name in sorted(net.params):
+        if normalization == "batchnorm" and name in ("b1", "b2"):
+            # batch norm subtracts the batch mean, so the bias before it changes nothing: gradient 0
+            assert np.abs(grads[name]).max() < 1e-10, f"d{name} should be 0 before a batch norm layer"
+            continue
+        num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
+        result = check_gradient(grads[name], num, threshold=1e-6, name=f"{normalization}: d{name}", verbose=False)
+        assert result.passed, str(result)
+        errors[name] = result.max_rel_error
+    print(f"normalization {normalization}: loss {loss:.4f}; largest relative error {max(errors.values()):.1e} "
+          f"(d{max(errors, key=errors.get)}; threshold 1e-6)")
+
+# Check 3: loss runs the hidden layers through hidden_forward and hidden_backward, in order (notebook 06
+# relies on it): the two methods of this net are wrapped to record their calls.
+net = FullyConnectedNormNet([6, 4], 5, 3, normalization="layernorm")
+calls, forward, backward = [], net.hidden_forward, net.hidden_backward
+net.hidden_forward = lambda x, i: calls.append(f"forward {i}") or forward(x, i)
+net.hidden_backward = lambda dout, cache, i: calls.append(f"backward {i}") or backward(dout, cache, i)
+net.loss(X, y)
+print("calls of one training loss:", calls)
+assert calls == ["forward 1", "forward 2", "backward 2", "backward 1"], (
+    "loss must run each hidden layer i through self.hidden_forward(x, i), then back through "
+    "self.hidden_backward(dout, cache, i), last layer first")
+
+# %% id="q13_fully_connected_norm_net_test" kind="tests" points=4
+def _ref_norm_loss(p, X, y, reg, L, normalization, eps=1e-5):
+    """Scores and loss (train mode) of the network, with plain numpy."""
+    _h = X
+    for _i in range(1, L):
+        _a = _h @ p[f"W{_i}"] + p[f"b{_i}"]
+        _axis = {"batchnorm": 0, "layernorm": 1}.get(normalization)
+        if _axis is not None:
+            _mu, _var = _a.mean(axis=_axis, keepdims=True), _a.var(axis=_axis, keepdims=True)
+            _a = p[f"gamma{_i}"] * (_a - _mu) / np.sqrt(_var + eps) + p[f"beta{_i}"]
+        _h = np.maximum(0, _a)
+    _s = _h @ p[f"W{L}"] + p[f"b{L}"]
+    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])
+    return _s, _data + 0.5 * reg * sum(np.sum(p[f"W{_i}"] ** 2) for _i in range(1, L + 1))
+
+
+def _check_norm_net(hidden_dims, N, D, C, reg, normalization, seed):
+    """A net with random biases, gammas and betas; its data; the expected loss and numerical gradients."""
+    _rng = np.random.default_rng(seed)
+    _net = FullyConnectedNormNet(hidden_dims, D, C, normalization=normalization, reg=reg, weight_scale=0.6,
+                                 seed=seed)
+    _L = len(hidden_dims) + 1
+    _names = {f"{k}{i}" for k in "Wb" for i in range(1, _L + 1)}
+    if normalization is not None:
+        _names |= {f"{k}{i}" for k in ("gamma", "beta") for i in range(1, _L)}
+    assert set(_net.params) == _names, sorted(_net.params)
+    _draws = np.random.default_rng(seed)
+    for _i, (_fi, _fo) in enumerate(zip([D, *hidden_dims], [*hidden_dims, C], strict=True), start=1):
+        assert np.allclose(_net.params[f"W{_i}"], 0.6 * _draws.standard_normal((_fi, _fo)), rtol=1e-12)
+    for _k in _net.params:
+        if _k.startswith(("gamma", "beta")):
+            assert np.array_equal(_net.params[_k], np.ones(_net.params[_k].shape) * _k.startswith("gamma"))
+        if not _k.startswith("W"):
+            _net.params[_k] = (_k.startswith("gamma") + 0.3 * _rng.standard_normal(_net.params[_k].shape))
+    _X, _y = _rng.standard_normal((N, D)), _rng.integers(0, C, size=N)
+    _p = {k: v.copy() for k, v in _net.params.items()}
+    _num = {}
+    for _k in _p:
+        _q = {k: v.copy() for k, v in _p.items()}
+
+        def _f(v, _k=_k, _q=_q):
+            _q[_k] = v
+            return _ref_norm_loss(_q, _X, _y, reg, _L, normalization)[1]
+        _num[_k] = eval_numerical_gradient(_f, _p[_k].copy())
+    return _net, _X, _y, _ref_norm_loss(_p, _X, _y, reg, _L, normalization), _num
+
+
+# Threshold: relative error < 1e-6 for every gradient (whole nets); a bias before batch norm has gradient 0.
+for _norm in (None, "batchnorm", "layernorm"):
+    _net, _X, _y, (_s, _want), _num = _check_norm_net([5, 4], 6, 4, 3, 0.3, _norm, 81)
+    _loss, _grads = _net.loss(_X, _y)
+    assert abs(_loss - _want) < 1e-10, (_norm, _loss, _want)
+    assert set(_grads) == set(_num), sorted(_grads)
+    for _k in _num:
+        if np.abs(_num[_k]).max() < 1e-8:  # a bias before batch norm: no effect on the loss
+            assert np.abs(_grads[_k]).max() < 1e-10, (_norm, _k)
+        else:
+            assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_norm, _k, rel_error(_grads[_k], _num[_k]))
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.classifiers as _clf
+from cs231n_utils.testing import reference_disabled
+
+with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNormNet.hidden_forward,
+                        _clf.FullyConnectedNormNet.hidden_backward, _clf.FullyConnectedNet.loss):
+    for _args in [([6, 5, 4], 7, 5, 3, 0.2, "batchnorm", 82), ([4, 4], 5, 3, 4, 0.0, "layernorm", 83),
+                  ([5], 4, 6, 3, 0.7, "layernorm", 84), ([3, 6], 5, 2, 3, 0.5, None, 85),
+                  ([6], 3, 4, 5, 0.1, "batchnorm", 86)]:
+        _net, _X, _y, (_s, _want), _num = _check_norm_net(*_args)
+        _loss, _grads = _net.loss(_X, _y)
+        assert abs(_loss - _want) < 1e-10, (_args, _loss, _want)
+        assert set(_grads) == set(_num), (_args, sorted(_grads))
+        for _k in _num:
+            if np.abs(_num[_k]).max() < 1e-8:  # a bias before batch norm: no effect on the loss
+                assert np.abs(_grads[_k]).max() < 1e-10, (_args, _k)
+            else:
+                assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_args, _k, rel_error(_grads[_k], _num[_k]))
+        # test mode: batch norm with the running averages of the one training pass above, else as in training
+        _scores = _net.loss(_X)
+        _norm = _args[5]
+        _p = {k: np.array(v) for k, v in _net.params.items()}
+        _h = _X
+        for _i in range(1, len(_args[0]) + 1):
+            _a = _h @ _p[f"W{_i}"] + _p[f"b{_i}"]
+            if _norm == "batchnorm":
+                _bn = _net.norm_params[_i - 1]
+                assert _bn["mode"] == "test"
+                _mu_run, _var_run = np.array(_bn["running_mean"]), np.array(_bn["running_var"])
+                if _i == 1:  # one training pass from zeros, on the same first-layer input
+                    assert np.allclose(_mu_run, 0.1 * _a.mean(axis=0))
+                _a = _p[f"gamma{_i}"] * (_a - _mu_run) / np.sqrt(_var_run + 1e-5) + _p[f"beta{_i}"]
+            elif _norm == "layernorm":
+                _a = _p[f"gamma{_i}"] * (_a - _a.mean(axis=1, keepdims=True)) / np.sqrt(
+                    _a.var(axis=1, keepdims=True) + 1e-5) + _p[f"beta{_i}"]
+            _h = np.maximum(0, _a)
+        _want_s = _h @ _p[f"W{len(_args[0]) + 1}"] + _p[f"b{len(_args[0]) + 1}"]
+        assert np.allclose(_scores, _want_s, rtol=1e-10, atol=1e-12), _args
+        if _norm != "batchnorm":
+            assert np.allclose(_scores, _s, rtol=1e-10, atol=1e-12), _args
+    # a scheme name: the weights come from init_weights, one layer after the other from the same generator
+    _net = FullyConnectedNormNet([7, 4], 9, 3, normalization="layernorm", weight_scale="he", seed=89)
+    _draws = np.random.default_rng(89)
+    for _i, (_fi, _fo) in enumerate([(9, 7), (7, 4), (4, 3)], start=1):
+        assert np.allclose(_net.params[f"W{_i}"], np.sqrt(2 / _fi) * _draws.standard_normal((_fi, _fo)), rtol=1e-12)
+        assert np.array_equal(_net.params[f"b{_i}"], np.zeros(_fo))
+    # the hidden layers go through hidden_forward and hidden_backward (notebook 06 extends them):
+    # with tanh layers put in their place, the loss is that of a tanh network
+    _net = FullyConnectedNormNet([4, 3], 5, 3, reg=0.1, weight_scale=0.5, seed=87)
+    _p = {k: np.array(v) for k, v in _net.params.items()}
+    _X, _y = np.random.default_rng(88).standard_normal((4, 5)), np.array([0, 1, 2, 1])
+
+    def _tanh_forward(x, i):
+        _out = np.tanh(x @ _p[f"W{i}"] + _p[f"b{i}"])
+        return _out, (x, _out)
+
+    def _tanh_backward(dout, cache, i):
+        _x, _out = cache
+        _da = dout * (1 - _out**2)
+        return _da @ _p[f"W{i}"].T, {f"W{i}": _x.T @ _da, f"b{i}": _da.sum(axis=0)}
+
+    def _tanh_net(W1):
+        _s = np.tanh(np.tanh(_X @ W1 + _p["b1"]) @ _p["W2"] + _p["b2"]) @ _p["W3"] + _p["b3"]
+        _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(4), _y])
+        return _s, _data + 0.05 * (np.sum(W1**2) + np.sum(_p["W2"] ** 2) + np.sum(_p["W3"] ** 2))
+
+    _net.hidden_forward = _tanh_forward
+    _net.hidden_backward = _tanh_backward
+    _s3, _want = _tanh_net(_p["W1"])
+    assert np.allclose(_net.loss(_X), _s3, rtol=1e-10)
+    _loss, _grads = _net.loss(_X, _y)
+    assert abs(_loss - _want) < 1e-10
+    _dW1 = eval_numerical_gradient(lambda w: _tanh_net(w)[1], _p["W1"].copy())
+    assert rel_error(_grads["W1"], _dW1) < 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown] id="batchnorm_rescues_bad_init"
+# ### Normalization rescues a bad initialization
+#
+# A 5-layer ReLU network (four hidden layers of 100 units) with a too-small initialization, weight std
+# 0.01: as in Section 3 its activations and gradients vanish, and SGD gets nowhere. The same network with
+# a batch normalization layer after every hidden affine layer renormalizes the activations at every layer
+# and trains at once; so does the one with layer normalization, which rescales every example instead of
+# every feature. All three are your `FullyConnectedNormNet`, trained for 3 epochs on 2,000 MNIST digits with
+# the same optimizer (plain SGD, learning rate 0.05).
+
+# %% id="fig_batchnorm_rescues_bad_init"
+data = load_centered_mnist()
+solvers = {}
+for norm in (None, "batchnorm", "layernorm"):
+    model = FullyConnectedNormNet([100, 100, 100, 100], 784, 10, normalization=norm, weight_scale=1e-2, seed=0)
+    solvers[norm] = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 5e-2},
+                           num_epochs=3, batch_size=100, num_train_samples=500, verbose=False)
+    solvers[norm].train()
+    s = solvers[norm]
+    print(f"{'with ' + norm if norm else 'without normalization'}: final training loss {s.loss_history[-1]:.3f}, "
+          f"train accuracy {s.train_acc_history[-1]:.3f}, val accuracy {s.val_acc_history[-1]:.3f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+for norm, solver in solvers.items():
+    label = f"with {norm}" if norm else "without normalization"
+    axes[0].plot(solver.loss_history, lw=0.8, label=label)
+    axes[1].plot(solver.val_acc_history, "o-", label=label)
+axes[0].set(xlabel="iteration", ylabel="training loss", title="Loss, weight std 0.01")
+axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy", ylim=(0, 1))
+axes[0].legend()
+plt.show()
+
+# %% id="check_batchnorm_rescue"
+# Check: without normalization the network is stuck at chance (10%, loss ln 10 = 2.30); with either, above 85%.
+acc = {norm: s.val_acc_history[-1] for norm, s in solvers.items()}
+assert acc[None] < 0.3 and acc["batchnorm"] > 0.85 and acc["layernorm"] > 0.85, acc
+
 # %% [markdown] id="summary"
 # ## Summary
 #
@@ -1735,7 +2193,11 @@ plt.show()
 #   **He** (MSRA) $\sqrt{2/n}$ for ReLU keep the activations at the same scale through all 10 layers.
 # * Batch normalization normalizes every feature over the batch (running averages at test time); its
 #   backward pass is a branchy graph that simplifies to one line; it makes training robust to a bad
-#   initialization, goes after affine or conv layers, and also regularizes a little.
+#   initialization, goes after affine or conv layers, and also regularizes a little. Layer normalization
+#   normalizes every example over its features: the same graph on the transposed problem, no batch
+#   dependence, the same computation in training and at test time; it rescues the bad initialization too.
+# * Your `FullyConnectedNormNet` runs its hidden layers through `hidden_forward` / `hidden_backward`: one
+#   normalization option here, and notebook 06 adds dropout by extending those two methods.
 # * Babysitting: initial loss $\ln C$, overfit 20 examples, watch the loss curve and the update/weight
 #   ratio; search the learning rate
 #   and regularization at random, on a log scale, coarse to fine.

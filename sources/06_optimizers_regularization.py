@@ -20,8 +20,8 @@
 # 4. take one **Newton step (뉴턴 스텝)** with the **Hessian (헤세 행렬)**, and say why second-order methods
 #    are rarely used for large networks;
 # 5. **regularize (규제)** a network: L2 / **weight decay (가중치 감쇠)**, **inverted dropout
-#    (역 드롭아웃)**, **data augmentation (데이터 증강)** and **ensembles (앙상블)**, and measure what each
-#    does on a small MNIST training set.
+#    (역 드롭아웃)** (and build it into your network of notebook 05), **data augmentation (데이터 증강)**
+#    and **ensembles (앙상블)**, and measure what each does on a small MNIST training set.
 #
 # **How to work.** Fill in every cell marked `# YOUR CODE HERE` (delete the `raise NotImplementedError()`).
 # After each exercise, run the *check* cell below it: it tells you what is wrong and by how much.
@@ -39,15 +39,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cs231n_utils.data import load_mnist
-from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient_array, rel_error
-from cs231n_utils.mine import (  # yours, from notebooks 03 and 04
-    FullyConnectedNet,
-    affine_backward,
-    affine_forward,
-    relu_backward,
-    relu_forward,
-    softmax_loss,
-)
+from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_utils.mine import FullyConnectedNet, FullyConnectedNormNet  # yours, from notebooks 04 and 05
 from cs231n_utils.solver import Solver
 from cs231n_utils.viz import plot_loss_history, plot_trajectories
 
@@ -784,72 +777,24 @@ plot_trajectory_grid(saddle, saddle_paths, xlim=(-1.5, 2.0), ylim=(-0.6, 1.6), m
 # third, slightly more realistic data point.
 #
 # The same six rules on a real problem: a 784-100-10 ReLU network on 1,000 MNIST digits, trained by the
-# course's `Solver` with *your* update rule (`update_rule` may be a function), 10 epochs each. Losses are
-# averaged over each epoch's 10 mini-batches; the raw curve is much noisier (mini-batch noise).
-
-# %% id="class_mnist_net"
-class MnistNet:
-    """{affine - relu - [dropout]} x (L - 1) - affine - softmax, on your layers (notebooks 03 and 06).
-
-    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
-    dropout_keep_ratio: keep probability of your inverted dropout (1: none)
-    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices;  seed: of the He initialization
-    params: W1, b1, ..., WL, bL
-    """
-
-    def __init__(self, hidden_dims, input_dim, num_classes, dropout_keep_ratio=1, reg=0.0, seed=0):
-        rng = np.random.default_rng(seed)
-        dims = [input_dim, *hidden_dims, num_classes]
-        self.reg, self.params = reg, {}
-        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:], strict=True), start=1):  # He init
-            self.params |= {f"W{i}": np.sqrt(2 / fan_in) * rng.standard_normal((fan_in, fan_out)),
-                            f"b{i}": np.zeros(fan_out)}
-        self.hidden = len(hidden_dims)
-        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio, "seed": rng}
-
-    def loss(self, X, y=None):
-        """X: (N, D);  y: (N,) or None. Scores (N, C) when y is None (no dropout), else (loss, grads)."""
-        p, layers = self.params, []
-        self.dropout_param["mode"] = "test" if y is None else "train"
-        use_dropout = self.dropout_param["p"] != 1
-        out = X
-        for i in range(1, self.hidden + 1):
-            a, fc_cache = affine_forward(out, p[f"W{i}"], p[f"b{i}"])
-            out, relu_cache = relu_forward(a)
-            drop_cache = None
-            if use_dropout:
-                out, drop_cache = dropout_forward(out, self.dropout_param)
-            layers.append((i, fc_cache, relu_cache, drop_cache))
-        last = self.hidden + 1
-        W, b = p[f"W{last}"], p[f"b{last}"]
-        scores, scores_cache = affine_forward(out, W, b)
-        if y is None:
-            return scores
-        loss, dscores = softmax_loss(scores, y)
-        grads = {}
-        dout, grads[f"W{last}"], grads[f"b{last}"] = affine_backward(dscores, scores_cache)
-        for i, fc_cache, relu_cache, drop_cache in reversed(layers):
-            if use_dropout:
-                dout = dropout_backward(dout, drop_cache)
-            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(relu_backward(dout, relu_cache), fc_cache)
-        weights = [name for name in p if name.startswith("W")]
-        loss += 0.5 * self.reg * sum(np.sum(p[name] ** 2) for name in weights)
-        for name in weights:
-            grads[name] = grads[name] + self.reg * p[name]
-        return loss, grads
-
+# course's `Solver` with *your* update rule (`update_rule` may be a function), 10 epochs each. The network
+# is your `FullyConnectedNormNet` of notebook 05 (no normalization, He initialization by your
+# `init_weights`). Losses are averaged over each epoch's 10 mini-batches; the raw curve is much noisier
+# (mini-batch noise).
 
 # %% id="fig_optimizers_on_mnist"
 mnist = load_mnist(num_train=1000, num_val=1000, num_test=1000)
 
 
-def train_mnist(update_rule, optim_config, num_epochs, seed=0, dropout_keep_ratio=1, reg=0.0,
-                wrap=None, num_val_samples=None):
-    """Train a 784-100-10 ReLU net on the 1,000 training digits. Returns (net, solver).
+def train_mnist(update_rule, optim_config, num_epochs, seed=0, net_class=FullyConnectedNormNet, wrap=None,
+                num_val_samples=None, **options):
+    """Train a 784-100-10 ReLU net, He-initialized, on the 1,000 training digits. Returns (net, solver).
 
-    wrap: optional function net -> model that the Solver trains instead (e.g. with augmentation).
+    net_class: your FullyConnectedNormNet (notebook 05), or a subclass;  options: its other arguments
+    (reg, ...);  wrap: optional function net -> model that the Solver trains instead (e.g. with
+    augmentation).
     """
-    net = MnistNet([100], 784, 10, dropout_keep_ratio=dropout_keep_ratio, reg=reg, seed=seed)
+    net = net_class([100], 784, 10, weight_scale="he", seed=seed, **options)
     model = net if wrap is None else wrap(net)
     solver = Solver(model, mnist, update_rule=update_rule, optim_config=dict(optim_config),
                     num_epochs=num_epochs, batch_size=100, num_train_samples=200,
@@ -1524,6 +1469,188 @@ assert np.all(np.isfinite(_got)) and rel_error(_got, (_sm(_one[0]) + _sm(_one[1]
 assert np.allclose(ensemble_probabilities(_S).sum(axis=1), 1)
 ### END HIDDEN TESTS
 
+# %% [markdown] id="exercise_q11"
+# ### Dropout in your network
+#
+# In a network, dropout goes after the ReLU of every hidden layer:
+#
+# $$\{\text{affine} - [\text{norm}] - \text{relu} - \text{dropout}\} \times (L - 1) - \text{affine} - \text{softmax}$$
+#
+# Your `FullyConnectedNormNet` of notebook 05 (from `cs231n_utils.mine`) runs every hidden layer through
+# `hidden_forward` and `hidden_backward`. `DropoutNet` is that network with dropout: a subclass that extends
+# exactly those two methods, and `loss`, on your `dropout_forward` and `dropout_backward` of Exercise 8.
+#
+# ### Exercise 11 (3 points): `DropoutNet`
+#
+# * `__init__` is given: `self.dropout_param = {"mode": "train", "p": dropout_keep_ratio, "seed": self.rng}`.
+#   The masks go on with the generator of the initialization, so every forward pass draws a fresh mask,
+#   reproducibly from the seed; a gradient check puts an int seed there to get the same mask every time.
+# * `loss(X, y=None)`: puts dropout in mode `"test"` when `y` is None and `"train"` otherwise, then lets the
+#   parent's `loss` do the rest.
+# * `hidden_forward(x, i)`: the parent's hidden layer $i$, then, when the keep probability is below 1, your
+#   dropout on its output. Returns `out` and a `cache` holding what the backward pass needs.
+# * `hidden_backward(dout, cache, i)`: the backward pass of both; returns `dx` and the layer's gradients, as
+#   the parent's does.
+#
+# <details><summary>Hint</summary>Extend, do not copy: in a subclass, Python's `super()` hands a method its
+# parent's version, so notebook 05's layer runs unchanged inside yours. Backward, the operations come in
+# the reverse order of the forward pass: the chain rule, one gate after the other (notebook 01).</details>
+
+# %% id="q11_dropout_net" kind="answer"
+class DropoutNet(FullyConnectedNormNet):
+    """Your FullyConnectedNormNet (notebook 05) with inverted dropout after every hidden ReLU.
+
+    dropout_keep_ratio: keep probability p of your dropout (1: no dropout); the other arguments as
+    FullyConnectedNormNet: hidden_dims, input_dim, num_classes, normalization, reg, weight_scale, seed
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, dropout_keep_ratio=1, **options):
+        super().__init__(hidden_dims, input_dim, num_classes, **options)
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio, "seed": self.rng}
+
+    def loss(self, X, y=None):
+        """As FullyConnectedNormNet.loss: scores (N, C) when y is None, else (loss, grads)."""
+        ### BEGIN SOLUTION
+        self.dropout_param["mode"] = "test" if y is None else "train"
+        ### END SOLUTION
+        return super().loss(X, y)
+
+    def hidden_forward(self, x, i):
+        """Hidden layer i, then dropout. x: (N, dims[i-1]). Returns out (N, dims[i]) and cache."""
+        out, cache = None, None
+        ### BEGIN SOLUTION
+        out, layer_cache = super().hidden_forward(x, i)
+        drop_cache = None
+        if self.dropout_param["p"] != 1:
+            out, drop_cache = dropout_forward(out, self.dropout_param)
+        cache = (layer_cache, drop_cache)
+        ### END SOLUTION
+        return out, cache
+
+    def hidden_backward(self, dout, cache, i):
+        """dout: (N, dims[i]); cache: from hidden_forward(x, i). Returns dx and the layer's grads."""
+        dx, grads = None, {}
+        ### BEGIN SOLUTION
+        layer_cache, drop_cache = cache
+        if drop_cache is not None:
+            dout = dropout_backward(dout, drop_cache)
+        dx, grads = super().hidden_backward(dout, layer_cache, i)
+        ### END SOLUTION
+        return dx, grads
+
+
+# %% id="check_q11"
+rng = np.random.default_rng(611)
+X, y = rng.standard_normal((8, 6)), rng.integers(0, 3, size=8)
+# 1. Keep probability 1 is your notebook-05 network; at test time (y None) dropout is off, whatever p.
+plain = FullyConnectedNormNet([20, 20], 6, 3, weight_scale="he", seed=3)
+same = DropoutNet([20, 20], 6, 3, dropout_keep_ratio=1, weight_scale="he", seed=3)
+dropped = DropoutNet([20, 20], 6, 3, dropout_keep_ratio=0.5, weight_scale="he", seed=3)
+assert same.loss(X, y)[0] == plain.loss(X, y)[0], "with keep probability 1, DropoutNet is FullyConnectedNormNet"
+print("test-mode scores, keep 0.5 vs no dropout: largest difference",
+      np.abs(dropped.loss(X) - plain.loss(X)).max())
+assert np.allclose(dropped.loss(X), plain.loss(X), rtol=1e-12, atol=1e-12), (
+    "at test time every unit is on and inverted dropout needs no rescaling: the scores of the plain network")
+# 2. Training draws a fresh mask on every forward pass, so the loss changes from pass to pass.
+losses = [dropped.loss(X, y)[0] for _ in range(3)]
+print("three training losses with keep 0.5:", np.round(losses, 4), " without dropout:", round(plain.loss(X, y)[0], 4))
+assert len(set(losses)) == 3, "in train mode each forward pass drops other units"
+# 3. Gradient checks with a fixed mask (an int seed), for each normalization, reg > 0.
+#    Threshold: relative error < 1e-6 (float64, whole nets, as in notebooks 04 and 05).
+for normalization in (None, "batchnorm", "layernorm"):
+    net = DropoutNet([7, 5], 6, 3, dropout_keep_ratio=0.6, normalization=normalization, reg=0.2,
+                     weight_scale="he", seed=4)
+    for name in net.params:
+        if name.startswith("b"):  # the biases and the betas, off the ReLU's kink
+            net.params[name] = 0.3 * rng.standard_normal(net.params[name].shape)
+    net.dropout_param["seed"] = 123  # the same mask on every forward pass
+    loss, grads = net.loss(X, y)
+    errors = {}
+    for name in sorted(net.params):
+        if normalization == "batchnorm" and name in ("b1", "b2"):
+            continue  # the bias before batch norm changes nothing (notebook 05): its gradient is 0
+        num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
+        result = check_gradient(grads[name], num, threshold=1e-6, name=f"{normalization}: d{name}", verbose=False)
+        assert result.passed, str(result)
+        errors[name] = result.max_rel_error
+    print(f"normalization {normalization}: largest relative error {max(errors.values()):.1e} "
+          f"(d{max(errors, key=errors.get)}; threshold 1e-6)")
+
+# %% id="q11_dropout_net_test" kind="tests" points=3
+def _ref_dropout_loss(p, X, y, reg, keep, seed, train=True):
+    """Scores and loss of the {affine - relu - dropout} x 2 - affine net, masks from an int seed."""
+    _h = X
+    for _i in (1, 2):
+        _h = np.maximum(0, _h @ p[f"W{_i}"] + p[f"b{_i}"])
+        if train and keep != 1:
+            _h = _h * (np.random.default_rng(seed).random(_h.shape) < keep) / keep
+    _s = _h @ p["W3"] + p["b3"]
+    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])
+    return _s, _data + 0.5 * reg * sum(np.sum(p[f"W{_i}"] ** 2) for _i in (1, 2, 3))
+
+
+def _check_dropout_net(N, D, H, C, reg, keep, seed):
+    """Loss, grads and test scores of a DropoutNet with an int mask seed, and what they should be."""
+    _rng = np.random.default_rng(seed)
+    _net = DropoutNet([H, H], D, C, dropout_keep_ratio=keep, reg=reg, weight_scale="he", seed=seed)
+    for _i in (1, 2, 3):
+        _net.params[f"b{_i}"] = 0.3 * _rng.standard_normal(_net.params[f"b{_i}"].shape)
+    _net.dropout_param["seed"] = seed
+    _p = {k: np.array(_net.params[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3")}
+    _X, _y = _rng.standard_normal((N, D)), _rng.integers(0, C, size=N)
+    _num = {}
+    for _k in _p:
+        _q = {k: v.copy() for k, v in _p.items()}
+
+        def _f(v, _k=_k, _q=_q):
+            _q[_k] = v
+            return _ref_dropout_loss(_q, _X, _y, reg, keep, seed)[1]
+        _num[_k] = eval_numerical_gradient(_f, _p[_k].copy())
+    _loss, _grads = _net.loss(_X, _y)
+    _scores = _net.loss(_X)
+    return (_loss, _grads, _scores), (_ref_dropout_loss(_p, _X, _y, reg, keep, seed)[1], _num,
+                                      _ref_dropout_loss(_p, _X, _y, reg, keep, seed, train=False)[0])
+
+
+(_loss, _grads, _scores), (_want, _num, _want_scores) = _check_dropout_net(6, 5, 8, 3, 0.1, 0.5, 71)
+assert abs(_loss - _want) < 1e-10, (_loss, _want)
+assert np.allclose(_scores, _want_scores, rtol=1e-10)  # no dropout at test time
+# Threshold: relative error < 1e-6 (whole nets)
+assert all(rel_error(_grads[_k], _num[_k]) < 1e-6 for _k in _num)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.classifiers as _clf
+from cs231n_utils.testing import reference_disabled
+
+# (the reference DropoutNet's methods use super(), so its parent's are the ones switched off)
+with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNormNet.hidden_forward,
+                        _clf.FullyConnectedNormNet.hidden_backward, _clf.FullyConnectedNet.loss):
+    for _args in [(7, 4, 6, 3, 0.0, 0.3, 72), (3, 6, 5, 4, 0.4, 0.8, 73), (5, 3, 9, 2, 0.2, 1, 74)]:
+        (_loss, _grads, _scores), (_want, _num, _want_scores) = _check_dropout_net(*_args)
+        assert abs(_loss - _want) < 1e-10, (_args, _loss, _want)
+        assert np.allclose(_scores, _want_scores, rtol=1e-10), _args
+        assert set(_grads) == set(_num), sorted(_grads)
+        for _k in _num:
+            assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_args, _k, rel_error(_grads[_k], _num[_k]))
+    # the generator as seed: a fresh mask on every forward pass, reproducible from the net's seed
+    _X, _y = np.random.default_rng(75).standard_normal((10, 5)), np.arange(10) % 3
+    _a = DropoutNet([30, 30], 5, 3, dropout_keep_ratio=0.5, weight_scale="he", seed=76)
+    _b = DropoutNet([30, 30], 5, 3, dropout_keep_ratio=0.5, weight_scale="he", seed=76)
+    _la = [_a.loss(_X, _y)[0] for _ in range(3)]
+    assert len(set(_la)) == 3 and [_b.loss(_X, _y)[0] for _ in range(3)] == _la
+    # with a normalization: dropout after the normalized layer's ReLU, off at test time
+    _n = DropoutNet([6], 4, 3, dropout_keep_ratio=0.7, normalization="layernorm", weight_scale="he", seed=77)
+    _n.dropout_param["seed"] = 77
+    _p = {k: np.array(v) for k, v in _n.params.items()}
+    _X, _y = np.random.default_rng(78).standard_normal((5, 4)), np.array([0, 1, 2, 0, 1])
+    _a1 = _X @ _p["W1"] + _p["b1"]
+    _h = np.maximum(0, _p["gamma1"] * (_a1 - _a1.mean(axis=1, keepdims=True))
+                    / np.sqrt(_a1.var(axis=1, keepdims=True) + 1e-5) + _p["beta1"])
+    assert np.allclose(_n.loss(_X), _h @ _p["W2"] + _p["b2"], rtol=1e-10)
+    _s = (_h * (np.random.default_rng(77).random(_h.shape) < 0.7) / 0.7) @ _p["W2"] + _p["b2"]
+    _loss, _ = _n.loss(_X, _y)
+    assert abs(_loss - np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(5), _y])) < 1e-10
+### END HIDDEN TESTS
+
 # %% [markdown] id="regularization_on_mnist"
 # ## 11. What regularization does on 1,000 MNIST digits
 #
@@ -1532,8 +1659,7 @@ assert np.allclose(ensemble_probabilities(_S).sum(axis=1), 1)
 #
 # * **plain**: no regularization;
 # * **+ L2**: `reg = 0.01`;
-# * **+ dropout**: keep probability 0.5 on the hidden layer (the net uses the package's inverted dropout,
-#   the same as yours);
+# * **+ dropout**: keep probability 0.5 on the hidden layer: your `DropoutNet`, on your inverted dropout;
 # * **+ augmentation**: every mini-batch randomly shifted by up to 2 pixels, with your `random_shifts`
 #   (a small wrapper model augments the inputs whenever the `Solver` asks for a training loss);
 # * **ensemble**: the plain net and two more trained with seeds 1 and 2, probabilities averaged with
@@ -1573,7 +1699,7 @@ adam_config = {"learning_rate": 1e-3}
 variants = {
     "plain": {},
     "+ L2 (reg 0.01)": {"reg": 0.01},
-    "+ dropout (keep 0.5)": {"dropout_keep_ratio": 0.5},
+    "+ dropout (keep 0.5)": {"net_class": DropoutNet, "dropout_keep_ratio": 0.5},
     "+ augmentation (shift <= 2)": {"wrap": lambda net: AugmentedModel(net, max_shift=2)},
 }
 results, solvers, nets = {}, {}, {}
@@ -1634,7 +1760,8 @@ plt.show()
 # * **Regularization** trades training accuracy for generalization: L2 (= weight decay for SGD),
 #   **inverted dropout** (scale by $1/p$ at train time, identity at test time), **data augmentation**
 #   (label-preserving transformations: shifts yes, flips not for digits) and **ensembles** (average the
-#   probabilities). Dropout, batch normalization, augmentation and fractional max pooling (notebook 07)
+#   probabilities). Dropout goes after every hidden ReLU: your `DropoutNet` extends notebook 05's network
+#   layer by layer, on top of its normalization. Dropout, batch normalization, augmentation and fractional max pooling (notebook 07)
 #   share one pattern: randomness in training, averaged out at test time.
 #
 # Next, notebook 07 builds convolutional networks: layers that bake a shift-invariance into the

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from cs231n_course.reference.classifiers import FullyConnectedNet, TwoLayerNet
+from cs231n_course.reference.classifiers import (
+    DropoutNet,
+    FullyConnectedNet,
+    FullyConnectedNormNet,
+    TwoLayerNet,
+    init_weights,
+)
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient
 
 # A whole net's numerical gradient sums rounding noise over several layers; entries that happen
@@ -186,3 +192,78 @@ def test_fc_net_dropout_train_vs_test():
     assert len(set(losses)) == 3
     replay = FullyConnectedNet([50, 50], 5, 3, dropout_keep_ratio=0.5, weight_scale="he")
     assert [replay.loss(X, y)[0] for _ in range(3)] == losses
+
+
+NORM_CONFIGS = {
+    "none": {},
+    "batchnorm": {"normalization": "batchnorm", "reg": 0.3},
+    "layernorm": {"normalization": "layernorm", "reg": 0.3},
+}
+
+
+def random_biases(model, seed=1):
+    """Random biases and betas keep pre-activations off ReLU's kink in gradient checks."""
+    rng = np.random.default_rng(seed)
+    for name, param in model.params.items():
+        if name.startswith("b"):
+            model.params[name] = 0.1 * rng.standard_normal(param.shape)
+
+
+@pytest.mark.parametrize("config", NORM_CONFIGS)
+def test_norm_net_gradcheck(config):
+    X, y = small_problem()
+    model = FullyConnectedNormNet([6, 5], 5, 3, weight_scale="he", **NORM_CONFIGS[config])
+    random_biases(model)
+    # batchnorm removes the bias before it (its gradient is 0, rounding noise only)
+    skip = ("b1", "b2") if config == "batchnorm" else ()
+    net_gradcheck(model, X, y, skip)
+
+
+@pytest.mark.parametrize("normalization", [None, "batchnorm"])
+def test_norm_net_is_the_fc_net_with_the_same_seed(normalization):
+    X, y = small_problem(N=8)
+    new = FullyConnectedNormNet([6, 5], 5, 3, normalization=normalization, reg=0.2, weight_scale=0.3, seed=4)
+    old = FullyConnectedNet([6, 5], 5, 3, normalization=normalization, reg=0.2, weight_scale=0.3, seed=4)
+    loss_new, grads_new = new.loss(X, y)
+    loss_old, grads_old = old.loss(X, y)
+    assert loss_new == loss_old and grads_new.keys() == grads_old.keys()
+    assert all(np.array_equal(grads_new[k], grads_old[k]) for k in grads_old)
+    np.testing.assert_array_equal(new.loss(X), old.loss(X))
+
+
+def test_init_weights_is_one_scaled_draw():
+    stds = {"small": 0.01, "large": 1.0, "xavier": 1 / np.sqrt(30), "he": np.sqrt(2 / 30)}
+    for scheme, std in stds.items():
+        W = init_weights(30, 4, scheme, np.random.default_rng(2))
+        np.testing.assert_allclose(W, std * np.random.default_rng(2).standard_normal((30, 4)), rtol=1e-12)
+
+
+def test_norm_net_layernorm_is_the_same_in_train_and_test_mode():
+    X, y = small_problem(N=6)
+    model = FullyConnectedNormNet([7], 5, 3, normalization="layernorm", weight_scale="he")
+    random_biases(model)
+    scores = model.loss(X)
+    np.testing.assert_allclose(model.loss(X[:2]), scores[:2], rtol=1e-12)
+    # the train-mode forward pass gives the same scores: the loss at those scores
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    want = np.mean(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(6), y])
+    assert abs(model.loss(X, y)[0] - want) < 1e-12
+
+
+def test_dropout_net_gradcheck_and_test_mode():
+    X, y = small_problem()
+    model = DropoutNet([6, 5], 5, 3, dropout_keep_ratio=0.6, normalization="layernorm", weight_scale="he")
+    random_biases(model)
+    model.dropout_param["seed"] = 123  # the same mask on every forward pass
+    net_gradcheck(model, X, y)
+    plain = FullyConnectedNormNet([6, 5], 5, 3, normalization="layernorm", weight_scale="he")
+    plain.params = model.params
+    np.testing.assert_allclose(model.loss(X), plain.loss(X), rtol=1e-12)
+
+
+def test_dropout_net_is_the_fc_net_with_dropout():
+    """Same seed, same weights and the same stream of masks as FullyConnectedNet(dropout_keep_ratio)."""
+    X, y = small_problem(N=10)
+    new = DropoutNet([50, 50], 5, 3, dropout_keep_ratio=0.5, weight_scale="he", reg=0.1)
+    old = FullyConnectedNet([50, 50], 5, 3, dropout_keep_ratio=0.5, weight_scale="he", reg=0.1)
+    assert [new.loss(X, y)[0] for _ in range(3)] == [old.loss(X, y)[0] for _ in range(3)]

@@ -15,6 +15,8 @@ from cs231n_course.reference.layers import (
     dropout_forward,
     elu_backward,
     elu_forward,
+    layernorm_backward,
+    layernorm_forward,
     leaky_relu_backward,
     leaky_relu_forward,
     relu_backward,
@@ -378,3 +380,53 @@ def test_affine_relu_gradcheck(x_shape):
         lambda w: affine_relu_forward(x, w, b)[0], w, dout), threshold, "dw")
     assert_grad(db, eval_numerical_gradient_array(
         lambda b: affine_relu_forward(x, w, b)[0], b, dout), threshold, "db")
+
+
+def test_layernorm_normalizes_each_example_then_applies_gamma_beta():
+    rng = np.random.default_rng(30)
+    x = rng.normal(3, 4, size=(5, 40))
+    out, _ = layernorm_forward(x, np.ones(40), np.zeros(40), {})
+    # Threshold: row means within 1e-10 of 0, row stds within 1e-4 of 1 (eps = 1e-5 lowers them)
+    assert np.allclose(out.mean(axis=1), 0, atol=1e-10) and np.allclose(out.std(axis=1), 1, atol=1e-4)
+    gamma, beta = rng.normal(size=40), rng.normal(size=40)
+    out, _ = layernorm_forward(x, gamma, beta, {"eps": 0.3})
+    x_hat = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + 0.3)
+    assert np.allclose(out, gamma * x_hat + beta, rtol=1e-12, atol=1e-12)
+
+
+def test_layernorm_has_no_batch_dependence_and_ignores_the_mode():
+    rng = np.random.default_rng(31)
+    x, gamma, beta = rng.normal(size=(6, 7)), rng.normal(size=7), rng.normal(size=7)
+    out, _ = layernorm_forward(x, gamma, beta, {"mode": "train"})
+    alone = np.vstack([layernorm_forward(row[None], gamma, beta, {"mode": "test"})[0] for row in x])
+    assert np.array_equal(out, alone)
+
+
+@pytest.mark.parametrize("shape, eps", [((4, 5), 1e-5), ((1, 6), 1e-5), ((7, 3), 0.5)])
+def test_layernorm_backward_gradcheck(shape, eps):
+    rng = np.random.default_rng(32)
+    x = 3 * rng.normal(size=shape) + 2
+    gamma, beta, dout = rng.normal(size=shape[1]), rng.normal(size=shape[1]), rng.normal(size=shape)
+    param = {"eps": eps}
+    _, cache = layernorm_forward(x, gamma, beta, param)
+    dx, dgamma, dbeta = layernorm_backward(dout, cache)
+    dx_num = eval_numerical_gradient_array(lambda v: layernorm_forward(v, gamma, beta, param)[0], x, dout)
+    dg_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, v, beta, param)[0], gamma, dout)
+    db_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, gamma, v, param)[0], beta, dout)
+    # Thresholds as for batch norm: dx < 1e-6 (it sums to 0 over each row, so small entries carry
+    # the rounding; measured at most 2e-8), dgamma and dbeta < 1e-8.
+    assert_grad(dx, dx_num, 1e-6, "dx")
+    assert_grad(dgamma, dg_num, 1e-8, "dgamma")
+    assert_grad(dbeta, db_num, 1e-8, "dbeta")
+
+
+def test_layernorm_is_batchnorm_of_the_transpose():
+    """Without gamma and beta, layer norm of x is batch norm of x.T, transposed; so are the dx."""
+    rng = np.random.default_rng(33)
+    x, dout = rng.normal(size=(5, 8)), rng.normal(size=(5, 8))
+    ln_out, ln_cache = layernorm_forward(x, np.ones(8), np.zeros(8), {})
+    bn_out, bn_cache = batchnorm_forward(x.T, np.ones(5), np.zeros(5), {"mode": "train"})
+    assert np.allclose(ln_out, bn_out.T, rtol=1e-12, atol=1e-12)
+    dx_ln = layernorm_backward(dout, ln_cache)[0]
+    dx_bn = batchnorm_backward_alt(dout.T, bn_cache)[0]
+    assert rel_error(dx_ln, dx_bn.T) < 1e-10

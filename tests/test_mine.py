@@ -95,3 +95,23 @@ def test_when_grading_earlier_notebooks_are_the_instructors(course, mine, tmp_pa
 def test_unknown_names_are_attribute_errors(mine):
     with pytest.raises(AttributeError, match="affine_forward"):
         mine.no_such_layer  # noqa: B018
+
+
+def test_the_normalized_net_of_05_runs_on_the_learners_layers(course, mine, tmp_path):
+    """05's FullyConnectedNormNet (what 06's DropoutNet extends) on 03's layers and 05's layer norm and
+    init_weights, all the learner's: a wrong layer norm (no eps) shows in the net."""
+    save(course, tmp_path, NB3, {q: "solution" for q in ("q3_affine_forward", "q4_affine_backward",
+                                                        "q5_relu", "q7_softmax_loss")})
+    save(course, tmp_path, "04_neural_networks", {"q6_fully_connected": "solution"})  # 05's setup imports it
+    nb5 = "05_activations_init_batchnorm"
+    answers = {q: "solution" for q in ("q5_init_weights", "q7_batchnorm_forward", "q9_batchnorm_backward_alt",
+                                       "q12_layernorm_backward", "q13_fully_connected_norm_net")}
+    save(course, tmp_path, nb5, {**answers, "q11_layernorm_forward": "eps forgotten inside the square root"})
+    net = mine.FullyConnectedNormNet([4], 3, 2, normalization="layernorm", weight_scale="he", seed=0)
+    assert type(net).__module__ == f"mine_{nb5}"
+    x = np.array([[1.0, 1.0, 1.0 + 1e-6]])  # a row of almost equal features: eps decides its output
+    a, _ = layers.affine_forward(x, net.params["W1"], net.params["b1"])
+    without_eps = mine.layernorm_forward(a, np.ones(4), np.zeros(4), {})[0]
+    assert np.allclose(without_eps, layers.layernorm_forward(a, np.ones(4), np.zeros(4), {"eps": 0.0})[0])
+    loss, grads = net.loss(x, np.array([1]))
+    assert np.isfinite(loss) and set(grads) == set(net.params)

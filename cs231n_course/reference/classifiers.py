@@ -16,6 +16,8 @@ from .layers import (
     batchnorm_forward,
     dropout_backward,
     dropout_forward,
+    layernorm_backward,
+    layernorm_forward,
     relu_backward,
     relu_forward,
     softmax_loss,
@@ -158,3 +160,126 @@ class FullyConnectedNet:
             loss += 0.5 * self.reg * np.sum(W**2)
             grads[f"W{i}"] += self.reg * W
         return loss, grads
+
+
+def init_weights(fan_in, fan_out, scheme, rng):
+    """Gaussian weights (fan_in, fan_out) with std 0.01 ("small"), 1 ("large"), 1 / sqrt(fan_in)
+    ("xavier") or sqrt(2 / fan_in) ("he"), from one rng.standard_normal draw (notebook 05)."""
+    std = {"small": 0.01, "large": 1.0, "xavier": np.sqrt(1 / fan_in), "he": np.sqrt(2 / fan_in)}[scheme]
+    return std * rng.standard_normal((fan_in, fan_out))
+
+
+class FullyConnectedNormNet:
+    """{affine - [batchnorm or layernorm] - relu} x (L - 1) - affine - softmax (notebook 05).
+
+    The hidden layers run through hidden_forward / hidden_backward, which a subclass can extend
+    (DropoutNet, notebook 06).
+    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
+    normalization: None, "batchnorm" or "layernorm"
+    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices
+    weight_scale: std of the initial weights, or an init_weights scheme ("he", "xavier", ...)
+    seed: of the initialization; self.rng goes on with the same generator (dropout masks)
+    params: W1, b1, ..., WL, bL; with normalization also gamma1, beta1, ..., gamma{L-1}, beta{L-1}
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, normalization=None, reg=0.0,
+                 weight_scale=1e-2, seed=0):
+        if normalization not in (None, "batchnorm", "layernorm"):
+            raise ValueError(f'Invalid normalization "{normalization}"')
+        self.normalization, self.reg = normalization, reg
+        self.num_layers = len(hidden_dims) + 1
+        self.rng = np.random.default_rng(seed)
+        dims = [input_dim, *hidden_dims, num_classes]
+        self.params = {}
+        for i in range(1, self.num_layers + 1):
+            if isinstance(weight_scale, str):
+                W = init_weights(dims[i - 1], dims[i], weight_scale, self.rng)
+            else:
+                W = weight_scale * self.rng.standard_normal((dims[i - 1], dims[i]))
+            self.params[f"W{i}"], self.params[f"b{i}"] = W, np.zeros(dims[i])
+        if normalization is not None:
+            for i in range(1, self.num_layers):
+                self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(dims[i]), np.zeros(dims[i])
+        self.norm_params = [{"mode": "train"} for _ in hidden_dims]
+
+    def hidden_forward(self, x, i):
+        """Hidden layer i (1 .. L-1). x: (N, dims[i-1]). Returns out (N, dims[i]) and cache."""
+        a, fc_cache = affine_forward(x, self.params[f"W{i}"], self.params[f"b{i}"])
+        norm_cache = None
+        if self.normalization is not None:
+            forward = batchnorm_forward if self.normalization == "batchnorm" else layernorm_forward
+            a, norm_cache = forward(a, self.params[f"gamma{i}"], self.params[f"beta{i}"],
+                                    self.norm_params[i - 1])
+        out, relu_cache = relu_forward(a)
+        return out, (fc_cache, norm_cache, relu_cache)
+
+    def hidden_backward(self, dout, cache, i):
+        """dout: (N, dims[i]); cache: from hidden_forward(x, i).
+        Returns dx (N, dims[i-1]) and a dict of the gradients of layer i's parameters."""
+        fc_cache, norm_cache, relu_cache = cache
+        grads = {}
+        da = relu_backward(dout, relu_cache)
+        if self.normalization is not None:
+            backward = batchnorm_backward_alt if self.normalization == "batchnorm" else layernorm_backward
+            da, grads[f"gamma{i}"], grads[f"beta{i}"] = backward(da, norm_cache)
+        dx, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
+        return dx, grads
+
+    def loss(self, X, y=None):
+        """X: (N, D);  y: (N,) labels or None.
+
+        y=None: test mode (batchnorm's running averages), returns scores (N, C); otherwise train
+        mode, returns (loss, grads) with grads shaped like params.
+        """
+        for norm_param in self.norm_params:
+            norm_param["mode"] = "test" if y is None else "train"
+        L = self.num_layers
+        caches, out = [], X
+        for i in range(1, L):
+            out, cache = self.hidden_forward(out, i)
+            caches.append(cache)
+        scores, scores_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
+        if y is None:
+            return scores
+        loss, dout = softmax_loss(scores, y)
+        grads = {}
+        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, scores_cache)
+        for i in range(L - 1, 0, -1):
+            dout, layer_grads = self.hidden_backward(dout, caches[i - 1], i)
+            grads.update(layer_grads)
+        for i in range(1, L + 1):
+            W = self.params[f"W{i}"]
+            loss += 0.5 * self.reg * np.sum(W**2)
+            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * W
+        return loss, grads
+
+
+class DropoutNet(FullyConnectedNormNet):
+    """FullyConnectedNormNet with inverted dropout after every hidden ReLU (notebook 06):
+    {affine - [norm] - relu - dropout} x (L - 1) - affine - softmax.
+
+    dropout_keep_ratio: keep probability p (1: no dropout); the masks come from self.rng (a fresh
+    mask on every forward pass), or from dropout_param["seed"] when a test sets an int there.
+    Other arguments as FullyConnectedNormNet.
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, dropout_keep_ratio=1, **options):
+        super().__init__(hidden_dims, input_dim, num_classes, **options)
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio, "seed": self.rng}
+
+    def loss(self, X, y=None):
+        self.dropout_param["mode"] = "test" if y is None else "train"
+        return super().loss(X, y)
+
+    def hidden_forward(self, x, i):
+        out, cache = super().hidden_forward(x, i)
+        drop_cache = None
+        if self.dropout_param["p"] != 1:
+            out, drop_cache = dropout_forward(out, self.dropout_param)
+        return out, (cache, drop_cache)
+
+    def hidden_backward(self, dout, cache, i):
+        layer_cache, drop_cache = cache
+        if drop_cache is not None:
+            dout = dropout_backward(dout, drop_cache)
+        return super().hidden_backward(dout, layer_cache, i)

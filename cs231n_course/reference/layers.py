@@ -186,6 +186,38 @@ def batchnorm_backward_alt(dout, cache):
     return dx, dgamma, dbeta
 
 
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer normalization: every example (row) normalized over its D features, then scaled and
+    shifted. No batch statistics, so training and test time compute the same thing.
+
+    x: (N, D) input;  gamma: (D,) scale;  beta: (D,) shift
+    ln_param: dict with optional eps (default 1e-5); other keys (a mode) are ignored
+    Returns out (N, D) and cache (x_hat, std, gamma), std of shape (N, 1).
+    """
+    eps = ln_param.get("eps", 1e-5)
+    x_mu = x - x.mean(axis=1, keepdims=True)
+    std = np.sqrt(np.mean(x_mu**2, axis=1, keepdims=True) + eps)
+    x_hat = x_mu / std
+    return gamma * x_hat + beta, (x_hat, std, gamma)
+
+
+def layernorm_backward(dout, cache):
+    """Backward pass of layernorm_forward: batch norm's closed form on the transposed problem,
+    with the sums over the D features of each row; gamma and beta are still shared by the rows.
+
+    dout: (N, D) upstream gradient;  cache: from layernorm_forward
+    Returns dx (N, D), dgamma (D,), dbeta (D,).
+    """
+    x_hat, std, gamma = cache
+    D = dout.shape[1]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    g = dout * gamma  # the gradient at x_hat
+    dx = (D * g - g.sum(axis=1, keepdims=True)
+          - x_hat * np.sum(g * x_hat, axis=1, keepdims=True)) / (D * std)
+    return dx, dgamma, dbeta
+
+
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     """Batch normalization of conv feature maps: one mean and variance per channel, over N, H, W.
 
