@@ -229,7 +229,8 @@ def check(course):
     """Problems that make the committed course inconsistent; an empty list when all is well.
 
     Every lint problem of the text sources (see `lint.lint`), stale, missing or extra files under
-    notebooks/, notebooks stored with outputs, and solution markers that leaked into a release.
+    notebooks/, notebooks stored with outputs, solution markers that leaked into a release, and
+    then every finding of the leak check on the student edition of the whole course (leaks.py).
     Each problem names the file and says how to fix it.
     """
     from .lint import lint
@@ -272,4 +273,9 @@ def check(course):
                 if marker in text:
                     problems.append(f"{rel}: contains '{marker}' (a solution or hidden test leaked "
                                     "into a release: remove the file or run `cs231n-course build`)")
+    if not problems:  # the student edition of the whole course shows no answer
+        from .release import edition_leaks
+
+        problems += [f"{finding} (leak check of the student edition: teach the principle, not the "
+                     "statement)" for finding in edition_leaks(course)]
     return problems

@@ -203,6 +203,19 @@ def write_edition(course, folder, assignments, unlocked=()):
                                                     unlocked=note))
 
 
+def edition_leaks(course, assignments=None, unlocked=(), keep=None):
+    """Findings of the leak check on the student edition of `assignments` (all by default), staged
+    in a temporary folder; copied to the new folder `keep` when there are none."""
+    assignments = assignments or course.assignments()
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp) / "edition"
+        write_edition(course, staged, assignments, unlocked)
+        findings = leaks(course, staged, unlocked=unlocked)  # a later notebook's answer must not show either
+        if keep is not None and not findings:
+            shutil.copytree(staged, keep)
+    return findings
+
+
 def release(course, out, through=None, unlock=None):
     """Write the leak-checked student edition into `out` (which must not exist yet), with the
     references of the notebooks `unlock` names ("01-03").
@@ -215,10 +228,4 @@ def release(course, out, through=None, unlock=None):
         raise CourseError(f"{out} exists already: give a new folder for the student edition")
     assignments = numbered(course.assignments(), through)
     unlocked = unlocked_assignments(assignments, unlock)
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / "edition"
-        write_edition(course, staged, assignments, unlocked)
-        findings = leaks(course, staged, unlocked=unlocked)  # a later notebook's answer must not show either
-        if not findings:
-            shutil.copytree(staged, out)
-    return assignments, findings
+    return assignments, edition_leaks(course, assignments, unlocked, keep=out)

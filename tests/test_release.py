@@ -133,9 +133,10 @@ def _q9_line(course):
 
 def test_release_writes_a_self_contained_edition_only_when_nothing_leaks(course, tmp_path, monkeypatch,
                                                                          capsys):
+    """The whole course's edition shows no answer and is written; with one answer planted in the
+    learner package, nothing is written and the finding is named."""
     import cs231n_course.release as release_module
 
-    monkeypatch.setattr(release_module, "leaks", lambda course, folder, **kw: [])
     assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "ok"),
                  "--through", "02"]) == 0
     files = {str(p.relative_to(tmp_path / "ok")) for p in (tmp_path / "ok").rglob("*") if p.is_file()}
@@ -144,10 +145,20 @@ def test_release_writes_a_self_contained_edition_only_when_nothing_leaks(course,
     instructor_only = ("sources", "tests", "cs231n_course", "solutions")
     assert not any(f.startswith(instructor_only) or "03_" in f for f in files)
     assert "cs231n_course" not in (tmp_path / "ok" / "pyproject.toml").read_text()
+    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "all")]) == 0
+    assert len(list((tmp_path / "all" / "notebooks").iterdir())) == len(course.assignments())
 
-    monkeypatch.undo()
-    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "real")]) == 1
-    assert "not written" in capsys.readouterr().err and not (tmp_path / "real").exists()
+    write = release_module.write_edition
+
+    def planted(course, folder, assignments, unlocked=()):
+        write(course, folder, assignments, unlocked)
+        (folder / "cs231n_utils" / "hint.py").write_text(SLOPE_DOCSTRING)
+
+    monkeypatch.setattr(release_module, "write_edition", planted)
+    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "planted")]) == 1
+    err = capsys.readouterr().err
+    assert "cs231n_utils/hint.py: shows the solution of 01_chain_rule q1_numerical_derivative" in err
+    assert "not written" in err and not (tmp_path / "planted").exists()
 
 
 def test_through_picks_notebooks_by_number():
