@@ -67,7 +67,7 @@ def written_answers(text=None):
 def tampered_tests():
     """The full solution with every test cell emptied, one deleted, one duplicated, answers moved."""
     nb = notebook(ALL)
-    tests = [c for c in nb.cells if cells.is_graded(c)]
+    tests = [c for c in nb.cells if cells.kind(c) is cells.Kind.TESTS]
     for cell in tests:
         cell.source = "pass"
     nb.cells.remove(tests[-1])
@@ -84,7 +84,7 @@ def fake_outputs():
     number as its result."""
     nb = notebook()
     for cell in nb.cells:
-        if cells.is_graded(cell):
+        if cells.kind(cell) is cells.Kind.TESTS:
             cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
                                                    execution_count=1)]
             cell.execution_count = 1
@@ -370,7 +370,8 @@ def test_stock_nbgrader_gives_the_one_cell_fake_full_marks_and_the_warning_zero(
         shutil.copytree(subs / student, picked / student)
     stock = {s.student: s for s in grade_class_with_nbgrader(
         COURSE, find_submissions(picked, NB, GRADED), NB, tmp_path / "out", progress=lambda m: None)}
-    assert total(stock["input_transformer"]) == 19  # a blank notebook faked by one added cell
+    faked = stock["input_transformer"].result  # a blank notebook faked by one added cell
+    assert faked.auto_score == faked.auto_max_score == 21
     assert total(stock["warns_on_stderr"]) < 19  # a correct answer failed for a warning
     ours = graded[0]
     for student in ("honest_half",):  # honest work: the same grade, cell by cell
@@ -597,7 +598,8 @@ def test_the_instructors_references_are_out_of_the_kernels_reach(tmp_path):
     assert total(subs["copier"]) == 0, reasons(subs["copier"])
     copier = nbformat.read(tmp_path / "out" / "autograded" / "copier" / f"{assignment}.ipynb", as_version=4)
     assert "FileNotFoundError" in json.dumps([c.outputs for c in copier.cells if c.cell_type == "code"])
-    assert total(subs["honest"]) == subs["honest"].result.max_score
+    honest = subs["honest"].result  # its written answers left blank
+    assert honest.auto_score == honest.auto_max_score > 0
 
 
 @in_class
