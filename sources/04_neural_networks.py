@@ -794,7 +794,7 @@ show_weight_templates(templates, image_shape=(28, 28), ncols=10, titles=titles)
 # ### Written question 2 (1 point): counting a network's parameters
 #
 # How many learnable parameters (weights and biases) does a two-layer net with input size $D = 784$, hidden
-# size $H = 100$ and $C = 10$ classes have, as in `two_layer_scores`?
+# size $H = 100$ and $C = 10$ classes have, as in your `TwoLayerNet`?
 #
 # Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
 
