@@ -11,6 +11,7 @@ and nothing else (the kinds are those of `cells.Kind`; `given` is the default):
     # %% id="check_q3"                                           a locked code cell
     # %% id="q3_sigmoid_staged" kind="answer"                    an answer (solution) cell
     # %% id="q3_sigmoid_staged_test" kind="tests" points=3       a graded tests cell
+    # %% [markdown] id="wq3_why" kind="written" points=2            a written answer, graded by hand
 
 The id is both the notebook cell id and the nbgrader grade_id.
 """
@@ -269,10 +270,11 @@ def check(course):
                                 "them: Kernel > Restart & Clear Output)")
         if path.suffix in {".ipynb", ".py", ".txt", ".md"}:
             text = path.read_text(errors="replace")
-            for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
+            for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "RUBRIC"):
                 if marker in text:
-                    problems.append(f"{rel}: contains '{marker}' (a solution or hidden test leaked "
-                                    "into a release: remove the file or run `cs231n-course build`)")
+                    problems.append(f"{rel}: contains '{marker}' (a solution, hidden test or written "
+                                    "answer's rubric leaked into a release: remove the file or run "
+                                    "`cs231n-course build`)")
     if not problems:  # the student edition of the whole course shows no answer
         from .release import edition_leaks
 

@@ -5,7 +5,9 @@ kind     nbgrader metadata                        what it is
 given    locked                                   instructions, provided code, check cells
 answer   solution                                 the learner writes code (### BEGIN/END SOLUTION)
 tests    grade, locked, points                    graded tests (visible, then ### BEGIN HIDDEN TESTS)
-written  solution, grade, points (markdown)       a written answer, graded by hand
+written  solution, grade, points (markdown)       a written answer, graded by hand: its solution
+                                                  region holds a model answer and a RUBRIC, which
+                                                  the release replaces with "YOUR ANSWER HERE"
 
 A cell's key is its nbgrader grade_id; the build makes the notebook cell id the same, and both
 are semantic (`q3_sigmoid_staged`, `q3_sigmoid_staged_test`, `check_q3`), never positional.
@@ -72,6 +74,16 @@ def is_protected(cell):
 
 def is_graded(cell):
     return kind(cell) in (Kind.TESTS, Kind.WRITTEN)
+
+
+def is_manual(cell):
+    """A written answer: graded by hand, never by the autograder."""
+    return kind(cell) is Kind.WRITTEN
+
+
+def written_cells(nb):
+    """{grade_id: cell} of the written (manually graded) cells, in notebook order."""
+    return {key(c): c for c in nb.cells if kind(c) is Kind.WRITTEN}
 
 
 def graded_cells(nb):

@@ -66,11 +66,17 @@ def _infer_assignment(course, submissions):
 
 def _print_one(sub, path, out):
     """A learner grading their own notebook: every graded cell with its reason; the feedback page."""
-    for grade_id, cell in sub.result.cells.items():
+    result = sub.result
+    for grade_id, cell in result.cells.items():
+        if cell.pending:
+            print(f"?? {grade_id:<40} - / {cell.max_score:g}  {cell.reason}")
+            continue
         mark = "ok " if cell.score >= cell.max_score else "-- "
         print(f"{mark}{grade_id:<40} {cell.score:g} / {cell.max_score:g}  {cell.reason}")
     status = "" if sub.status.value == "ok" else f"   [{sub.status.value}: {sub.reason}]"
-    print(f"total {sub.result.score:g} / {sub.result.max_score:g}{status}")
+    print(f"autograded total {result.auto_score:g} / {result.auto_max_score:g}{status}")
+    if result.pending:
+        print(f"written answers: {result.pending:g} points need manual grading")
     page = out / "feedback" / sub.student / f"{path.stem}.html"
     if page.exists():
         target = path.with_suffix(".feedback.html")
@@ -81,7 +87,7 @@ def _print_one(sub, path, out):
 def _grade(args):
     course = _course(args)
     assignment = args.assignment or _infer_assignment(course, args.submissions)
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(assignment))]
+    graded = cells.graded_cells(course.solution(assignment))
     limits = Limits(notebook_seconds=args.timeout, memory_mb=args.memory)
     path = Path(args.submissions)
     if path.is_file():
@@ -103,8 +109,9 @@ def _grade(args):
         if sub.status.value != "ok":
             print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)
     print(score_table(subs))
-    print(f"\ngrades:    {out / 'grades.csv'}\nfeedback:  {out / 'feedback'}/<student>/"
-          f"\ngradebook: {out / 'gradebook.db'}\nsummary:   {out / 'summary.png'}")
+    print(f"\ngrades:    {out / 'grades.csv'}\ntotals:    {out / 'totals.csv'} (autograded, manual pending)"
+          f"\nfeedback:  {out / 'feedback'}/<student>/\ngradebook: {out / 'gradebook.db'}"
+          f"\nsummary:   {out / 'summary.png'}")
     return 0
 
 

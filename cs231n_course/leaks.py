@@ -10,6 +10,10 @@ in a docstring matches `v = config["momentum"] * v - config["learning_rate"] * d
 solution. Numbers, operators and the names of methods (`x.reshape`, `np.exp`) are kept.
 Statements too small to give anything away (fewer than MIN_TOKENS tokens, or fewer than two
 operations) are not secrets.
+
+A written (manually graded) cell's model answer and rubric are prose: each of their lines of at
+least MIN_WORDS words is a secret too, found in any text of the edition with case, punctuation,
+Markdown emphasis and line breaks ignored.
 """
 
 import ast
@@ -26,6 +30,7 @@ import nbformat
 from . import cells
 
 MIN_TOKENS = 8
+MIN_WORDS = 6
 _REGION = {kind: re.compile(rf"### BEGIN {marker}\n(.*?)^[ \t]*### END {marker}", re.S | re.M)
            for kind, marker in (("solution", "SOLUTION"), ("hidden test", "HIDDEN TESTS"))}
 _WORD_START = re.compile(r"(?<![\w.])[\w(\[-]")
@@ -158,6 +163,26 @@ def _comments(code):
     return [line.split("#", 1)[1] for line in code.splitlines() if "#" in line]
 
 
+def _words(text):
+    """Text reduced to its lower-case words, one space apart."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def prose_secrets(nb, assignment):
+    """{words: Secret} of the lines of every written cell's model answer and rubric."""
+    found = {}
+    for cell in nb.cells:
+        if not cells.is_manual(cell):
+            continue
+        for text in _REGION["solution"].findall(cell.source):
+            for line in text.splitlines():
+                words = _words(line)
+                if len(words.split()) >= MIN_WORDS:
+                    found.setdefault(words, Secret(assignment, cells.key(cell), "written answer",
+                                                   line.strip()))
+    return found
+
+
 def secrets(nb, assignment):
     """({shape: Secret}, visible shapes) of one nbgrader source notebook."""
     found, visible = {}, set()
@@ -187,9 +212,8 @@ def course_secrets(course, assignments=None):
     return {s: secret for s, secret in found.items() if secret.kind == "solution" or s not in visible}
 
 
-def exposures(folder):
-    """{shape: [where]} of everything a student edition in `folder` shows."""
-    shown = {}
+def _texts(folder):
+    """(where, text, is_code) of everything a student edition in `folder` shows."""
     for path in sorted(Path(folder).rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
             continue
@@ -197,11 +221,17 @@ def exposures(folder):
         if path.suffix == ".ipynb":
             nb = nbformat.read(path, as_version=4)
             for cell in nb.cells:
-                for s in _shapes_of_text(cell.source, cell.cell_type == "code"):
-                    shown.setdefault(s, []).append(f"{where} cell {cells.key(cell)}")
+                yield f"{where} cell {cells.key(cell)}", cell.source, cell.cell_type == "code"
         elif path.suffix in {".py", ".md", ".txt", ".cfg", ".toml"}:
-            for s in _shapes_of_text(path.read_text(errors="replace"), path.suffix == ".py"):
-                shown.setdefault(s, []).append(where)
+            yield where, path.read_text(errors="replace"), path.suffix == ".py"
+
+
+def exposures(folder):
+    """{shape: [where]} of everything a student edition in `folder` shows."""
+    shown = {}
+    for where, text, is_code in _texts(folder):
+        for s in _shapes_of_text(text, is_code):
+            shown.setdefault(s, []).append(where)
     return shown
 
 
@@ -212,5 +242,13 @@ def leaks(course, folder, assignments=None, unlocked=()):
     public = course_secrets(course, unlocked) if unlocked else {}
     secrets_ = {s: secret for s, secret in course_secrets(course, assignments).items()
                 if s not in public and secret.assignment not in unlocked}
-    return list(dict.fromkeys(Finding(secret, where) for s, secret in secrets_.items()
-                              for where in shown.get(s, [])))
+    found = [Finding(secret, where) for s, secret in secrets_.items() for where in shown.get(s, [])]
+    prose = {}
+    for assignment in assignments or course.assignments():
+        if assignment not in unlocked:
+            prose.update(prose_secrets(course.solution(assignment), assignment))
+    if prose:
+        for where, text, _ in _texts(folder):
+            words = f" {_words(text)} "
+            found += [Finding(secret, where) for w, secret in prose.items() if f" {w} " in words]
+    return list(dict.fromkeys(found))

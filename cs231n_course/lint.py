@@ -7,6 +7,9 @@
     followed by a locked check cell (check_...)
 (d) points per exercise heading and per notebook agree with the README's notebook table
 (e) a cell header holds nothing but id, kind and points
+(f) a written cell is markdown: its question, then a solution region with a model answer and a
+    RUBRIC whose items ("- 1 point: ...") add up to its points; "Written question N (P points)"
+    headings agree with the points of the wqN_... cells
 
 Every problem names the file (and the line and cell where there is one) and says how to fix it.
 """
@@ -21,9 +24,14 @@ from .build import id_problems, parse_source
 
 RENAMED = "sources/renamed_cells.json"
 _README_ROW = re.compile(r"^\|\s*\d+\s*\|\s*`(?P<name>[^`]+)`\s*\|.*\|\s*(?P<questions>\d+) questions?,"
-                         r"\s*(?P<points>\d+(?:\.\d+)?) points?\s*\|\s*$")
+                         r"\s*(?P<points>\d+(?:\.\d+)?) points?"
+                         r"(?:\s*\((?P<manual>\d+(?:\.\d+)?) graded by hand\))?\s*\|\s*$")
 _EXERCISE = re.compile(r"^#{1,6}\s*Exercise\s+(?P<n>\d+)\s*\((?P<points>\d+(?:\.\d+)?) points?\)",
                        re.MULTILINE)
+_WRITTEN = re.compile(r"^#{1,6}\s*Written question\s+(?P<n>\d+)\s*\((?P<points>\d+(?:\.\d+)?) points?[,)]",
+                      re.MULTILINE)
+_SOLUTION = re.compile(r"^### BEGIN SOLUTION\n(?P<body>.*?)^### END SOLUTION", re.S | re.M)
+_RUBRIC_ITEM = re.compile(r"^\s*[-*]\s*(?P<points>\d+(?:\.\d+)?) points?:", re.MULTILINE)
 
 
 def _num(x):
@@ -31,12 +39,13 @@ def _num(x):
 
 
 def readme_table(course):
-    """{assignment: (questions, points)} from the README's notebook table."""
+    """{assignment: (questions, points, points graded by hand)} from the README's notebook table."""
     path = course.root / "README.md"
     if not path.is_file():
         return {}
     rows = (_README_ROW.match(line) for line in path.read_text(encoding="utf-8").splitlines())
-    return {m["name"]: (int(m["questions"]), float(m["points"])) for m in rows if m}
+    return {m["name"]: (int(m["questions"]), float(m["points"]), float(m["manual"] or 0))
+            for m in rows if m}
 
 
 def renamed_table(course):
@@ -118,9 +127,23 @@ def _lint_cells(rel, nb, lines):
                 got = f"{cells.key(after)!r}" if after is not None else "nothing"
                 problems.append(f"{at}: answer cell {key!r} must be followed by a locked check cell "
                                 f"(id check_..., the learner's feedback), not by {got}")
+        elif kind is cells.Kind.WRITTEN:
+            problems += _lint_written(at, key, cell)
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
+        for m in _WRITTEN.finditer(cell.source):
+            at = f"{rel}:{where[id(cell)]}"
+            prefix = f"wq{m['n']}_"
+            graded = [c for c in nb.cells if cells.is_graded(c) and cells.key(c).startswith(prefix)]
+            got = sum(cells.points(c) for c in graded)
+            if not graded:
+                problems.append(f"{at}: cell {cells.key(cell)!r}: Written question {m['n']} has no "
+                                f"graded cell {prefix}...: fix the heading or the cell's id")
+            elif got != float(m["points"]):
+                problems.append(f"{at}: cell {cells.key(cell)!r}: Written question {m['n']} says "
+                                f"{m['points']} points but its graded cells carry {_num(got)}: "
+                                "fix the heading or their points=")
         for m in _EXERCISE.finditer(cell.source):
             at = f"{rel}:{where[id(cell)]}"
             qs = [q for q in answers if q.startswith(f"q{m['n']}_")]
@@ -136,18 +159,43 @@ def _lint_cells(rel, nb, lines):
     return problems
 
 
+def _lint_written(at, key, cell):
+    """(f): one written cell."""
+    if cell.cell_type != "markdown":
+        return [f"{at}: written cell {key!r} must be a markdown cell (# %% [markdown] ...)"]
+    m = _SOLUTION.search(cell.source)
+    if m is None:
+        return [f"{at}: written cell {key!r} needs its model answer and rubric between "
+                "`### BEGIN SOLUTION` and `### END SOLUTION` (the release replaces them with "
+                "YOUR ANSWER HERE)"]
+    problems = []
+    if not cell.source[:m.start()].strip():
+        problems.append(f"{at}: written cell {key!r} must ask its question before ### BEGIN SOLUTION")
+    if "RUBRIC" not in m["body"]:
+        problems.append(f"{at}: written cell {key!r} has no RUBRIC in its solution region: add a "
+                        "line RUBRIC and its items (- 1 point: what earns it)")
+    got = sum(float(p) for p in _RUBRIC_ITEM.findall(m["body"]))
+    if got != cells.points(cell):
+        problems.append(f"{at}: written cell {key!r} has points={_num(cells.points(cell))} but its "
+                        f"rubric items (- N points: ...) add up to {_num(got)}")
+    if "RUBRIC" in cell.source[m.end():] + cell.source[:m.start()]:
+        problems.append(f"{at}: written cell {key!r} shows RUBRIC outside its solution region")
+    return problems
+
+
 def _lint_readme(name, rel, nb, table):
-    """(d): the README's row of this notebook."""
-    questions = len(cells.questions(nb))
-    total = sum(p for _, p, _ in cells.graded_cells(nb))
+    """(d): the README's row of this notebook (written cells count as questions graded by hand)."""
+    graded = cells.graded_cells(nb)
+    questions = len(cells.questions(nb)) + len(cells.written_cells(nb))
+    total = sum(p for _, p, _ in graded)
+    manual = sum(p for _, p, kind in graded if kind is cells.Kind.WRITTEN)
+    row = f"{questions} questions, {_num(total)} points" + (
+        f" ({_num(manual)} graded by hand)" if manual else "")
     if name not in table:
-        return [f"README.md: the notebook table has no row for `{name}`: add one ending in "
-                f"| {questions} questions, {_num(total)} points |"]
-    want_q, want_p = table[name]
-    if (want_q, want_p) != (questions, total):
-        return [f"README.md: the notebook table says `{name}` has {want_q} questions, "
-                f"{_num(want_p)} points, but {rel} has {questions} questions, {_num(total)} points: "
-                "update the row (or the points= of the tests cells)"]
+        return [f"README.md: the notebook table has no row for `{name}`: add one ending in | {row} |"]
+    if table[name] != (questions, total, manual):
+        return [f"README.md: the notebook table's row of `{name}` does not match {rel}: make it "
+                f"end in | {row} | (or fix the points= of the graded cells)"]
     return []
 
 

@@ -2,7 +2,8 @@
 
 Five students hand in 01_chain_rule: one full solution, one untouched release, and three
 realistic attempts built from the wrong-answer bank (tests/fixtures/banks/01_chain_rule.py). They are
-graded with `cs231n-course grade`; the gradebook, grades.csv and feedback land in demo_out/.
+graded with `cs231n-course grade`; the gradebook, grades.csv and feedback land in demo_out/. Two of
+them answer the written question graded by hand: the grader leaves it to the instructor.
 """
 
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from cs231n_course import cells
 from cs231n_course.cli import main
 from cs231n_course.course import find_course
 
@@ -19,7 +21,12 @@ from fixtures import make_submission  # noqa: E402 (the wrong-answer banks)
 
 ASSIGNMENT = "01_chain_rule"
 ALL = ["q1_numerical_derivative", "q2_add_mul_graph", "q3_sigmoid_staged", "q4_sigmoid_gate",
-       "q5_add_mul", "q6_backward", "q7_exp_sigmoid", "q8_relative_error", "q9_check_engine"]
+       "q5_add_mul", "q6_backward", "q7_exp_sigmoid", "q8_relative_error", "q9_check_engine",
+       "wq1_numerical_for_checking", "wq2_gradient_evaluations"]
+# student -> their answer to the written question graded by hand (the others leave it blank)
+WRITTEN = {"amara": "Probably not: the ReLU's kink may lie within h of that input, where the "
+                    "centered difference is off. I would check again at other points.",
+           "chen": "The backward pass of the max gate is wrong."}
 
 # student -> {question: "solution" | a wrong answer's description}; unnamed questions stay blank
 CLASS = {
@@ -30,6 +37,7 @@ CLASS = {
              "q6_backward": "no visited check: shared nodes backpropagate twice"},
     "dmitri": dict.fromkeys(ALL[:4], "solution"),  # stopped after section 3
     "eun-ji": {**dict.fromkeys(ALL, "solution"),
+               "wq1_numerical_for_checking": "chose D: thinks backprop uses a smaller step",
                "q2_add_mul_graph": "multiply gate does not switch: df/dz = z",
                "q5_add_mul": "overwrote instead of accumulating at a branch",
                "q8_relative_error": "no 1e-8 floor in the denominator"},
@@ -41,6 +49,9 @@ def make_class(course, folder):
     for student, answers in CLASS.items():
         (folder / student).mkdir(parents=True)
         nb = make_submission(course, ASSIGNMENT, answers)
+        for cell in nb.cells:
+            if cells.is_manual(cell) and student in WRITTEN:
+                cell.source = f"**Your answer:**\n\n{WRITTEN[student]}"
         nbformat.write(nb, folder / student / f"{ASSIGNMENT}.ipynb")
 
 

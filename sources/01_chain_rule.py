@@ -121,6 +121,68 @@ ax.legend()
 plt.show()
 
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (1 point): why numerical gradients are only for checking
+#
+# Your `numerical_derivative` is three lines and never wrong about the derivative of the function it is
+# given. Why do we still train networks with analytic (backpropagated) gradients, and use the numerical
+# gradient only to *check* them?
+#
+# - **A.** The numerical gradient is biased for functions of several inputs: the centered difference only
+#   works when x is a single number.
+# - **B.** It needs two evaluations of the whole loss per parameter, so one gradient of a million-weight
+#   network costs two million forward passes, and it is still only an approximation.
+# - **C.** Float64 cannot represent a step as small as h = 1e-5 accurately enough, so numerical gradients
+#   are too noisy for training to converge.
+# - **D.** Backprop uses a smaller step h than the numerical gradient, which makes its derivatives more
+#   accurate for the same cost.
+#
+# Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
+
+# %% id="wq1_numerical_for_checking" kind="answer"
+answer_wq1 = None  # one of 'A', 'B', 'C', 'D'
+### BEGIN SOLUTION
+answer_wq1 = "B"
+### END SOLUTION
+
+# %% id="check_wq1"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert answer_wq1 in ('A', 'B', 'C', 'D'), f"answer_wq1 must be one of 'A', 'B', 'C', 'D' (a string), not {answer_wq1!r}"
+print(f"answer_wq1 = {answer_wq1!r}: a valid choice")
+
+# %% id="wq1_numerical_for_checking_test" kind="tests" points=1
+assert answer_wq1 in ('A', 'B', 'C', 'D')
+### BEGIN HIDDEN TESTS
+assert answer_wq1 == "B"
+### END HIDDEN TESTS
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (1 point): the cost of a numerical gradient
+#
+# A network has $D = 1{,}000{,}000$ weights. How many evaluations of the loss does one
+# **centered**-difference estimate of the full gradient $\nabla_W L$ take (one estimate per weight, as your
+# `numerical_derivative` does for one input)?
+#
+# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq2_gradient_evaluations" kind="answer"
+answer_wq2 = None  # a number
+### BEGIN SOLUTION
+answer_wq2 = 2 * 1_000_000
+### END SOLUTION
+
+# %% id="check_wq2"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool), (
+    f"answer_wq2 must be a number, not {answer_wq2!r}")
+print(f"answer_wq2 = {answer_wq2:g}: a number")
+
+# %% id="wq2_gradient_evaluations_test" kind="tests" points=1
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq2 - 2_000_000) <= 0.5
+### END HIDDEN TESTS
+
 # %% [markdown] id="computational_graphs_chain_rule"
 # ## 2. Computational graphs and the chain rule
 #
@@ -778,6 +840,34 @@ def _tiny_double(v):
     return out
 assert check_value_gradients(_tiny_double, [1.0]) > 0.2
 ### END HIDDEN TESTS
+
+# %% [markdown] id="wq3_question"
+# ### Written question 3 (2 points, graded by hand): a gradient check on a network with ReLUs
+#
+# A gradient check of the sigmoid neuron gives a relative error of $10^{-10}$. The same check on a network
+# of ReLU and max gates gives $10^{-4}$ at one of the inputs and $10^{-9}$ at all the others. Is the ReLU
+# network's backward pass wrong? Explain what can cause this one large error, and what you would do to find
+# out.
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq3_kinks_and_thresholds" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* Not necessarily. A ReLU or max gate has a kink: if an input of a max (or x of max(0, x))
+# lies within h of the kink, the centered difference f(x+h) - f(x-h) straddles it and averages the two
+# one-sided slopes, so the numerical gradient itself is off there, not the analytic one. A relative error of
+# 1e-4 on a network with kinks is acceptable by the table above. To find out, check whether that input is
+# within h of a kink (e.g. compare the inputs of the max gates, or whether |x| < h at a ReLU), or rerun the
+# check at a few other random points or with a smaller h; a real bug shows up at most points.
+#
+# RUBRIC (2 points)
+# - 1 point: says the error can come from the numerical gradient at a kink (ReLU/max) within h of the
+#   checked point, not from the backward pass
+# - 1 point: a way to tell: check whether the point is within h of a kink, or re-check at other random
+#   points or with another h (a real bug fails at most points)
+# ### END SOLUTION
 
 # %% [markdown] id="summary"
 # ## Summary

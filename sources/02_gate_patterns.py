@@ -410,6 +410,41 @@ for _ in range(5):
     assert abs(_dx - (_d1 + _d2)) < 1e-12, (_d1, _d2, _dx)
 ### END HIDDEN TESTS
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (1 point): the multiply gate and the scale of the data
+#
+# A linear score $s = w \cdot x$ is a multiply gate per input. Suppose one input feature $x_1$ is a pixel
+# stored as 0 to 255 instead of 0 to 1, i.e. 255 times larger. What happens to $\partial L / \partial w_1$,
+# the gradient on its weight, for the same upstream gradient?
+#
+# - **A.** Nothing changes: the gradient on a weight depends only on the upstream gradient, never on the
+#   data that weight multiplies.
+# - **B.** It is 255 times larger: the multiply gate hands each input the other input times the upstream
+#   gradient, so a weight's gradient scales with its feature.
+# - **C.** It is 255 times smaller: the multiply gate divides the upstream gradient by its input, which
+#   keeps the product's gradient balanced.
+# - **D.** It becomes zero: an input that large saturates the multiply gate, like a sigmoid far from zero,
+#   so no gradient flows through.
+#
+# Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
+
+# %% id="wq1_mul_gate_scale" kind="answer"
+answer_wq1 = None  # one of 'A', 'B', 'C', 'D'
+### BEGIN SOLUTION
+answer_wq1 = "B"
+### END SOLUTION
+
+# %% id="check_wq1"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert answer_wq1 in ('A', 'B', 'C', 'D'), f"answer_wq1 must be one of 'A', 'B', 'C', 'D' (a string), not {answer_wq1!r}"
+print(f"answer_wq1 = {answer_wq1!r}: a valid choice")
+
+# %% id="wq1_mul_gate_scale_test" kind="tests" points=1
+assert answer_wq1 in ('A', 'B', 'C', 'D')
+### BEGIN HIDDEN TESTS
+assert answer_wq1 == "B"
+### END HIDDEN TESTS
+
 # %% [markdown] id="wiring_gates_into_graphs"
 # ## 2. Wiring gates into graphs
 #
@@ -832,6 +867,58 @@ with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
         assert abs(_l - _lw) < 1e-10, (_X.shape, _reg, _l, _lw)
         assert np.shape(_dW) == _W.shape and np.allclose(_dW, _dWw, rtol=1e-9, atol=1e-12), _X.shape
 ### END HIDDEN TESTS
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (1 point): the SVM loss at initialization
+#
+# With small random weights every score is about 0. What is the multiclass SVM loss $L_i = \sum_{j \neq y_i}
+# \max(0, s_j - s_{y_i} + \Delta)$ of one example with $\Delta = 1$ and $C = 10$ classes at that point?
+# (Sanity check used when babysitting training: a different starting loss means a bug.)
+#
+# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq2_svm_loss_at_init" kind="answer"
+answer_wq2 = None  # a number
+### BEGIN SOLUTION
+answer_wq2 = 9
+### END SOLUTION
+
+# %% id="check_wq2"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool), (
+    f"answer_wq2 must be a number, not {answer_wq2!r}")
+print(f"answer_wq2 = {answer_wq2:g}: a number")
+
+# %% id="wq2_svm_loss_at_init_test" kind="tests" points=1
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq2 - 9) <= 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown] id="wq3_question"
+# ### Written question 3 (2 points, graded by hand): the max gate in the SVM loss
+#
+# The SVM loss is built from max gates $\max(0, s_j - s_{y_i} + \Delta)$. Which scores receive a gradient
+# from the loss of one example, and which receive none? What does this mean for which examples and classes
+# drive the learning once the classifier is good?
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq3_max_gate_in_the_svm" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* A max gate routes the whole upstream gradient to its larger input and zero to the other. A
+# class j whose margin is already met (s_j - s_y + Delta <= 0) gets 0 from its max, so its score gets no
+# gradient; each violating class gets +1 and the correct class gets -1 per violating class. So once the
+# classifier is good, only the examples and classes that still violate the margin move the weights; examples
+# classified with enough margin contribute nothing (unlike softmax, which always pushes).
+#
+# RUBRIC (2 points)
+# - 1 point: classes that meet the margin get zero gradient (the max routes it to the 0 branch); violating
+#   classes get +1 each and the correct class -1 times their number
+# - 1 point: consequence: only margin violations drive learning; well-classified examples stop contributing
+# ### END SOLUTION
 
 # %% [markdown] id="softmax_cross_entropy_loss"
 # ### The softmax cross-entropy loss

@@ -228,6 +228,60 @@ assert np.array_equal(dx_matrix, dx_mask), "J^T dout must equal dout * (x > 0)"
 del J, dx_matrix  # give the 128 MiB back
 
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (1 point): the size of a Jacobian nobody forms
+#
+# An elementwise ReLU layer takes a minibatch of $N = 100$ vectors of $4096$ numbers (input and output both
+# $100 \times 4096$). How many entries does the full Jacobian of the layer's output with respect to its
+# input have (every output number against every input number)?
+#
+# Set `answer_wq1` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq1_jacobian_entries" kind="answer"
+answer_wq1 = None  # a number
+### BEGIN SOLUTION
+answer_wq1 = (100 * 4096) ** 2
+### END SOLUTION
+
+# %% id="check_wq1"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool), (
+    f"answer_wq1 must be a number, not {answer_wq1!r}")
+print(f"answer_wq1 = {answer_wq1:g}: a number")
+
+# %% id="wq1_jacobian_entries_test" kind="tests" points=1
+assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq1 - 409600**2) <= 2e8
+### END HIDDEN TESTS
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (3 points, graded by hand): why the ReLU Jacobian is never formed
+#
+# Your answer to question 1 says how big the ReLU layer's Jacobian is. Why is it never formed in practice?
+# Say what structure it has and what the backward pass computes instead, and compare the cost in memory or
+# operations.
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq2_relu_jacobian_never_formed" kind="written" points=3
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* The output i depends only on input i, so the Jacobian is diagonal: every off-diagonal
+# entry is 0, and the diagonal is 1 where the input is positive and 0 elsewhere. Multiplying the upstream
+# gradient by this matrix is the same as multiplying it elementwise by the 0/1 mask of positive inputs,
+# which costs N*D = 409,600 operations and no extra memory beyond the mask, while the full Jacobian has
+# 1.7e11 entries (about 1.3 TB in float64) and its product costs as many multiplications, nearly all by
+# zero.
+#
+# RUBRIC (3 points)
+# - 1 point: the Jacobian is diagonal (output i depends only on input i), with 1 or 0 on the diagonal
+# - 1 point: the backward pass multiplies the upstream gradient elementwise by the mask of positive inputs
+# - 1 point: a cost comparison: N*D operations/memory instead of (N*D)^2 entries, e.g. 1.7e11 entries or
+#   ~1.3 TB
+# ### END SOLUTION
+
 # %% [markdown] id="wx_squared_example"
 # ## 2. The lecture's example: $f(x, W) = \lVert W x \rVert^2$
 #

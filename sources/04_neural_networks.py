@@ -641,6 +641,31 @@ plt.show()
 # **decision boundary (결정 경계)** around the arms (the CS231n notes report 49% and 98%). Each ReLU unit
 # contributes one straight "fold" $w \cdot x + b = 0$, and $W_2$ combines a hundred of them into curves.
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (2 points, graded by hand): why the max(0, .) matters
+#
+# Suppose we drop the ReLU from the two-layer net and compute $s = W_2 W_1 x$ (biases aside). What function
+# class does this network represent? Could it separate the spiral above better than the linear classifier?
+# What about a ten-layer network without nonlinearities?
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq1_why_nonlinearity" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* Without the max(0, .) the product W2 W1 is a single matrix W = W2 W1, so the network is
+# again a linear classifier s = W x (with biases, an affine one): it draws the same straight decision
+# boundaries and cannot separate the spiral any better than the linear classifier. Stacking ten linear
+# layers still collapses to one matrix. The nonlinearity between the layers is what lets the hidden units
+# carve the input space into pieces and bend the boundaries.
+#
+# RUBRIC (2 points)
+# - 1 point: the layers collapse to one matrix W = W2 W1: still a linear classifier, for any depth
+# - 1 point: so it cannot separate the spiral better than the linear classifier; the nonlinearity is what
+#   allows curved (piecewise linear) boundaries
+# ### END SOLUTION
+
 # %% [markdown] id="two_layer_net_on_mnist"
 # ## 7. A two-layer net on MNIST
 #
@@ -764,6 +789,32 @@ templates = np.concatenate([linear_mnist.params["W"], W1[:, top_units.ravel()]],
 titles = [f"linear: {k}" for k in range(10)] + [f"unit {u}" for u in top_units.ravel()]
 show_weight_templates(templates, image_shape=(28, 28), ncols=10, titles=titles)
 
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (1 point): counting a network's parameters
+#
+# How many learnable parameters (weights and biases) does a two-layer net with input size $D = 784$, hidden
+# size $H = 100$ and $C = 10$ classes have, as in your `TwoLayerNet`?
+#
+# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq2_parameter_count" kind="answer"
+answer_wq2 = None  # a number
+### BEGIN SOLUTION
+answer_wq2 = 784 * 100 + 100 + 100 * 10 + 10
+### END SOLUTION
+
+# %% id="check_wq2"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool), (
+    f"answer_wq2 must be a number, not {answer_wq2!r}")
+print(f"answer_wq2 = {answer_wq2:g}: a number")
+
+# %% id="wq2_parameter_count_test" kind="tests" points=1
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq2 - 79_510) <= 0.5
+### END HIDDEN TESTS
 
 # %% [markdown] id="fully_connected_network"
 # ## 8. Deeper: a fully connected network with any number of layers

@@ -655,6 +655,32 @@ for b0 in (0.0, 0.01, 0.1):
           f"{np.all(a <= 0, axis=0).sum()} of 100 units dead")
 
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (2 points, graded by hand): dead ReLUs
+#
+# What is a *dead* ReLU unit? Why does it never recover on its own during training? Name two ways a unit can
+# die and one remedy the lecture mentions.
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq1_dead_relu" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* A dead ReLU is a unit whose input w.x + b is negative for every example of the training
+# data, so it outputs 0 and its local gradient is 0 everywhere: no gradient reaches w or b, they are never
+# updated and the unit stays dead. It happens with a bad initialization (weights or bias placing the unit's
+# hyperplane outside the data cloud) and with a too-large learning rate (one big update knocks the weights
+# into that region). Remedies: initialize with a small positive bias (e.g. 0.01) so units start active, use
+# a smaller learning rate, or Leaky ReLU/ELU, which keep a nonzero gradient for negative inputs.
+#
+# RUBRIC (2 points)
+# - 1 point: dead = input negative for every example, so output and gradient are 0 and the weights never
+#   update again
+# - 1 point: two causes (bad initialization, too-large learning rate) and one remedy (small positive bias,
+#   lower learning rate, or Leaky ReLU/ELU)
+# ### END SOLUTION
+
 # %% [markdown] id="data_preprocessing"
 # ## 2. Data preprocessing
 #
@@ -1496,6 +1522,33 @@ for lr in (1e-5, 1e-1, 1.0, 5.0):
     print(f"learning rate {lr:<6g} update/weight ratio of W1: {ratio:.1e}")
 
 
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (1 point): the loss at initialization
+#
+# A softmax classifier for $C = 100$ classes (CIFAR-100) is initialized with small random weights. What
+# initial loss (natural log, per example, no regularization) should the sanity check expect? Give it to two
+# decimals.
+#
+# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq2_loss_at_init" kind="answer"
+answer_wq2 = None  # a number
+### BEGIN SOLUTION
+answer_wq2 = 4.61
+### END SOLUTION
+
+# %% id="check_wq2"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool), (
+    f"answer_wq2 must be a number, not {answer_wq2!r}")
+print(f"answer_wq2 = {answer_wq2:g}: a number")
+
+# %% id="wq2_loss_at_init_test" kind="tests" points=1
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq2 - 4.6052) <= 0.01
+### END HIDDEN TESTS
+
 # %% [markdown] id="hyperparameter_search"
 # ## 6. Hyperparameter search
 #
@@ -1642,6 +1695,33 @@ plt.show()
 # Here the best learning rates sit near the upper end of the fine range, and the regularization barely
 # matters: the next round would widen the learning-rate range upwards and could fix the regularization.
 # With real budgets each round trains longer on more data, and the final model is trained on everything.
+
+# %% [markdown] id="wq3_question"
+# ### Written question 3 (2 points, graded by hand): why random search beats grid search
+#
+# You can afford 9 training runs to tune two hyperparameters, the learning rate (which matters a lot) and a
+# dropout rate (which hardly matters). Compare a 3 x 3 grid with 9 random pairs: how many different learning
+# rates does each try? Why is random search the better use of the budget, and why sample the learning rate
+# on a log scale?
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq3_random_beats_grid" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* The grid tries only 3 distinct learning rates (each three times, with different
+# unimportant dropout values), random search tries 9 distinct ones: when one hyperparameter matters much
+# more than the other, random search explores the important one three times more finely for the same cost,
+# and we rarely know in advance which one matters. The learning rate acts multiplicatively (1e-4 vs 1e-3
+# matters as much as 1e-2 vs 1e-1), so sampling its exponent uniformly spreads the trials evenly over orders
+# of magnitude.
+#
+# RUBRIC (2 points)
+# - 1 point: grid: 3 distinct learning rates, random: 9; random search covers the important hyperparameter
+#   more finely for the same budget
+# - 1 point: log scale because the learning rate's effect is multiplicative / spans orders of magnitude
+# ### END SOLUTION
 
 # %% [markdown] id="layer_normalization"
 # ## 7. Layer normalization, and a deep network with either

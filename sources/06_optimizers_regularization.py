@@ -233,6 +233,41 @@ with reference_disabled(*_rules):
     assert _c["learning_rate"] == 1e-2 and np.allclose(_nw, 1 - 2e-2)
 ### END HIDDEN TESTS
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (1 point): what momentum fixes
+#
+# On the ill-conditioned bowl of section 1, plain SGD with a learning rate small enough not to diverge
+# zig-zags across the steep direction and crawls along the shallow one. Which statement best says what
+# momentum changes?
+#
+# - **A.** It divides each step by a running size of the gradient, so the steep direction gets a smaller
+#   learning rate than the shallow one.
+# - **B.** It estimates the curvature from successive gradients and takes Newton's step, which lands at the
+#   bowl's bottom in one move.
+# - **C.** Its velocity sums past gradients: the sign-flipping part across the valley cancels, the steady
+#   part along it builds up, and it coasts through flat spots and saddle points.
+# - **D.** It averages the gradients of more examples per step, so the noise that causes the zig-zag across
+#   the valley disappears.
+#
+# Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
+
+# %% id="wq1_what_momentum_fixes" kind="answer"
+answer_wq1 = None  # one of 'A', 'B', 'C', 'D'
+### BEGIN SOLUTION
+answer_wq1 = "C"
+### END SOLUTION
+
+# %% id="check_wq1"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert answer_wq1 in ('A', 'B', 'C', 'D'), f"answer_wq1 must be one of 'A', 'B', 'C', 'D' (a string), not {answer_wq1!r}"
+print(f"answer_wq1 = {answer_wq1!r}: a valid choice")
+
+# %% id="wq1_what_momentum_fixes_test" kind="tests" points=1
+assert answer_wq1 in ('A', 'B', 'C', 'D')
+### BEGIN HIDDEN TESTS
+assert answer_wq1 == "C"
+### END HIDDEN TESTS
+
 # %% [markdown] id="nesterov_momentum"
 # ## 3. Nesterov momentum
 #
@@ -669,6 +704,33 @@ with reference_disabled(*_rules):
     _nw, _c = adam(np.zeros(2), np.array([3.0, -0.5]))
     assert (_c["learning_rate"], _c["beta1"], _c["beta2"], _c["epsilon"]) == (1e-3, 0.9, 0.999, 1e-8)
     assert _c["t"] == 1 and np.allclose(_nw, [-1e-3, 1e-3], rtol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (1 point): Adam's first step without bias correction
+#
+# Adam without bias correction, with $\beta_1 = 0.8$ and $\beta_2 = 0.99$, starts from $m = v = 0$ and takes
+# its first step with gradient $g \neq 0$. By what factor is the size of that raw step $\alpha\, |m| /
+# \sqrt{v}$ larger than $\alpha$, the size of the bias-corrected first step? (Ignore $\epsilon$.)
+#
+# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq2_adam_first_step" kind="answer"
+answer_wq2 = None  # a number
+### BEGIN SOLUTION
+answer_wq2 = 0.2 / 0.1
+### END SOLUTION
+
+# %% id="check_wq2"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool), (
+    f"answer_wq2 must be a number, not {answer_wq2!r}")
+print(f"answer_wq2 = {answer_wq2:g}: a number")
+
+# %% id="wq2_adam_first_step_test" kind="tests" points=1
+assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq2 - 2.0) <= 0.01
 ### END HIDDEN TESTS
 
 # %% [markdown] id="all_six_side_by_side"
@@ -1650,6 +1712,34 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
     _loss, _ = _n.loss(_X, _y)
     assert abs(_loss - np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(5), _y])) < 1e-10
 ### END HIDDEN TESTS
+
+# %% [markdown] id="wq3_question"
+# ### Written question 3 (2 points, graded by hand): inverted dropout at test time
+#
+# Inverted dropout keeps each unit with probability $p$ and divides the kept activations by $p$ during
+# training; at test time it does nothing. Why divide by $p$? What would go wrong at test time if you dropped
+# units during training *without* the division and then used all units at test time?
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq3_inverted_dropout_scaling" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* At test time every unit is on, so each layer's input is on average 1/p times larger than
+# what the next layer saw during training (only a fraction p of the units was on then). Dividing the kept
+# activations by p during training makes the expected activation in training equal to the test-time
+# activation, so the test-time network needs no change (and is as fast as possible). Without the division,
+# test-time activations would be 1/p times too large (e.g. twice for p = 0.5), shifting every later layer's
+# inputs and the scores, unless the outputs were multiplied by p at test time (the original, non-inverted
+# dropout).
+#
+# RUBRIC (2 points)
+# - 1 point: dividing by p keeps the expected activation during training equal to the activation at test
+#   time, so the test-time forward pass is unchanged
+# - 1 point: without it, test-time activations are 1/p times too large (e.g. 2x for p = 0.5), unless one
+#   scales by p at test time
+# ### END SOLUTION
 
 # %% [markdown] id="regularization_on_mnist"
 # ## 11. What regularization does on 1,000 MNIST digits

@@ -270,6 +270,32 @@ assert conv_param_count(1, 1, 1, 1) == 2
 assert conv_param_count(7, 5, 3, 2) == 7 * 31
 ### END HIDDEN TESTS
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (1 point): parameters of a conv layer
+#
+# A conv layer takes a $16 \times 16 \times 32$ input volume and has 64 filters of size $3 \times 3$ with
+# stride 1 and pad 1, each with a bias. How many learnable parameters does it have?
+#
+# Set `answer_wq1` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq1_conv_parameters" kind="answer"
+answer_wq1 = None  # a number
+### BEGIN SOLUTION
+answer_wq1 = 64 * (3 * 3 * 32 + 1)
+### END SOLUTION
+
+# %% id="check_wq1"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool), (
+    f"answer_wq1 must be a number, not {answer_wq1!r}")
+print(f"answer_wq1 = {answer_wq1:g}: a number")
+
+# %% id="wq1_conv_parameters_test" kind="tests" points=1
+assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq1 - 18_496) <= 0.5
+### END HIDDEN TESTS
+
 # %% [markdown] id="naive_convolution"
 # ## 3. The convolution, one number at a time
 #
@@ -939,6 +965,32 @@ for name, layer in [("AlexNet conv1: 227x227x3, 11x11, stride 4", (3, 227, 227, 
     x_mb, cols_mb = im2col_megabytes(128, *layer)
     print(f"{name:44s} input {x_mb:8.1f} MB   X_col {cols_mb:8.1f} MB  ({cols_mb / x_mb:4.1f}x)")
 
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (2 points, graded by hand): why im2col trades memory for speed
+#
+# im2col turns the convolution into one matrix multiplication. What does it cost in memory, roughly, for a
+# $3 \times 3$ filter with stride 1 (how many times is each input pixel copied)? Why is the matrix
+# multiplication still so much faster than the naive loops that use no extra memory?
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq2_im2col_memory_for_speed" kind="written" points=2
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* Each column holds one receptive field, so every input number is copied into about
+# HH*WW/S^2 columns: about 9 times for a 3x3 filter with stride 1 (fewer at the borders), so the column
+# matrix is ~9x the input. In exchange the whole convolution is one large GEMM, which BLAS runs at close to
+# the machine's peak: blocked for the caches, vectorized (SIMD) and multithreaded, with each loaded number
+# reused many times; the naive version runs Python-level loops (interpreter overhead per small dot product)
+# and reuses little data, so it is orders of magnitude slower.
+#
+# RUBRIC (2 points)
+# - 1 point: memory: each input value is copied about HH*WW/S^2 times, ~9x for 3x3 stride 1
+# - 1 point: speed: one big matrix multiplication runs in optimized BLAS (cache blocking, SIMD, threads,
+#   data reuse) instead of many small Python-level loops
+# ### END SOLUTION
 
 # %% [markdown] id="backward_pass_with_col2im"
 # ## 7. The backward pass with col2im

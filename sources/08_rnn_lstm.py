@@ -877,6 +877,33 @@ print(f"plain: gradient norm {plain[2][0]:.3f} at the start, {plain[2].max():.0f
 # Training is over, at a loss of 0.25. With clipping the same gradient only moves it by
 # `learning_rate * max_norm` = 0.3, and it carries on down to a loss of 0.004.
 
+# %% [markdown] id="wq1_question"
+# ### Written question 1 (1 point): how fast gradients vanish
+#
+# In a vanilla RNN, ignore the tanh and suppose $W_{hh}$ is $0.9$ times an orthogonal matrix (all its
+# singular values are 0.9). By what factor is the norm of a gradient scaled after flowing back through 50
+# time steps? Give at least three significant digits.
+#
+# Set `answer_wq1` to that number (an int or a float; an expression like `2 * 3` is fine).
+
+# %% id="wq1_vanishing_factor" kind="answer"
+answer_wq1 = None  # a number
+### BEGIN SOLUTION
+answer_wq1 = 0.00515
+### END SOLUTION
+
+# %% id="check_wq1"
+# Checks the form of the answer only: whether it is right is graded by hidden tests.
+assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool), (
+    f"answer_wq1 must be a number, not {answer_wq1!r}")
+print(f"answer_wq1 = {answer_wq1:g}: a number")
+
+# %% id="wq1_vanishing_factor_test" kind="tests" points=1
+assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool)
+### BEGIN HIDDEN TESTS
+assert abs(answer_wq1 - 0.9**50) <= 5e-5
+### END HIDDEN TESTS
+
 # %% [markdown] id="character_level_language_model"
 # ## 6. A character-level language model on tiny Shakespeare
 #
@@ -1622,6 +1649,36 @@ print(sample(lstm_lm, "ROMEO:\n", 300, temperature=0.5, seed=1))
 # %% [markdown] id="lstm_vs_rnn_result"
 # On this short run the two are close: the LSTM's advantage is the long-range memory, and our chunks are
 # only 25 characters long. (Karpathy's char-rnn used LSTMs with 100-character chunks, and trained for hours.)
+
+# %% [markdown] id="wq2_question"
+# ### Written question 2 (3 points, graded by hand): why the LSTM cell state helps gradients flow
+#
+# Compare the backward pass from $h_t$ to $h_{t-1}$ in a vanilla RNN with the backward pass from $c_t$ to
+# $c_{t-1}$ in an LSTM. Why do gradients vanish (or explode) in the first and flow over many steps in the
+# second? Give the local gradient of each step.
+#
+# Write your answer in the next cell (a few sentences; numbers welcome).
+
+# %% [markdown] id="wq2_lstm_gradient_highway" kind="written" points=3
+# **Your answer:**
+#
+# ### BEGIN SOLUTION
+# *Model answer.* In the vanilla RNN each step multiplies the gradient by W_hh^T and by the tanh derivative
+# (at most 1): dh_{t-1} = W_hh^T (tanh'(.) * dh_t). Over T steps this is a product of T such factors, which
+# shrinks or grows exponentially with the largest singular value of W_hh (and the saturated tanh only
+# shrinks it). In the LSTM, c_t = f * c_{t-1} + i * g, so dc_{t-1} = f * dc_t: an elementwise product with
+# the forget gate, with no matrix multiplication and no squashing nonlinearity on that path. Where the
+# forget gate is near 1 the gradient passes almost unchanged over many steps (a gradient highway, like the
+# addition in a ResNet), and the network learns through f how long to keep it.
+#
+# RUBRIC (3 points)
+# - 1 point: vanilla RNN: each step multiplies by W_hh^T and tanh', so the gradient over T steps scales like
+#   a power of W_hh and vanishes or explodes
+# - 1 point: LSTM: dc_{t-1} = f * dc_t, elementwise by the forget gate, no matrix multiply or tanh on that
+#   path
+# - 1 point: so with f near 1 the gradient flows over many steps unchanged (an additive highway the network
+#   controls through f)
+# ### END SOLUTION
 
 # %% [markdown] id="softmax_or_sigmoid_outputs"
 # ## 8. Softmax or sigmoid outputs?

@@ -13,8 +13,15 @@ import nbformat
 import pytest
 
 from cs231n_course import cells
-from cs231n_course.grading.assemble import assemble
-from cs231n_course.grading.results import NotebookResult, Status, Submission, grade_rows
+from cs231n_course.grading.assemble import assemble, written_answers
+from cs231n_course.grading.results import (
+    CellResult,
+    NotebookResult,
+    Status,
+    Submission,
+    grade_rows,
+    total_rows,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADER_ORDER = ["limits", "results", "remote", "submissions", "assemble", "scan", "integrity", "kernel",
@@ -95,15 +102,39 @@ def test_a_notebook_of_an_earlier_release_is_read_through_the_renamed_ids():
     assert "restored deleted cell setup" in repairs
 
 
+def test_a_deleted_answer_comes_back_as_released_never_with_its_solution():
+    solution = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+    source = _nb(("q1_f", "answer", solution), ("check_q1", "given", "print(f(1))"),
+                 ("q1_f_test", "tests", "assert f(1) == 2"))
+    written = nbformat.v4.new_markdown_cell("**Your answer:**\n\n### BEGIN SOLUTION\nModel answer.\n"
+                                            "RUBRIC\n### END SOLUTION")
+    written.id, written.metadata["nbgrader"] = "wq2_why", cells.metadata("written", "wq2_why", 2)
+    source.cells.append(written)
+    nb, repairs = assemble(source, _nb(("check_q1", "given", "print(f(1))")))
+    got = {c.id: c.source for c in nb.cells}
+    assert "restored deleted cell q1_f" in repairs and "restored deleted cell wq2_why" in repairs
+    assert "2 * x" not in got["q1_f"] and "raise NotImplementedError()" in got["q1_f"]
+    assert got["wq2_why"] == "**Your answer:**\n\nYOUR ANSWER HERE"
+    verdict = written_answers(source, nb, repairs)["wq2_why"]
+    assert (verdict.score, verdict.manual) == (0.0, True) and "deleted" in verdict.reason
+
+
 def test_one_row_builder_for_every_engine():
-    result = NotebookResult.zero([("q1_f_test", 2.0), ("q2_g_test", 3.0)])
+    graded = [("q1_f_test", 2.0, "tests"), ("q2_g_test", 3.0, "tests"), ("wq1_why", 2.0, "written")]
+    result = NotebookResult.zero(graded)
     result.cells["q1_f_test"].score = 2.0
+    result.cells["wq1_why"] = CellResult(None, 2.0, "needs manual grading (2 points)", manual=True)
     ok = Submission("ann", result=result)
-    bad = Submission("bo", result=NotebookResult.zero([("q1_f_test", 2.0), ("q2_g_test", 3.0)]).fail(
-        Status.INVALID, "is empty"))
+    bad = Submission("bo", result=NotebookResult.zero(graded).fail(Status.INVALID, "is empty"))
     rows = grade_rows("01_x", [ok, bad])
-    assert [(r["student"], r["cell"], r["score"], r["status"]) for r in rows] == [
-        ("ann", "q1_f_test", 2.0, "ok"), ("ann", "q2_g_test", 0.0, "ok"),
-        ("bo", "q1_f_test", 0.0, "invalid"), ("bo", "q2_g_test", 0.0, "invalid")]
-    assert rows[2]["reason"] == "invalid: is empty"
+    assert [(r["student"], r["cell"], r["grading"], r["score"], r["status"]) for r in rows] == [
+        ("ann", "q1_f_test", "auto", 2.0, "ok"), ("ann", "q2_g_test", "auto", 0.0, "ok"),
+        ("ann", "wq1_why", "manual", "", "ok"),
+        ("bo", "q1_f_test", "auto", 0.0, "invalid"), ("bo", "q2_g_test", "auto", 0.0, "invalid"),
+        ("bo", "wq1_why", "manual", 0.0, "invalid")]
+    assert rows[3]["reason"] == "invalid: is empty"
+    assert (result.auto_score, result.auto_max_score, result.pending) == (2.0, 5.0, 2.0)
+    totals = total_rows("01_x", [ok, bad])
+    assert [(t["autograded_score"], t["autograded_max_score"], t["manual_pending"]) for t in totals] \
+        == [(2.0, 5.0, 2.0), (0.0, 5.0, 0.0)]
     assert NotebookResult.from_json(result.to_json()) == result

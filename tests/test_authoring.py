@@ -19,6 +19,7 @@ from cs231n_course.lint import lint
 NB = "01_chain_rule"
 SRC = f"sources/{NB}.py"
 RELEASE = f"notebooks/{NB}/{NB}.ipynb"
+ROW = f"README.md: the notebook table's row of `{NB}` does not match {SRC}: make it end in | "
 
 
 @pytest.fixture
@@ -201,13 +202,25 @@ def test_the_lint_of_the_committed_course_is_clean(course):
     (SRC, "### Exercise 1 (2 points)", "### Exercise 1 (3 points)",
      ["cell 'exercise_q1': Exercise 1 says 3 points but the tests cells of "
       "q1_numerical_derivative carry 2"]),
-    ("README.md", "9 questions, 19 points |\n| 02 |", "9 questions, 20 points |\n| 02 |",
-     ["README.md: the notebook table says `01_chain_rule` has 9 questions, 20 points, but "
-      "sources/01_chain_rule.py has 9 questions, 19 points"]),
+    ("README.md", "23 points (2 graded by hand) |\n| 02 |", "24 points (2 graded by hand) |\n| 02 |",
+     [ROW + "12 questions, 23 points (2 graded by hand) |"]),
     (SRC, 'id="q3_sigmoid_staged_test" kind="tests" points=3',
      'id="q3_sigmoid_staged_test" kind="tests" points=4',
      ["Exercise 3 says 3 points but the tests cells of q3_sigmoid_staged carry 4",
-      "has 9 questions, 19 points, but sources/01_chain_rule.py has 9 questions, 20 points"]),
+      ROW + "12 questions, 24 points (2 graded by hand) |"]),
+    # (f) written cells: markdown, a model answer and a rubric that adds up, headings that agree
+    (SRC, "# RUBRIC (2 points)", "# Grading (2 points)",
+     ["written cell 'wq3_kinks_and_thresholds' has no RUBRIC in its solution region"]),
+    (SRC, 'id="wq3_kinks_and_thresholds" kind="written" points=2',
+     'id="wq3_kinks_and_thresholds" kind="written" points=3',
+     ["written cell 'wq3_kinks_and_thresholds' has points=3 but its rubric items (- N points: ...) "
+      "add up to 2", "Written question 3 says 2 points but its graded cells carry 3",
+      ROW + "12 questions, 24 points (3 graded by hand) |"]),
+    (SRC, "# ### BEGIN SOLUTION\n# *Model answer.* Not necessarily", "# *Model answer.* Not necessarily",
+     ["written cell 'wq3_kinks_and_thresholds' needs its model answer and rubric between "
+      "`### BEGIN SOLUTION` and `### END SOLUTION`"]),
+    (SRC, '# %% [markdown] id="wq3_kinks_and_thresholds"', '# %% id="wq3_kinks_and_thresholds"',
+     ["written cell 'wq3_kinks_and_thresholds' must be a markdown cell"]),
 ])
 def test_each_lint_rule_fails_on_a_planted_violation(course_copy, rel, old, new, words):
     assert lint(course_copy) == []

@@ -20,7 +20,7 @@ def drawn(latex):
 def _page(course, extra_cells=(), result=None):
     nb = nbformat.read(course.release_path(NB), as_version=4)
     nb.cells[1:1] = list(extra_cells)
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(NB))]
+    graded = cells.graded_cells(course.solution(NB))
     return nb, render(nb, result or NotebookResult.zero(graded), NB)
 
 
@@ -80,9 +80,30 @@ def test_the_feedback_page_shows_the_reason_not_the_hidden_tests(course):
         "nbgrader": cells.metadata("tests", "extra_test", points=2)})
     why = "a hidden test (other inputs) failed: AssertionError"
     tests.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue=why, traceback=[why])]
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(NB))]
+    graded = cells.graded_cells(course.solution(NB))
     result = NotebookResult.zero(graded)
     result.cells["extra_test"] = CellResult(0.0, 2.0, why)
     _, page = _page(course, [tests], result)
     assert why in page
     assert "1234" not in page and "should be 0" not in page and "BEGIN HIDDEN" not in page
+
+
+# ------------------------------------------------------------------------------ written answers
+
+
+def test_a_written_answer_shows_as_needing_manual_grading_not_as_zero(course):
+    nb = nbformat.read(course.release_path(NB), as_version=4)
+    written = next(c for c in nb.cells if cells.is_manual(c))
+    written.source = "**Your answer:**\n\nA kink of the ReLU lies within h of the point."
+    result = NotebookResult.zero(cells.graded_cells(course.solution(NB)))
+    key = cells.key(written)
+    result.cells[key] = CellResult(None, 2.0, "needs manual grading (2 points)", manual=True)
+    page = render(nb, result, NB)
+    assert "A kink of the ReLU lies within h of the point." in page  # the learner's answer
+    assert "Needs manual grading, 2 points" in page and "Written answers worth 2 points" in page
+    assert "Written response</a> (Score: 0.0 / 2.0)" not in page  # never a zero while pending
+    result.cells[key] = CellResult(0.0, 2.0, "no written answer (the cell still says YOUR ANSWER "
+                                   "HERE): 0 points", manual=True)
+    page = render(nb, result, NB)
+    assert "Written response</a> (Score: 0.0 / 2.0)" in page and "no written answer" in page
+    assert "Needs manual grading" not in page

@@ -30,10 +30,12 @@ in_class = pytest.mark.xdist_group("graded class")  # these share one grading of
 NB = "01_chain_rule"
 SOURCE = COURSE.sources / f"{NB}.py"  # the answer key
 RELEASE = COURSE.release_path(NB)
-GRADED = [(gid, pts) for gid, pts, _ in cells.graded_cells(COURSE.solution(NB))]
+GRADED = cells.graded_cells(COURSE.solution(NB))
 BANK = load_bank(NB)
 BANK_FILE = COURSE.root / "tests" / "fixtures" / "banks" / f"{NB}.py"
-QUESTIONS = list(BANK.BANK)
+QUESTIONS = [q for q in BANK.BANK if not q.startswith("wq")]  # the code exercises, 19 points
+WRITTEN = {q: "solution" for q in BANK.BANK if q.startswith("wq")}  # the autograded written ones
+MANUAL = next(iter(cells.written_cells(COURSE.solution(NB))))  # graded by hand, 2 points
 ALL = dict.fromkeys(QUESTIONS, "solution")
 FIRST_FOUR = dict.fromkeys(QUESTIONS[:4], "solution")
 LIMITS = Limits(notebook_seconds=25, cell_seconds=8, memory_mb=3072)
@@ -51,10 +53,21 @@ def notebook(answers=None, append=None, added=None):
     return nb
 
 
+def written_answers(text=None):
+    """The full solution, the written questions too: `text` in the manual one, or the cell deleted."""
+    nb = notebook({**ALL, **WRITTEN})
+    cell = next(c for c in nb.cells if cells.key(c) == MANUAL)
+    if text is None:
+        nb.cells.remove(cell)
+    else:
+        cell.source = f"**Your answer:**\n\n{text}"
+    return nb
+
+
 def tampered_tests():
     """The full solution with every test cell emptied, one deleted, one duplicated, answers moved."""
     nb = notebook(ALL)
-    tests = [c for c in nb.cells if cells.is_graded(c)]
+    tests = [c for c in nb.cells if cells.kind(c) is cells.Kind.TESTS]
     for cell in tests:
         cell.source = "pass"
     nb.cells.remove(tests[-1])
@@ -71,7 +84,7 @@ def fake_outputs():
     number as its result."""
     nb = notebook()
     for cell in nb.cells:
-        if cells.is_graded(cell):
+        if cells.kind(cell) is cells.Kind.TESTS:
             cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
                                                    execution_count=1)]
             cell.execution_count = 1
@@ -200,6 +213,8 @@ HOSTILE = {
                "other student": env["other"], "git": str(COURSE.root / ".git" / "HEAD")},
         gradebook=env["gradebook"])]),
     "uses_network": lambda env: notebook(ALL, added=[NETWORK.format(port=env["port"])]),
+    "writes_answers": lambda env: written_answers(ANSWER),
+    "deletes_written_answer": lambda env: written_answers(),
     # against the trusted judge: a blank notebook with each exploit must score no more than 0,
     # a full one no more than 19, and no hidden test may show anywhere
     "lying_objects": lambda env: notebook(append={QUESTIONS[0]: LIAR + (
@@ -209,6 +224,7 @@ HOSTILE = {
     "rewrites_session_send": lambda env: notebook(added=[SESSION_SEND]),
     "fresh_integrity_snapshot": lambda env: notebook(added=[FRESH_SNAPSHOT]),
 }
+ANSWER = "Not <b>necessarily</b>: a kink of the ReLU within h of the checked point."
 INVALID = {
     "not_json": b"{this is not json",
     "old_nbformat": json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": []}).encode(),
@@ -354,7 +370,8 @@ def test_stock_nbgrader_gives_the_one_cell_fake_full_marks_and_the_warning_zero(
         shutil.copytree(subs / student, picked / student)
     stock = {s.student: s for s in grade_class_with_nbgrader(
         COURSE, find_submissions(picked, NB, GRADED), NB, tmp_path / "out", progress=lambda m: None)}
-    assert total(stock["input_transformer"]) == 19  # a blank notebook faked by one added cell
+    faked = stock["input_transformer"].result  # a blank notebook faked by one added cell
+    assert faked.auto_score == faked.auto_max_score == 21
     assert total(stock["warns_on_stderr"]) < 19  # a correct answer failed for a warning
     ours = graded[0]
     for student in ("honest_half",):  # honest work: the same grade, cell by cell
@@ -412,9 +429,9 @@ def test_outputs_csv_feedback_and_summary(graded):
     subs, out, _ = graded
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert {r["status"] for r in rows} >= {"ok", "error", "timeout", "invalid", "flagged"}
-    assert len(rows) == 9 * len(subs)
+    assert len(rows) == len(GRADED) * len(subs)
     page = (out / "feedback" / "honest_half" / f"{NB}.html").read_text()
-    assert "Score: 9.0 / 19.0" in page or "9.0 / 19.0" in page
+    assert "Score: 9.0 / 23.0" in page or "9.0 / 23.0" in page
     source = SOURCE.read_text()  # the text source: solutions and hidden tests
     assert "BEGIN HIDDEN TESTS" in source and "BEGIN HIDDEN TESTS" not in page
     assert "default_rng(1)" in source and "default_rng(1)" not in page  # a hidden test's line
@@ -489,7 +506,7 @@ def test_a_learner_grades_their_own_notebook(tmp_path, capsys):
     nbformat.write(notebook(FIRST_FOUR), path)
     assert main(["--course", str(COURSE.root), "grade", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "total 9 / 19" in out and "NotImplementedError" in out
+    assert "autograded total 9 / 21" in out and "NotImplementedError" in out
     assert (tmp_path / f"{NB}.feedback.html").exists()
 
 
@@ -532,7 +549,7 @@ def grade_against_honest(tmp_path, assignment, student, change):
             change(cell)
         (tmp_path / "subs" / name).mkdir(parents=True)
         nbformat.write(nb, tmp_path / "subs" / name / f"{assignment}.ipynb")
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
+    graded = cells.graded_cells(source)
     return {s.student: s for s in pipeline.grade_class(
         COURSE, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
         workers=2, limits=LIMITS, progress=False)}
@@ -553,7 +570,8 @@ def test_objects_of_a_later_notebook_cannot_lie_either(tmp_path):
 
     subs = grade_against_honest(tmp_path, "02_gate_patterns", "liar", lie)
     assert total(subs["liar"]) == 0, reasons(subs["liar"])
-    assert total(subs["honest"]) == subs["honest"].result.max_score == 19
+    honest = subs["honest"].result  # every autograded question; the written one left blank
+    assert honest.auto_score == honest.auto_max_score == 21 and honest.max_score == 23
 
 
 COPIES = """
@@ -579,7 +597,54 @@ def test_the_instructors_references_are_out_of_the_kernels_reach(tmp_path):
     assert total(subs["copier"]) == 0, reasons(subs["copier"])
     copier = nbformat.read(tmp_path / "out" / "autograded" / "copier" / f"{assignment}.ipynb", as_version=4)
     assert "FileNotFoundError" in json.dumps([c.outputs for c in copier.cells if c.cell_type == "code"])
-    assert total(subs["honest"]) == subs["honest"].result.max_score
+    honest = subs["honest"].result  # its written answers left blank
+    assert honest.auto_score == honest.auto_max_score > 0
+
+
+@in_class
+def test_written_answers_need_manual_grading_everywhere(graded):
+    """A written answer is never scored by the autograder: the results, grades.csv, totals.csv, the
+    gradebook (for Formgrader), the feedback page and the score table say it needs manual grading;
+    a blank or deleted one is 0 and says why; the model answer and rubric never show."""
+    from nbgrader.api import Gradebook
+
+    from cs231n_course.grading.outputs import score_table
+
+    subs, out, _ = graded
+    writes, deletes, blank = subs["writes_answers"], subs["deletes_written_answer"], subs["honest_full"]
+    assert writes.status == "ok" and writes.result.cells[MANUAL].pending
+    assert (writes.result.auto_score, writes.result.auto_max_score, writes.result.pending) == (21, 21, 2)
+    assert deletes.result.cells[MANUAL].score == 0 and "deleted" in deletes.result.cells[MANUAL].reason
+    assert blank.result.cells[MANUAL].score == 0 and "YOUR ANSWER HERE" in blank.result.cells[MANUAL].reason
+    saved = json.loads((out / "results" / "writes_answers.json").read_text())["result"]["cells"][MANUAL]
+    assert saved["score"] is None and saved["manual"] and "needs manual grading" in saved["reason"]
+
+    rows = {(r["student"], r["cell"]): r for r in csv.DictReader((out / "grades.csv").open())}
+    row = rows["writes_answers", MANUAL]
+    assert (row["grading"], row["score"], row["max_score"]) == ("manual", "", "2.0")
+    assert "needs manual grading (2 points)" in row["reason"]
+    assert rows["deletes_written_answer", MANUAL]["score"] == "0.0"
+    assert rows["writes_answers", QUESTIONS[0] + "_test"]["grading"] == "auto"
+    totals = {r["student"]: r for r in csv.DictReader((out / "totals.csv").open())}
+    assert (totals["writes_answers"]["autograded_score"], totals["writes_answers"]["manual_pending"]) \
+        == ("21.0", "2.0")
+    assert totals["honest_full"]["manual_pending"] == "0.0"
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(MANUAL, NB, NB, "writes_answers")
+        assert grade.needs_manual_grade and grade.auto_score is None
+        assert gb.find_submission_notebook(NB, NB, "writes_answers").needs_manual_grade
+        assert not gb.find_grade(MANUAL, NB, NB, "honest_full").needs_manual_grade
+
+    page = (out / "feedback" / "writes_answers" / f"{NB}.html").read_text()
+    assert "Needs manual grading, 2 points" in page and "Written answers worth 2 points" in page
+    assert "a kink of the ReLU within h" in page and "<b>necessarily</b>" in page  # sanitized, kept
+    executed = (out / "autograded" / "deletes_written_answer" / f"{NB}.ipynb").read_text()
+    assert "YOUR ANSWER HERE" in executed
+    for text in (page, executed, (out / "feedback" / "deletes_written_answer" / f"{NB}.html").read_text()):
+        assert "RUBRIC" not in text and "Model answer" not in text
+    line = next(ln for ln in score_table([writes]).splitlines() if ln.startswith("writes_answers"))
+    assert "?" in line and "21 / 21" in line and "2 points" in line
 
 
 def test_a_grade_never_depends_on_an_earlier_notebook(tmp_path):
@@ -601,4 +666,5 @@ def test_a_grade_never_depends_on_an_earlier_notebook(tmp_path):
         COURSE, find_submissions(tmp_path / "subs", nb4, graded), nb4, tmp_path / "out",
         workers=2, limits=Limits(), progress=False)}  # 04 trains networks: the default limits
     assert scores(subs["wrong"]) == scores(subs["right"])
-    assert total(subs["right"]) == subs["right"].result.max_score > 0, reasons(subs["right"])
+    right = subs["right"].result  # its written answers left blank
+    assert right.auto_score == right.auto_max_score > 0, reasons(subs["right"])

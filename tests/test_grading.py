@@ -71,11 +71,12 @@ def test_grade_reports_broken_submissions_and_still_grades_the_others(course, tm
     assert "not valid JSON" in reasons["not_json"] and "nbformat 4" in reasons["old_format"]
     assert f"{NB}.ipynb not found" in reasons["renamed"] and f"{NB} (1).ipynb" in reasons["renamed"]
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
-    assert rows[0] == "student,assignment,notebook,cell,score,max_score,status,reason"
+    assert rows[0] == "student,assignment,notebook,cell,grading,score,max_score,status,reason"
     blank_rows = [r for r in rows if r.startswith("ok_blank,")]
-    assert len(blank_rows) == 9 and all(",ok," in r for r in blank_rows)
+    graded = cells.graded_cells(course.solution(NB))
+    assert len(blank_rows) == len(graded) and all(",ok," in r for r in blank_rows)
     assert "NotImplementedError" in blank_rows[0]
-    assert "ok_blank" in out and "total" in out
+    assert "ok_blank" in out and "autograded" in out and "manual pending" in out
 
 
 def test_grade_says_what_to_do_with_an_empty_or_missing_folder(course, tmp_path, capsys):
@@ -101,7 +102,7 @@ def test_feedback_pages_are_inert(course):
         "text/html": hostile, "application/javascript": 'alert("js")',
         "image/svg+xml": '<svg onload="alert(2)"></svg>', "text/plain": "<IPython.core.display.HTML>"})]
     nb.cells.insert(2, code)
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(NB))]
+    graded = cells.graded_cells(course.solution(NB))
     page = render(nb, NotebookResult.zero(graded), NB)
     assert f'content="{CSP}"' in page and "script-src" not in CSP and "default-src 'none'" in CSP
     for live in ('<script>alert("x")', "<img src=x onerror", 'alert("js")', "<svg onload"):
@@ -125,4 +126,5 @@ def test_notebook_04_is_graded_on_the_references_of_03_not_the_learners(course, 
     assert main(["--course", str(course.root), "grade", str(tmp_path / "subs"), "--assignment", nb4,
                  "--out", str(tmp_path / "out")]) == 0
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
-    assert rows and all(r["score"] == r["max_score"] for r in rows), capsys.readouterr().err
+    auto = [r for r in rows if r["grading"] == "auto"]
+    assert auto and all(r["score"] == r["max_score"] for r in auto), capsys.readouterr().err

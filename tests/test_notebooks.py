@@ -2,7 +2,10 @@
 
 - notebooks/ is what `cs231n-course build` makes from solutions/, with no outputs or solutions;
 - every question has graded tests with hidden tests and at least three wrong answers in its bank;
-- under stock nbgrader the solution scores full marks and the untouched release scores zero;
+- every notebook asks 2-4 written questions (wqN_...): autograded ones, and ones graded by hand whose
+  model answer and rubric never reach the release;
+- under stock nbgrader the solution scores full marks on every autograded cell and its written answers
+  need manual grading; the untouched release scores zero;
 - every wrong answer loses points on its question and keeps those of unrelated questions.
 """
 
@@ -47,6 +50,20 @@ def test_every_question_is_graded_with_hidden_tests_and_a_bank(assignment):
         assert len(bank.BANK[q]) >= 3, f"{q}: fewer than three wrong answers"
 
 
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_written_questions_are_asked_and_their_rubric_stays_out_of_the_release(assignment):
+    nb = COURSE.solution(assignment)
+    written = {key.split("_")[0] for key, _, _ in cells.graded_cells(nb) if key.startswith("wq")}
+    assert 2 <= len(written) <= 4, f"{assignment}: {sorted(written)}"
+    manual = cells.written_cells(nb)
+    assert manual, f"{assignment}: no question graded by hand"
+    release = {cells.key(c): c for c in nbformat.read(COURSE.release_path(assignment), as_version=4).cells}
+    for key, cell in manual.items():
+        assert "RUBRIC" in cell.source and cells.points(cell) > 0
+        assert release[key].source.endswith("YOUR ANSWER HERE"), release[key].source
+        assert "RUBRIC" not in release[key].source and "Model answer" not in release[key].source
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignment, tmp_path):
@@ -54,17 +71,22 @@ def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignm
     for student, notebook in (("solution", source(assignment, tmp_path)), ("blank", release)):
         (tmp_path / "subs" / student).mkdir(parents=True)
         shutil.copy(notebook, tmp_path / "subs" / student / notebook.name)
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(course.solution(assignment))]
+    graded = cells.graded_cells(course.solution(assignment))
     subs = {s.student: s for s in grade_class_with_nbgrader(
         course, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
         progress=lambda msg: None)}
     for student in ("solution", "blank"):
         assert subs[student].status == "ok", subs[student].reason
         assert (tmp_path / "out" / "feedback" / student / release.with_suffix(".html").name).exists()
-    full = [(gid, c.score, c.max_score, c.reason) for gid, c in subs["solution"].result.cells.items()]
+    solution, blank = subs["solution"].result, subs["blank"].result
+    full = [(gid, c.score, c.max_score, c.reason) for gid, c in solution.cells.items() if not c.manual]
     assert all(score == max_score > 0 for _, score, max_score, _ in full), full
-    blank = {gid: c.score for gid, c in subs["blank"].result.cells.items()}
-    assert all(score == 0 for score in blank.values()), blank
+    manual = [gid for gid, c in solution.cells.items() if c.manual]
+    assert manual == list(cells.written_cells(COURSE.solution(assignment)))
+    assert all(solution.cells[gid].pending for gid in manual)  # an answer: needs manual grading
+    assert solution.pending == solution.max_score - solution.auto_max_score > 0
+    scores = {gid: c.score for gid, c in blank.cells.items()}
+    assert all(score == 0 for score in scores.values()), scores  # "YOUR ANSWER HERE" included
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

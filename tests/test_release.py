@@ -83,7 +83,8 @@ def test_harmless_code_is_not_a_finding(course, edition):
 
 
 @pytest.mark.parametrize("kind", ["package file", "docstring", "markdown code span", "assert message",
-                                  "locked cell with a later answer", "hidden test in a visible cell"])
+                                  "locked cell with a later answer", "hidden test in a visible cell",
+                                  "written model answer", "written rubric in a package file"])
 def test_every_kind_of_leak_is_found_and_named(course, edition, kind):
     before = _where(leaks(course, edition, [NB]))
     expected = {
@@ -109,6 +110,14 @@ def test_every_kind_of_leak_is_found_and_named(course, edition, kind):
                                               _cell(nb, "check_q2"),
                                               "\n_n = eval_numerical_gradient("
                                               "lambda t: (t[0] + t[1]) * t[2], v.copy())"))),
+        # a line of a written question's model answer, re-wrapped and with its emphasis changed
+        "written model answer": ("wq3_kinks_and_thresholds", f"notebooks/{NB}/{NB}.ipynb cell summary",
+                                 lambda: _edit_notebook(edition, lambda nb: _add(
+                                     _cell(nb, "summary"), "\n\nLies within **h** of the kink, the centered\n"
+                                     "difference f(x+h) - f(x-h) straddles it and averages the two"))),
+        "written rubric in a package file": ("wq3_kinks_and_thresholds", "pkg/helpers.py",
+                                             lambda: _append(edition / "pkg" / "helpers.py",
+                                                             "\n# - 1 point: " + _rubric_item(course))),
     }
     grade_id, where, plant = expected[kind]
     plant()
@@ -122,6 +131,12 @@ def _append(path, text):
 
 def _add(cell, text):
     cell.source += text
+
+
+def _rubric_item(course):
+    """The first rubric item of notebook 01's question graded by hand, as the source has it."""
+    source = next(iter(cells.written_cells(course.solution(NB)).values())).source
+    return source.split("- 1 point: ", 1)[1].splitlines()[0]
 
 
 def _q9_line(course):

@@ -4,21 +4,35 @@ The source notebook decides which cells exist and in what order. Locked and grad
 (instructions, provided code, tests with their hidden part) always come from the source; answer
 cells and unlocked cells come from the submission; cells the learner added are kept after the
 cell they followed. Deleted, edited, duplicated and reordered cells are repaired, and each repair
-is recorded (as nbgrader's OverwriteCells does, but also for deleted and reordered cells).
+is recorded (as nbgrader's OverwriteCells does, but also for deleted and reordered cells). A deleted
+answer or written cell comes back as released ("YOUR CODE HERE", "YOUR ANSWER HERE"), never with
+the source's solution in it.
 """
 
 import copy
 
 import nbformat
+from nbgrader.preprocessors import ClearSolutions
 from nbgrader.utils import compute_checksum
 
 from .. import cells
+from .results import CellResult
 
 
 def _edited(cell):
     """Whether a released cell was changed: nbgrader stored a checksum of it in the release."""
     stored = cells.nbgrader(cell).get("checksum")
     return stored is not None and stored != compute_checksum(cell)
+
+
+def released(cell):
+    """A source cell as the student notebook has it: solution regions replaced by the stubs (those
+    of assignments/nbgrader_config.py)."""
+    cell = copy.deepcopy(cell)
+    stubs = ClearSolutions(code_stub={"python": "# YOUR CODE HERE\nraise NotImplementedError()"},
+                           text_stub="YOUR ANSWER HERE")
+    cell, _ = stubs.preprocess_cell(cell, {"language": "python"}, 0)
+    return cell
 
 
 def assemble(source_nb, submitted_nb, renamed=None):
@@ -52,7 +66,7 @@ def assemble(source_nb, submitted_nb, renamed=None):
         mine = theirs.get(key)
         if mine is None:
             repairs.append(f"restored deleted cell {key}")
-            cell = src
+            cell = src if cells.is_protected(src) else released(src)
         elif cells.is_protected(src):
             if _edited(mine):
                 repairs.append(f"restored edited cell {key}")
@@ -74,3 +88,22 @@ def assemble(source_nb, submitted_nb, renamed=None):
         used.add(cell.id)
         nb.cells.append(cell)
     return nb, repairs
+
+
+def written_answers(source_nb, nb, repairs):
+    """{grade_id: CellResult} of the written cells of an assembled notebook: each needs manual
+    grading (score None), except one deleted or left as released, which scores 0 at once (as
+    stock nbgrader scores an unchanged answer cell) with a reason that says which."""
+    got = {cells.key(c): c for c in nb.cells}
+    verdicts = {}
+    for key, src in cells.written_cells(source_nb).items():
+        points = cells.points(src)
+        if f"restored deleted cell {key}" in repairs:
+            verdicts[key] = CellResult(0.0, points, "written answer deleted: 0 points", manual=True)
+        elif got[key].source.strip() == released(src).source.strip():
+            verdicts[key] = CellResult(0.0, points, "no written answer (the cell still says YOUR "
+                                       "ANSWER HERE): 0 points", manual=True)
+        else:
+            verdicts[key] = CellResult(None, points, f"needs manual grading ({points:g} points)",
+                                       manual=True)
+    return verdicts

@@ -168,6 +168,8 @@ def student_view(nb, result):
     nb = copy.deepcopy(nb)
     hide = ClearHiddenTests()
     for cell in nb.cells:
+        if cells.is_manual(cell):
+            _written(cell, result.cells.get(cells.key(cell)))
         if cell.cell_type != "code" or cells.kind(cell) is not cells.Kind.TESTS:
             continue
         hide._remove_hidden_test_region(cell)
@@ -184,6 +186,20 @@ def student_view(nb, result):
                 outputs.append(out)
         cell.outputs = outputs
     return nb
+
+
+def _written(cell, got):
+    """A written answer as the page shows it: the learner's text, and either its score or, while it
+    needs manual grading, that note instead of a score (nbgrader's page would print 0)."""
+    meta = cells.nbgrader(cell)
+    points = got.max_score if got else cells.points(cell)
+    if got is not None and got.pending:
+        meta.update(grade=False, comment=f"**Needs manual grading, {points:g} points**: your "
+                                         "instructor grades this answer by hand; it is not in the "
+                                         "score yet.")
+    else:
+        meta.update(score=got.score if got else 0.0, points=points,
+                    comment=got.reason if got else "")
 
 
 # images and styles inline; no script, no frame, no request to anywhere
@@ -207,6 +223,11 @@ def render(nb, result, notebook):
     """The feedback page (HTML str) of one executed notebook and its NotebookResult."""
     view = student_view(nb, result)
     score, max_score = result.score, result.max_score
+    if result.pending:
+        note = (f"**Autograded: {result.auto_score:g} / {result.auto_max_score:g} points.** Written "
+                f"answers worth {result.pending:g} points need manual grading: they are not in the "
+                "score yet.")
+        view.cells.insert(0, nbformat.v4.new_markdown_cell(note))
     if result.status is not Status.OK or result.reason:
         note = f"**Grading status: {result.status.value}.** {html.escape(result.reason)}"
         view.cells.insert(0, nbformat.v4.new_markdown_cell(note))

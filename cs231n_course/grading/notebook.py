@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from .. import cells
-from .assemble import assemble
+from .assemble import assemble, written_answers
 from .feedback import render
 from .judge import Judge, probe_code, probe_findings
 from .kernel import SandboxedKernel
@@ -48,7 +48,7 @@ def grade_notebook(job, kernel=None):
     if None)."""
     started = time.monotonic()
     source = nbformat.reads(job.source, as_version=4)
-    result = NotebookResult.zero([(gid, pts) for gid, pts, _ in cells.graded_cells(source)])
+    result = NotebookResult.zero(cells.graded_cells(source))
     problem = notebook_problem_bytes(job.submission)
     if problem:
         if kernel is not None:
@@ -56,6 +56,7 @@ def grade_notebook(job, kernel=None):
         return Graded(result.fail(Status.INVALID, f"the notebook {problem}"))
     submitted = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
     nb, result.repairs = assemble(source, submitted, job.renamed)
+    result.cells.update(written_answers(source, nb, result.repairs))  # for the instructor to grade
     own = [(cells.key(c), c.source) for c in nb.cells if c.cell_type == "code" and not cells.is_protected(c)]
     result.findings = [f"cell {key}: {what}" for key, what in scan(own, source)]
 
@@ -80,7 +81,7 @@ def grade_notebook(job, kernel=None):
     for key, got in result.cells.items():
         if key in verdicts:
             result.cells[key] = verdicts[key]
-        else:
+        elif not got.manual:
             got.reason = "not run: " + run.reason
     if result.findings:
         result.fail(Status.FLAGGED, "tampering suspected, for review: " + "; ".join(result.findings[:5]))

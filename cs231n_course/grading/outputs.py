@@ -1,7 +1,10 @@
 """What grading hands to people, from the graded submissions (one-way: nothing here grades).
 
 OUT/grades.csv                          one row per student and graded cell (results.grade_rows)
-OUT/gradebook.db                        nbgrader's gradebook, written whole by this process alone
+OUT/totals.csv                          one row per student: the autograded total, and the points
+                                        of written answers that still need manual grading
+OUT/gradebook.db                        nbgrader's gradebook, written whole by this process alone;
+                                        written answers marked needs_manual_grade (for Formgrader)
 OUT/summary.png                         score distribution and per-question pass rates
 and the score table printed on the terminal.
 """
@@ -11,25 +14,29 @@ import csv
 import os
 import warnings
 
-from .results import CSV_FIELDS, Status, grade_rows
+from .results import CSV_FIELDS, TOTALS_FIELDS, Status, grade_rows, total_rows
 
 
 def write_outputs(out_dir, assignment, source_nb, subs):
-    """grades.csv, gradebook.db and summary.png of a graded class."""
+    """grades.csv, totals.csv, gradebook.db and summary.png of a graded class."""
     write_csv(out_dir / "grades.csv", assignment, subs)
     write_gradebook(out_dir / "gradebook.db", assignment, source_nb, subs)
     summary_plot(out_dir / "summary.png", subs, assignment)
 
 
 def write_csv(path, assignment, subs):
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        writer.writerows(grade_rows(assignment, subs))
+    """grades.csv at path, and totals.csv beside it."""
+    for where, fields, rows in ((path, CSV_FIELDS, grade_rows(assignment, subs)),
+                                (path.with_name("totals.csv"), TOTALS_FIELDS, total_rows(assignment, subs))):
+        with open(where, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
 
 
 def score_table(subs):
-    """A plain-text table: one row per student, one column per graded cell, and the total."""
+    """A plain-text table: one row per student, one column per graded cell, the autograded total
+    and the points of written answers still to grade by hand (a pending answer shows as `?`)."""
     if not subs:
         return ""
     cells = list(subs[0].result.cells)
@@ -37,15 +44,18 @@ def score_table(subs):
     labels = short if len(set(short)) == len(short) else [c[:10] for c in cells]
     width = max(7, *(len(s.student) for s in subs))
     col = max(len(label) for label in labels) + 1
-    header = f"{'student':<{width}} " + " ".join(f"{c:>{col}}" for c in labels) + "      total"
+    header = (f"{'student':<{width}} " + " ".join(f"{c:>{col}}" for c in labels)
+              + "    autograded  manual pending")
     lines = [header, "-" * len(header)]
     for sub in subs:
         result = sub.result
-        line = f"{sub.student:<{width}} " + " ".join(f"{c.score:>{col}g}" for c in result.cells.values())
-        line += f"  {result.score:>4g} / {result.max_score:g}"
+        line = f"{sub.student:<{width}} " + " ".join(
+            f"{'?' if c.pending else format(c.score, 'g'):>{col}}" for c in result.cells.values())
+        line += f"  {result.auto_score:>5g} / {result.auto_max_score:<4g}"
+        line += f"  {result.pending:>5g} points" if result.pending else " " * 14
         if result.status is not Status.OK:
             line += f"  [{result.status.value}: {result.reason}]"
-        lines.append(line)
+        lines.append(line.rstrip())
     return "\n".join(lines)
 
 
@@ -71,7 +81,8 @@ def write_gradebook(path, assignment, source_nb, subs):
                 gb.add_submission(assignment, sub.student)
                 for grade_id, cell in sub.result.cells.items():
                     grade = gb.find_grade(grade_id, assignment, assignment, sub.student)
-                    grade.auto_score, grade.needs_manual_grade = cell.score, False
+                    # a pending written answer: no auto score, for the instructor in Formgrader
+                    grade.auto_score, grade.needs_manual_grade = cell.score, cell.pending
                 gb.db.commit()
     os.replace(tmp, path)
 
@@ -94,7 +105,8 @@ def _create_gradebook(url):
 
 
 def summary_plot(path, subs, assignment):
-    """summary.png: the distribution of total scores and the pass rate of every question."""
+    """summary.png: the distribution of autograded scores and the pass rate of every autograded
+    question (written answers are graded by hand, later)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,9 +115,11 @@ def summary_plot(path, subs, assignment):
 
     if not subs or not subs[0].result.cells:
         return
-    cells = list(subs[0].result.cells)
-    possible = subs[0].result.max_score
-    totals = [s.result.score for s in subs]
+    cells = [c for c, got in subs[0].result.cells.items() if not got.manual]  # autograded only
+    if not cells:
+        return
+    possible = subs[0].result.auto_max_score
+    totals = [s.result.auto_score for s in subs]
     rates = [sum(s.result.cells[c].score >= s.result.cells[c].max_score for s in subs) / len(subs)
              for c in cells]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
@@ -113,7 +127,7 @@ def summary_plot(path, subs, assignment):
     left.hist(totals, bins=bins, range=(0, possible), color="#4c72b0", rwidth=0.9)
     left.xaxis.set_major_locator(MaxNLocator(integer=True))  # scores and students are counts
     left.yaxis.get_major_locator().set_params(integer=True)
-    left.set(xlabel=f"total score (of {possible:g})", ylabel="students",
+    left.set(xlabel=f"autograded score (of {possible:g})", ylabel="students",
              title=f"{assignment}: {len(subs)} submissions")
     right.barh(range(len(cells)), rates, color="#55a868")
     right.set_yticks(range(len(cells)), [c.removesuffix("_test") for c in cells], fontsize=8)

@@ -35,7 +35,7 @@ from .outputs import write_outputs
 from .results import NotebookResult, Status
 from .submissions import read_submitted
 
-GRADER_VERSION = "3"  # part of every job's hash: a new grader regrades everything
+GRADER_VERSION = "4"  # part of every job's hash: a new grader regrades everything (4: written answers)
 
 
 def job_digest(source_text, submission_bytes, limits, earlier):
@@ -140,7 +140,7 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
     source = nbformat.writes(source_nb)
     renamed = course.renamed_cells(assignment)
     earlier = course.earlier_solutions(assignment)
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source_nb)]
+    graded = cells.graded_cells(source_nb)
     by_student, jobs = {s.student: s for s in subs}, []
     for sub in subs:
         if sub.path is None:  # invalid: found so when the folder was listed

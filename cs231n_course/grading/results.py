@@ -1,5 +1,10 @@
 """What grading produces, as typed records: a status per notebook, a score and reason per graded
-cell, and the one place where both engines' results become rows of grades.csv."""
+cell, and the one place where both engines' results become rows of grades.csv.
+
+A written (manually graded) cell is never scored by the autograder: its score is None, "needs
+manual grading", until an instructor grades it (in Formgrader); only an answer left as released
+("YOUR ANSWER HERE") or deleted scores 0 at once, as stock nbgrader scores it.
+"""
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -18,9 +23,15 @@ class Status(str, Enum):
 
 @dataclass
 class CellResult:
-    score: float
+    score: float | None  # None: a written answer that needs manual grading
     max_score: float
     reason: str = ""
+    manual: bool = False  # a written answer, graded by hand
+
+    @property
+    def pending(self):
+        """A written answer waiting for the instructor's grade."""
+        return self.manual and self.score is None
 
 
 @dataclass
@@ -37,8 +48,10 @@ class NotebookResult:
 
     @classmethod
     def zero(cls, graded, status=Status.OK, reason=""):
-        """Every graded cell at 0. graded: [(grade_id, points)]."""
-        return cls(Status(status), reason, {gid: CellResult(0.0, pts) for gid, pts in graded})
+        """Every graded cell at 0. graded: cells.graded_cells()'s [(grade_id, points, kind)]; a
+        written cell is marked manual."""
+        return cls(Status(status), reason, {gid: CellResult(0.0, pts, manual=kind == "written")
+                                            for gid, pts, kind in graded})
 
     def fail(self, status, reason):
         """The whole notebook at 0 with one reason (invalid, flagged, grader failure)."""
@@ -49,11 +62,25 @@ class NotebookResult:
 
     @property
     def score(self):
-        return sum(c.score for c in self.cells.values())
+        """Points given so far: autograded, and written answers already graded."""
+        return sum(c.score or 0.0 for c in self.cells.values())
 
     @property
     def max_score(self):
         return sum(c.max_score for c in self.cells.values())
+
+    @property
+    def auto_score(self):
+        return sum(c.score for c in self.cells.values() if not c.manual)
+
+    @property
+    def auto_max_score(self):
+        return sum(c.max_score for c in self.cells.values() if not c.manual)
+
+    @property
+    def pending(self):
+        """Points of the written answers that still need manual grading."""
+        return sum(c.max_score for c in self.cells.values() if c.pending)
 
     def to_json(self):
         return {**asdict(self), "status": self.status.value}
@@ -83,17 +110,41 @@ class Submission:
         return self.result.reason
 
 
-CSV_FIELDS = ["student", "assignment", "notebook", "cell", "score", "max_score", "status", "reason"]
+CSV_FIELDS = ["student", "assignment", "notebook", "cell", "grading", "score", "max_score", "status",
+              "reason"]
+TOTALS_FIELDS = ["student", "assignment", "status", "autograded_score", "autograded_max_score",
+                 "manual_pending", "manual_max_score", "reason"]
 
 
 def grade_rows(assignment, subs):
-    """The rows of grades.csv: one per student and graded cell, whichever engine graded them."""
+    """The rows of grades.csv: one per student and graded cell, whichever engine graded them.
+
+    grading is "auto" or "manual"; a written answer that needs manual grading has an empty score
+    (not 0) and says so in its reason.
+    """
     rows = []
     for sub in subs:
         result = sub.result
         for grade_id, cell in result.cells.items():
             why = cell.reason or (result.reason if result.status is not Status.OK else "")
             rows.append(dict(student=sub.student, assignment=assignment, notebook=assignment,
-                             cell=grade_id, score=float(cell.score), max_score=float(cell.max_score),
-                             status=result.status.value, reason=why))
+                             cell=grade_id, grading="manual" if cell.manual else "auto",
+                             score="" if cell.score is None else float(cell.score),
+                             max_score=float(cell.max_score), status=result.status.value,
+                             reason=why))
+    return rows
+
+
+def total_rows(assignment, subs):
+    """The rows of totals.csv: one per student, the autograded total apart from the written
+    answers' points that still need manual grading."""
+    rows = []
+    for sub in subs:
+        result = sub.result
+        rows.append(dict(student=sub.student, assignment=assignment, status=result.status.value,
+                         autograded_score=float(result.auto_score),
+                         autograded_max_score=float(result.auto_max_score),
+                         manual_pending=float(result.pending),
+                         manual_max_score=float(result.max_score - result.auto_max_score),
+                         reason=result.reason))
     return rows

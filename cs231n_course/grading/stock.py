@@ -97,7 +97,20 @@ def _autograde(workspace, db, assignment, sub, out_dir, env):
     reasons = _failure_reasons(executed) if executed.exists() else {}
     with Gradebook(f"sqlite:///{db}") as gb:
         notebook = gb.find_submission_notebook(assignment, assignment, sub.student)
-        scores = {g.name: g.score for g in notebook.grades}
+        scores = {g.name: (g.score, g.needs_manual_grade) for g in notebook.grades}
     sub.result = NotebookResult(Status.OK, cells={
-        gid: CellResult(scores.get(gid, 0.0), cell.max_score, reasons.get(gid, ""))
+        gid: _cell_result(scores.get(gid, (0.0, False)), cell, reasons.get(gid, ""))
         for gid, cell in sub.result.cells.items()})
+
+
+def _cell_result(grade, cell, reason):
+    """Our CellResult of nbgrader's grade (score, needs_manual_grade) of a cell: a written answer
+    nbgrader left to the instructor needs manual grading, one it scored 0 had no answer."""
+    score, needs_manual = grade
+    if not cell.manual:
+        return CellResult(score, cell.max_score, reason)
+    if needs_manual:
+        return CellResult(None, cell.max_score, f"needs manual grading ({cell.max_score:g} points)",
+                          manual=True)
+    return CellResult(score, cell.max_score, "no written answer (the cell still says YOUR ANSWER "
+                      "HERE): 0 points", manual=True)

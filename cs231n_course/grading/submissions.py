@@ -101,7 +101,7 @@ def _submission(student, base, assignment, graded):
 def find_submissions(folder, assignment, graded):
     """Submissions of one assignment under folder, one per student folder, sorted by student.
 
-    graded: [(grade_id, points)] of the assignment's graded cells.
+    graded: cells.graded_cells() of the assignment (grade_id, points, kind).
     """
     folder = Path(folder)
     if not folder.is_dir():
