@@ -293,7 +293,7 @@ def test_unlock_names_released_notebooks_only():
 
 def test_make_check_runs_the_visible_tests_and_names_the_failing_cell(course, tmp_path):
     """The edition's `make check NB=01` is nbgrader validate: a blank notebook fails, naming a
-    test cell; a finished one passes."""
+    test cell; a finished one (written answers too) passes."""
     folder = tmp_path / "e"
     write_edition(course, folder, [NB])
     assert "nbgrader validate" in (folder / "Makefile").read_text()
@@ -301,7 +301,10 @@ def test_make_check_runs_the_visible_tests_and_names_the_failing_cell(course, tm
     target = folder / "notebooks" / NB / f"{NB}.ipynb"
     blank = subprocess.run([nbgrader, "validate", str(target)], capture_output=True, text=True, timeout=300)
     assert "VALIDATION FAILED" in blank.stdout + blank.stderr and "NotImplementedError" in blank.stdout
-    nbformat.write(make_submission(course, NB, dict.fromkeys(cells.answer_cells(course.solution(NB)),
-                                                             "solution")), target)
+    finished = make_submission(course, NB, dict.fromkeys(cells.answer_cells(course.solution(NB)), "solution"))
+    for cell in finished.cells:
+        if cells.kind(cell) is cells.Kind.WRITTEN:
+            cell.source = "**Your answer:** my reasoning, in a few sentences."
+    nbformat.write(finished, target)
     done = subprocess.run([nbgrader, "validate", str(target)], capture_output=True, text=True, timeout=300)
     assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-2000:]
