@@ -661,7 +661,7 @@ def test_a_grade_never_depends_on_an_earlier_notebook(tmp_path):
             (tmp_path / "subs" / student / assignment).mkdir(parents=True)
             nbformat.write(make_submission(COURSE, assignment, answers),
                            tmp_path / "subs" / student / assignment / f"{assignment}.ipynb")
-    graded = [(gid, pts) for gid, pts, _ in cells.graded_cells(source)]
+    graded = cells.graded_cells(source)
     subs = {s.student: s for s in pipeline.grade_class(
         COURSE, find_submissions(tmp_path / "subs", nb4, graded), nb4, tmp_path / "out",
         workers=2, limits=Limits(), progress=False)}  # 04 trains networks: the default limits
