@@ -189,8 +189,10 @@ HOSTILE = {
         f"hog = bytearray({2 * LIMITS.memory_mb} * 2**20)")}),
     "fork_bomb": lambda env: notebook(FIRST_FOUR, append={QUESTIONS[1]: (
         "import os\nfor _ in range(64):\n    os.fork()")}),
+    # 30 MB of output, 30 times the cap: over it at once, and quick to send even on a busy machine
+    # (300 MB took longer than the notebook's time limit beside a CPU hog)
     "floods_output": lambda env: notebook(ALL, append={QUESTIONS[1]: (
-        "for _ in range(300):\n    print('x' * 1_000_000)")}),
+        "for _ in range(30):\n    print('x' * 1_000_000)")}),
     "edits_tests": lambda env: tampered_tests(),
     "custom_exception_handler": lambda env: notebook(added=[
         "get_ipython().set_custom_exc((Exception,), lambda *args, **kw: None)"]),
