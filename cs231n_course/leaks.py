@@ -226,10 +226,10 @@ def _texts(folder):
             yield where, path.read_text(errors="replace"), path.suffix == ".py"
 
 
-def exposures(folder):
-    """{shape: [where]} of everything a student edition in `folder` shows."""
+def exposures(texts):
+    """{shape: [where]} of the (where, text, is_code) a student edition shows."""
     shown = {}
-    for where, text, is_code in _texts(folder):
+    for where, text, is_code in texts:
         for s in _shapes_of_text(text, is_code):
             shown.setdefault(s, []).append(where)
     return shown
@@ -238,7 +238,8 @@ def exposures(folder):
 def leaks(course, folder, assignments=None, unlocked=()):
     """Findings: every secret of the course's assignments that the edition in `folder` shows. The
     answers of `unlocked` assignments are public, and so is any statement of the same shape."""
-    shown = exposures(folder)
+    texts = list(_texts(folder))  # read once, for statements and for prose
+    shown = exposures(texts)
     public = course_secrets(course, unlocked) if unlocked else {}
     secrets_ = {s: secret for s, secret in course_secrets(course, assignments).items()
                 if s not in public and secret.assignment not in unlocked}
@@ -248,7 +249,7 @@ def leaks(course, folder, assignments=None, unlocked=()):
         if assignment not in unlocked:
             prose.update(prose_secrets(course.solution(assignment), assignment))
     if prose:
-        for where, text, _ in _texts(folder):
+        for where, text, _ in texts:
             words = f" {_words(text)} "
             found += [Finding(secret, where) for w, secret in prose.items() if f" {w} " in words]
     return list(dict.fromkeys(found))

@@ -15,7 +15,6 @@ edition that would show the solution or a hidden test of a graded exercise (othe
 the unlocked notebooks) is never written.
 """
 
-import ast
 import json
 import re
 import shutil
@@ -154,17 +153,12 @@ def reference_module(solution, assignment):
     """The unlocked reference of one notebook, as a module: the imports, functions and classes of
     its given and answer cells (a learner's class may build on a given one), in notebook order,
     from the instructor's solution notebook; no test cell."""
-    from .leaks import _MAGIC
+    from cs231n_utils.mine import _definitions  # what mine itself runs of a notebook's cells
 
-    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
     parts = [f'"""The reference answers of notebook {assignment}, unlocked by your instructor."""']
-    for cell in solution.cells:
-        if cell.cell_type == "code" and cells.kind(cell) in (cells.Kind.GIVEN, cells.Kind.ANSWER):
-            code = _MAGIC.sub("", cell.source)
-            tree = ast.parse(re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION.*\n?", "", code, flags=re.M))
-            wanted = [s for s in tree.body if isinstance(s, keep)]
-            if wanted:
-                parts.append(ast.unparse(ast.Module(wanted, type_ignores=[])))
+    parts += [code for cell in solution.cells
+              if cell.cell_type == "code" and cells.kind(cell) in (cells.Kind.GIVEN, cells.Kind.ANSWER)
+              and (code := _definitions(cell.source))]
     return "\n\n\n".join(parts) + "\n"
 
 
