@@ -16,3 +16,14 @@ COURSE = Course(Path(__file__).resolve().parents[1])
 @pytest.fixture(scope="session")
 def course():
     return COURSE
+
+
+
+@pytest.fixture(autouse=True)
+def _grouped_as_marked(request):
+    """Under `--dist loadgroup`, the tests marked xdist_group must run in one test process, where
+    they share expensive fixtures; fail, saying why, when pytest-xdist did not group them."""
+    if (getattr(request.config.option, "loadgroup", False) and "@" not in request.node.nodeid
+            and request.node.get_closest_marker("xdist_group")):
+        pytest.fail("pytest-xdist did not group this test with the others of its xdist_group: use a "
+                    "pytest that it supports (see the dev extras in pyproject.toml)", pytrace=False)
