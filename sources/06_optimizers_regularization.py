@@ -1283,7 +1283,7 @@ assert np.array_equal(dropout_forward(_x, {"p": 0.3, "mode": "test"})[0], _x)
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
 _rng = np.random.default_rng(608)
-_xb = _rng.normal(size=(1000, 500)) + 3.0
+_xb = _rng.normal(size=(400, 500)) + 3.0
 _xs, _douts = _rng.normal(size=(1, 7)), _rng.normal(size=(1, 7))
 _xg, _doutg = _rng.normal(size=(5, 3, 4)), _rng.normal(size=(5, 3, 4))
 _pg = {"p": 0.7, "mode": "train", "seed": 9}
@@ -1292,9 +1292,9 @@ with reference_disabled(_layers.dropout_forward, _layers.dropout_backward):
     for _p in (0.25, 0.9):
         _out, _cache = dropout_forward(_xb, {"p": _p, "mode": "train"})
         _keep = _out != 0
-        assert abs(_keep.mean() - _p) < 0.005, _keep.mean()  # std < 0.0007 (8 sigma)
+        assert abs(_keep.mean() - _p) < 0.005, _keep.mean()  # std < 0.001 (5 sigma)
         assert np.allclose(_out[_keep], _xb[_keep] / _p)
-        assert abs(_out.mean() - _xb.mean()) < 0.04  # expectation preserved; std < 0.008 (5 sigma)
+        assert abs(_out.mean() - _xb.mean()) < 0.06  # expectation preserved; std < 0.0125 (4.8 sigma)
         # backward: the same mask, the same 1/p
         _d = dropout_backward(np.ones_like(_xb), _cache)
         assert np.array_equal(_d != 0, _keep) and np.allclose(_d[_keep], 1 / _p)

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 
 import nbformat
-from fixtures import wrong_answer
+from fixtures import dependents, wrong_answer
 from jupyter_client import KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient import NotebookClient
@@ -107,20 +107,23 @@ class LiveNotebook:
     def try_wrong_answers(self, bank):
         """Run every wrong answer of the bank; return a list of Outcome (solution restored).
 
-        As in a run from the top, a wrong answer can only change the questions at or after its own:
-        those are judged again, the earlier ones keep the solution's scores. The solution cell is
-        restored once after the last wrong answer of its question (each wrong answer replaces the
-        whole cell anyway), so that a cell that trains a network trains once per wrong answer.
+        As in a run from the top, a wrong answer can only change the questions at or after its own.
+        Each wrong answer is judged on its own question and on those that use it (bank.DEPENDS); the
+        first wrong answer of a question also on every later question, which must keep its points
+        (whether a test uses another question's answer does not depend on which wrong answer it is).
+        Outcome.scores holds the questions judged. The solution cell is restored once after the
+        last wrong answer of its question (each wrong answer replaces the whole cell anyway), so
+        that a cell that trains a network trains once per wrong answer.
         """
         cells = answer_cells(self.nb)
         order = list(cells)
-        solution_scores = self.scores(order)
         outcomes = []
         for question, wrong_answers in bank.BANK.items():
             cell, later = cells[question], order[order.index(question):]
-            for description, old, new in wrong_answers:
+            users = [q for q in later if q in dependents(bank.DEPENDS, question)]
+            for i, (description, old, new) in enumerate(wrong_answers):
                 self.run(cell, wrong_answer(cell.source, old, new, grade_id=question,
                                              description=description))
-                outcomes.append(Outcome(question, description, {**solution_scores, **self.scores(later)}))
+                outcomes.append(Outcome(question, description, self.scores(users if i else later)))
             self.run(cell)
         return outcomes

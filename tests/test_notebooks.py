@@ -6,7 +6,7 @@
   model answer and rubric never reach the release;
 - under stock nbgrader the solution scores full marks on every autograded cell and its written answers
   need manual grading; the untouched release scores zero;
-- every wrong answer loses points on its question and keeps those of unrelated questions.
+- every wrong answer loses points on its question; unrelated questions keep theirs.
 """
 
 import shutil
@@ -98,8 +98,9 @@ def test_the_trusted_judge_gives_the_blank_release_zero(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_wrong_answer_loses_points(assignment):
-    """Under the trusted judge, as the grader judges: the solution scores full marks, and each wrong
-    answer loses points on its own question and none on the questions that do not use it."""
+    """Under the trusted judge, as the grader judges: the solution scores full marks, each wrong
+    answer loses points on its own question, and none on the questions that do not use it (judged
+    with the first wrong answer of each question: see LiveNotebook.try_wrong_answers)."""
     bank = load_bank(assignment)
     with LiveNotebook(COURSE.solution(assignment)) as live:
         questions = cells.questions(live.nb)
@@ -111,8 +112,8 @@ def test_every_wrong_answer_loses_points(assignment):
         score, max_score = o.scores[o.question]
         if score >= max_score:
             problems.append(f"{o.question}: '{o.description}' keeps all {max_score:g} points")
-        hurt = [q for q in questions if q not in dependents(bank.DEPENDS, o.question)
-                and o.scores[q][0] < o.scores[q][1]]
+        hurt = [q for q, (got, possible) in o.scores.items()
+                if q not in dependents(bank.DEPENDS, o.question) and got < possible]
         if hurt:
             problems.append(f"{o.question}: '{o.description}' also loses points on {hurt} "
                             "(declare the dependency in DEPENDS, or make those tests independent)")
