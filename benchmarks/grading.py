@@ -43,7 +43,7 @@ def measured(run, *args, **kwargs):
 
 def make_class(course, folder, n):
     bank = load_bank(NB)
-    questions = [q for q in bank.BANK if not q.startswith("wq")]  # the code exercises
+    questions = [q for q in bank.BANK if not cells.is_written_question(q)]  # the code exercises
     plans = [dict.fromkeys(questions, "solution"),  # correct
              dict.fromkeys(questions[:4], "solution"),  # partial
              {**dict.fromkeys(questions, "solution"), questions[2]: bank.BANK[questions[2]][0][0],

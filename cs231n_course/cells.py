@@ -96,6 +96,11 @@ def answer_cells(nb):
     return {key(c): c for c in nb.cells if kind(c) is Kind.ANSWER}
 
 
+def is_written_question(grade_id):
+    """Written question N's cells (a choice, a number, or prose graded by hand) are `wqN_...`."""
+    return grade_id.startswith("wq")
+
+
 def question_of(test_id):
     """The answer a tests cell grades: `q3_sigmoid_staged_test` -> `q3_sigmoid_staged`."""
     return test_id.rsplit("_test", 1)[0]

@@ -51,10 +51,10 @@ def make_tests_cell(code, grade_id="q1_f_test"):
     return cell
 
 
-def verdict(km, code):
+def verdict(km, code, grade_id="q1_f_test"):
     judge = judge_of(km)
     try:
-        cell = make_tests_cell(code)
+        cell = make_tests_cell(code, grade_id)
         return judge.run(cell), cell
     finally:
         judge.close()
@@ -88,6 +88,17 @@ def test_a_visible_failure_is_named_and_a_hidden_one_says_nothing(kernel):
     define("def double(x):\n    return 3 * x\n")
     got, _ = verdict(km, VISIBLE_AND_HIDDEN)
     assert got.reason == "line 1: assert double(1) == 2 -> AssertionError"
+
+
+def test_a_wrong_choice_is_named_as_such_without_the_right_one(kernel):
+    km, define = kernel
+    define("answer_wq1 = 'A'\n")
+    choice = ("assert answer_wq1 in ('A', 'B')\n"
+              "### BEGIN HIDDEN TESTS\nassert answer_wq1 == 'B'\n### END HIDDEN TESTS\n")
+    got, cell = verdict(km, choice, grade_id="wq1_choice_test")
+    assert got.score == 0
+    assert got.reason == "not the expected answer (checked by a hidden test): AssertionError"
+    assert "'B'" not in str(cell.outputs)
 
 
 def test_the_learners_exception_keeps_its_type_and_names_the_visible_line(kernel):

@@ -53,7 +53,7 @@ def test_every_question_is_graded_with_hidden_tests_and_a_bank(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_written_questions_are_asked_and_their_rubric_stays_out_of_the_release(assignment):
     nb = COURSE.solution(assignment)
-    written = {key.split("_")[0] for key, _, _ in cells.graded_cells(nb) if key.startswith("wq")}
+    written = {key.split("_")[0] for key, _, _ in cells.graded_cells(nb) if cells.is_written_question(key)}
     assert 2 <= len(written) <= 4, f"{assignment}: {sorted(written)}"
     manual = cells.written_cells(nb)
     assert manual, f"{assignment}: no question graded by hand"

@@ -546,6 +546,8 @@ def failure_reason(error, source, grade_id):
               if f.filename == f"<tests {grade_id}>"]
     kind = type(error).__name__
     if any(line >= hidden_from for line in frames):
+        if cells.is_written_question(grade_id):  # a choice or a number: hidden tests hold the answer
+            return f"not the expected answer (checked by a hidden test): {kind}"
         return f"a hidden test (other inputs) failed: {kind}"
     message = f": {error}" if str(error) else ""
     where = f"line {frames[-1]}: {lines[frames[-1] - 1].strip()} -> " if frames else ""
