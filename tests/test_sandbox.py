@@ -20,10 +20,13 @@ from pathlib import Path
 import pytest
 from conftest import COURSE
 
+from cs231n_course import cells
 from cs231n_course.grading import kernel as kernel_module
 from cs231n_course.grading import sandbox
 from cs231n_course.grading.kernel import SandboxedKernel, _remove_cgroup
 from cs231n_course.grading.limits import Limits
+from cs231n_course.grading.pipeline import grade_class
+from cs231n_course.grading.submissions import find_submissions
 
 BWRAP, PROBLEM = sandbox.bwrap_status()
 needs_bwrap = pytest.mark.skipif(BWRAP is None and PROBLEM == sandbox.NOT_FOUND,
@@ -369,6 +372,8 @@ GRADER = """
 import json, sys, time
 from cs231n_course.grading.kernel import SandboxedKernel
 from cs231n_course.grading.limits import Limits
+from cs231n_course.grading.pipeline import grade_class
+from cs231n_course.grading.submissions import find_submissions
 k = SandboxedKernel(Limits())
 print(json.dumps([k.km.provisioner.pid, k.workdir, k.report_path, k.isolation().get("cgroups", [])]),
       flush=True)
@@ -443,3 +448,18 @@ def test_without_bubblewrap_the_grader_still_grades_and_says_so_once(bwrap, monk
     assert expected in lines[0] and ("bubblewrap" in lines[0])
     assert report["sandbox"].startswith("none: resource limits only") and expected in report["sandbox"]
     assert report["limits"]["memory"] == LIMITS.memory_mb * 2**20
+
+
+def test_without_bubblewrap_a_class_graded_by_worker_processes_is_told_once(monkeypatch, capfd, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it
+    monkeypatch.setattr(sandbox, "_status", None)
+    monkeypatch.setattr(kernel_module, "_WARNED", False)
+    nb = "01_chain_rule"
+    for student in ("a", "b", "c"):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        shutil.copy(COURSE.release_path(nb), tmp_path / "subs" / student)
+    subs = find_submissions(tmp_path / "subs", nb, cells.graded_cells(COURSE.solution(nb)))
+    grade_class(COURSE, subs, nb, tmp_path / "out", workers=2, limits=LIMITS, progress=False)
+    assert all(s.result.isolation["sandbox"].startswith("none: resource limits only") for s in subs)
+    lines = [ln for ln in capfd.readouterr().err.splitlines() if "resource limits only" in ln]
+    assert len(lines) == 1 and "bubblewrap (bwrap) not found" in lines[0], lines

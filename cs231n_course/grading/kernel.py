@@ -81,7 +81,7 @@ class SandboxedKernel:
         self.client = None
         try:
             self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _warn_once(self.isolation())
+            warn_once(self.isolation())
             kc = self.km.client()
             kc.start_channels()
             try:
@@ -215,8 +215,15 @@ def _references_dir(earlier):
         return _REFERENCES[key]
 
 
-def _warn_once(report):
-    """One line on stderr, once per grading process, when bubblewrap cannot sandbox the kernels."""
+def leave_warnings_to_the_grader():
+    """In a grading worker process: the grading process warns (once), not each of its workers."""
+    global _WARNED
+    _WARNED = True
+
+
+def warn_once(report):
+    """One line on stderr, once per grading process, when bubblewrap cannot sandbox the kernels
+    (report: SandboxedKernel.isolation(), also kept in each result)."""
     global _WARNED
     why = report.get("problem")
     if not why or "Limits.isolate" in why:

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from .. import cells
 from . import sandbox
-from .kernel import KernelSupply, font_cache
+from .kernel import KernelSupply, font_cache, leave_warnings_to_the_grader, warn_once
 from .limits import Limits
 from .notebook import Graded, Job, grade_notebook
 from .outputs import write_outputs
@@ -104,6 +104,7 @@ def _start_worker(bwrap_status, fonts):
     """In a worker process: what the grading process found out once (bwrap, the font list)."""
     sandbox.use_status(bwrap_status)
     font_cache(fonts)
+    leave_warnings_to_the_grader()
 
 
 def _grade_in_worker(job):
@@ -169,6 +170,7 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
                 Status.ERROR, f"the grader failed: {type(e).__name__}: {e}"))
         else:
             _save(out_dir, job, graded_nb)
+            warn_once(graded_nb.result.isolation)  # here, not in each worker process
         by_student[job.student].result = graded_nb.result
         bar.update(1)
 
