@@ -24,8 +24,6 @@
 # use **Kernel → Restart & Run All** and make sure nothing fails.
 
 # %% id="setup"
-# %load_ext autoreload
-# %autoreload 2
 # %matplotlib inline
 import math
 

@@ -30,8 +30,6 @@
 # you submit, use **Kernel → Restart & Run All** and make sure nothing fails.
 
 # %% id="setup"
-# %load_ext autoreload
-# %autoreload 2
 # %matplotlib inline
 import time
 

@@ -62,8 +62,6 @@
 # $\lambda W$ to each weight gradient; $\lambda$ is called `reg` in the code.
 
 # %% id="setup"
-# %load_ext autoreload
-# %autoreload 2
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np

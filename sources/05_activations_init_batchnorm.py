@@ -38,8 +38,6 @@
 # the training loop come from the course package `cs231n_utils`.
 
 # %% id="setup"
-# %load_ext autoreload
-# %autoreload 2
 # %matplotlib inline
 import time
 

@@ -31,8 +31,6 @@
 # with *your* update rules, so finish the exercises in order.
 
 # %% id="setup"
-# %load_ext autoreload
-# %autoreload 2
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np

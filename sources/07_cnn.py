@@ -46,8 +46,6 @@ import os
 # busy machine several BLAS threads per program wait for each other and can slow training tenfold.
 for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(name, "1")
-# %load_ext autoreload
-# %autoreload 2
 # %matplotlib inline
 import time
 

@@ -39,8 +39,6 @@
 # check each exercise before you run the sections that use it. The whole notebook runs in about a minute on a laptop.
 
 # %% id="setup"
-# %load_ext autoreload
-# %autoreload 2
 import os
 
 # The matrices here are small: one BLAS thread is faster than several competing for the cores.

@@ -77,7 +77,7 @@ def test_source_notebook_comes_from_the_text_source(course):
     assert cells.kind(test) is cells.Kind.TESTS and cells.points(test) == 2
     assert "### BEGIN HIDDEN TESTS" in test.source
     setup = nb.cells[1].source
-    assert setup.startswith("%load_ext autoreload\n%autoreload 2\n%matplotlib inline\n"), \
+    assert setup.startswith("%matplotlib inline\n"), \
         "magics survive the percent format (jupytext comments them out in the .py)"
     assert nb.metadata == {"kernelspec": {"display_name": "Python 3 (ipykernel)",
                                           "language": "python", "name": "python3"},
