@@ -58,6 +58,8 @@ NB ?=
 $(BIN)/jupyter:
 \t$(PYTHON) -m venv .venv
 \t$(BIN)/python -m pip install --quiet -e .
+\t@# an optional IRI checker that costs every notebook reader (cs231n_utils.mine too) 0.8 s to import
+\t$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 
 # the lab reads the edition's jupyter/ folder: nbgrader's instructor parts are off
 lab: $(BIN)/jupyter
