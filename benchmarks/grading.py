@@ -5,9 +5,12 @@
 Builds a class of N submissions of notebook 01 (correct, partial, buggy, blank, one broken file),
 then times, in one run:
 - stock `nbgrader autograde` over the whole class (sequential, one command);
-- bare nbclient: each submission executed in a fresh kernel, nothing else (the floor);
+- bare nbclient: each submission executed in a fresh kernel, nothing else;
+- the floor: the cells alone, each notebook in a kernel started beforehand (not timed);
 - `cs231n-course grade` with 1 worker (a thread of this process) and with one worker per core
   (worker processes, each with its own kernels, judge and feedback rendering).
+Each row also gives the CPU seconds the whole machine spent meanwhile (Linux: /proc/stat), kernels
+and workers included; the floor's include its kernels' start-up, which its wall time leaves out.
 Targets (2 cores): hardened with all cores >= 3x faster than stock, and close to (cores x one
 worker). The machine should be idle: the load average is printed before and after.
 """
@@ -39,6 +42,25 @@ def measured(run, *args, **kwargs):
     start = time.perf_counter()
     run(*args, **kwargs)
     return time.perf_counter() - start
+
+
+def machine_cpu():
+    """CPU seconds the machine has spent busy since boot (all but idle and I/O wait), or None
+    where /proc/stat is missing."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(t) for t in f.readline().split()[1:]]
+    except OSError:
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(run, *args):
+    """(wall seconds that run(*args) returns, CPU seconds the machine spent meanwhile or None)."""
+    before = machine_cpu()
+    wall = run(*args)
+    after = machine_cpu()
+    return wall, (after - before if before is not None and after is not None else None)
 
 
 def make_class(course, folder, n):
@@ -114,17 +136,19 @@ def main(n):
     cores = os.cpu_count() or 1
     print(f"class: {n} submissions of {NB} (correct / partial / buggy / blank, every 10th broken); "
           f"{cores} cores; load average {os.getloadavg()[0]:.2f} before the run\n")
-    rows = {"stock nbgrader autograde (sequential)": stock(course, subs, tmp / "stock"),
-            "bare nbclient, a fresh kernel each": bare(subs),
-            "floor: the cells alone, kernel started": floor(subs)}
+    rows = {"stock nbgrader autograde (sequential)": with_cpu(stock, course, subs, tmp / "stock"),
+            "bare nbclient, a fresh kernel each": with_cpu(bare, subs),
+            "floor: the cells alone, kernel started": with_cpu(floor, subs)}
     for workers in sorted({1, cores}):
-        rows[f"cs231n-course grade, {workers} worker(s)"] = ours(course, subs, tmp / str(workers), workers)
-    stock_wall = rows["stock nbgrader autograde (sequential)"]
-    print(f"{'':40s} {'wall s':>7s} {'s/sub':>6s}  vs stock")
-    for name, wall in rows.items():
-        print(f"{name:40s} {wall:7.1f} {wall / n:6.2f}  {stock_wall / wall:5.2f}x")
-    one = rows["cs231n-course grade, 1 worker(s)"]
-    every = rows[f"cs231n-course grade, {cores} worker(s)"]
+        out = tmp / str(workers)
+        rows[f"cs231n-course grade, {workers} worker(s)"] = with_cpu(ours, course, subs, out, workers)
+    stock_wall = rows["stock nbgrader autograde (sequential)"][0]
+    print(f"{'':40s} {'wall s':>7s} {'s/sub':>6s} {'CPU s':>6s}  vs stock")
+    for name, (wall, cpu) in rows.items():
+        used = f"{cpu:6.1f}" if cpu is not None else f"{'-':>6s}"
+        print(f"{name:40s} {wall:7.1f} {wall / n:6.2f} {used}  {stock_wall / wall:5.2f}x")
+    one = rows["cs231n-course grade, 1 worker(s)"][0]
+    every = rows[f"cs231n-course grade, {cores} worker(s)"][0]
     speedup = stock_wall / every
     print(f"\nall cores vs stock: {speedup:.2f}x (target >= 3x: {'PASS' if speedup >= 3 else 'FAIL'}); "
           f"{cores} workers vs 1: {one / every:.2f}x (ideal {cores}x)")
