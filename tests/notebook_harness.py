@@ -91,6 +91,7 @@ class LiveNotebook:
             return twin, self.judge.run(twin)
         if twin.cell_type == "code":
             self.client.execute_cell(twin, self.index[cell.id])
+            self.nb.cells[self.index[cell.id]] = cell  # nbclient put the copy there: keep self.nb as given
         return twin, None
 
     def scores(self, questions):
@@ -105,25 +106,45 @@ class LiveNotebook:
         return result
 
     def try_wrong_answers(self, bank):
-        """Run every wrong answer of the bank; return a list of Outcome (solution restored).
+        """Run every wrong answer of the bank; return a list of Outcome.
 
-        As in a run from the top, a wrong answer can only change the questions at or after its own.
-        Each wrong answer is judged on its own question and on those that use it (bank.DEPENDS); the
-        first wrong answer of a question also on every later question, which must keep its points
-        (whether a test uses another question's answer does not depend on which wrong answer it is).
-        Outcome.scores holds the questions judged. The solution cell is restored once after the
-        last wrong answer of its question (each wrong answer replaces the whole cell anyway), so
-        that a cell that trains a network trains once per wrong answer.
+        Questions are taken in notebook order: as in a run from the top, a wrong answer can only
+        change the questions at or after its own. Each wrong answer is judged on its own question
+        and on those that use it (bank.DEPENDS); the first wrong answer of a question also on every
+        later question, which must keep its points (whether a test uses another question's answer
+        does not depend on which wrong answer it is). Outcome.scores holds the questions judged.
+        The solution cell is restored once after the last wrong answer of its question (each wrong
+        answer replaces the whole cell anyway), and only when another question uses it: a cell
+        that trains a network trains once per wrong answer.
         """
         cells = answer_cells(self.nb)
         order = list(cells)
         outcomes = []
-        for question, wrong_answers in bank.BANK.items():
+        for question in sorted(bank.BANK, key=order.index):
             cell, later = cells[question], order[order.index(question):]
-            users = [q for q in later if q in dependents(bank.DEPENDS, question)]
-            for i, (description, old, new) in enumerate(wrong_answers):
+            used_by = dependents(bank.DEPENDS, question)
+            for i, (description, old, new) in enumerate(bank.BANK[question]):
                 self.run(cell, wrong_answer(cell.source, old, new, grade_id=question,
                                              description=description))
-                outcomes.append(Outcome(question, description, self.scores(users if i else later)))
-            self.run(cell)
+                judged = [q for q in later if q in used_by] if i else later
+                outcomes.append(Outcome(question, description, self.scores(judged)))
+            if used_by != {question}:
+                self.run(cell)
         return outcomes
+
+
+def bank_problems(bank, outcomes):
+    """What the outcomes of try_wrong_answers say is wrong with the tests or the bank: a wrong
+    answer that keeps all its question's points, or that costs points on a question that does not
+    declare it uses that answer (bank.DEPENDS)."""
+    problems = []
+    for o in outcomes:
+        score, max_score = o.scores[o.question]
+        if score >= max_score:
+            problems.append(f"{o.question}: '{o.description}' keeps all {max_score:g} points")
+        hurt = [q for q, (got, possible) in o.scores.items()
+                if q not in dependents(bank.DEPENDS, o.question) and got < possible]
+        if hurt:
+            problems.append(f"{o.question}: '{o.description}' also loses points on {hurt} "
+                            "(declare the dependency in DEPENDS, or make those tests independent)")
+    return problems

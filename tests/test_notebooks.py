@@ -1,6 +1,6 @@
-"""Course-wide invariants of every notebook: in sync, well formed, graded fairly.
+"""Course-wide invariants of every notebook: well formed and graded fairly (in sync with sources/:
+test_authoring).
 
-- notebooks/ is what `cs231n-course build` makes from solutions/, with no outputs or solutions;
 - every question has graded tests with hidden tests and at least three wrong answers in its bank;
 - every notebook asks 2-4 written questions (wqN_...): autograded ones, and ones graded by hand whose
   model answer and rubric never reach the release;
@@ -10,15 +10,15 @@
 """
 
 import shutil
+import types
 
 import nbformat
 import pytest
 from conftest import COURSE
-from fixtures import dependents, load_bank
-from notebook_harness import LiveNotebook
+from fixtures import load_bank
+from notebook_harness import LiveNotebook, bank_problems
 
 from cs231n_course import cells
-from cs231n_course.build import check
 from cs231n_course.grading.stock import grade_class_with_nbgrader
 from cs231n_course.grading.submissions import find_submissions
 
@@ -30,10 +30,6 @@ def source(assignment, folder):
     path = folder / f"{assignment}.ipynb"
     nbformat.write(COURSE.solution(assignment), path)
     return path
-
-
-def test_notebooks_are_built_from_solutions_without_outputs(course):
-    assert check(course) == []
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -107,14 +103,34 @@ def test_every_wrong_answer_loses_points(assignment):
         baseline = live.scores(questions)
         assert all(s == m > 0 for s, m in baseline.values()), baseline
         outcomes = live.try_wrong_answers(bank)
-    problems = []
-    for o in outcomes:
-        score, max_score = o.scores[o.question]
-        if score >= max_score:
-            problems.append(f"{o.question}: '{o.description}' keeps all {max_score:g} points")
-        hurt = [q for q, (got, possible) in o.scores.items()
-                if q not in dependents(bank.DEPENDS, o.question) and got < possible]
-        if hurt:
-            problems.append(f"{o.question}: '{o.description}' also loses points on {hurt} "
-                            "(declare the dependency in DEPENDS, or make those tests independent)")
+    problems = bank_problems(bank, outcomes)
     assert not problems, "\n".join(problems)
+
+
+def test_the_bank_check_finds_a_wrong_answer_that_keeps_its_points_and_an_undeclared_dependency():
+    """The check above can fail. In a notebook whose second question's tests also call the first
+    question's answer: a wrong answer that computes the same thing keeps its points, and a wrong
+    first answer costs the second question points while DEPENDS does not say it uses the first."""
+    def cell(kind, grade_id, source, points=None):
+        made = nbformat.v4.new_code_cell(source, id=grade_id)
+        made.metadata["nbgrader"] = cells.metadata(kind, grade_id, points)
+        return made
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("given", "setup", "import numpy as np"),
+        cell("answer", "q1_double", "def double(x):\n    return 2 * x"),
+        cell("tests", "q1_double_test", "assert double(3) == 6", 1),
+        cell("answer", "q2_quadruple", "def quadruple(x):\n    return 4 * x"),
+        cell("tests", "q2_quadruple_test", "assert quadruple(1) == 4 and double(2) == 4", 1)])
+    bank = types.SimpleNamespace(DEPENDS={}, BANK={
+        "q2_quadruple": [("adds 4", "return 4 * x", "return x + 4")],
+        "q1_double": [("triples", "return 2 * x", "return 3 * x"),
+                      ("the same sum", "return 2 * x", "return x + x")]})
+    with LiveNotebook(nb) as live:
+        assert bank_problems(bank, live.try_wrong_answers(bank)) == [
+            "q1_double: 'triples' also loses points on ['q2_quadruple'] "
+            "(declare the dependency in DEPENDS, or make those tests independent)",
+            "q1_double: 'the same sum' keeps all 1 points"]
+        bank.DEPENDS = {"q2_quadruple": ["q1_double"]}
+        assert bank_problems(bank, live.try_wrong_answers(bank)) == [
+            "q1_double: 'the same sum' keeps all 1 points"]

@@ -170,7 +170,8 @@ def test_release_writes_a_self_contained_edition_only_when_nothing_leaks(course,
         (folder / "cs231n_utils" / "hint.py").write_text(SLOPE_DOCSTRING)
 
     monkeypatch.setattr(release_module, "write_edition", planted)
-    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "planted")]) == 1
+    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "planted"),
+                 "--through", "01"]) == 1
     err = capsys.readouterr().err
     assert "cs231n_utils/hint.py: shows the solution of 01_chain_rule q1_numerical_derivative" in err
     assert "not written" in err and not (tmp_path / "planted").exists()
