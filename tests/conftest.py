@@ -18,7 +18,6 @@ def course():
     return COURSE
 
 
-
 @pytest.fixture(autouse=True)
 def _grouped_as_marked(request):
     """Under `--dist loadgroup`, the tests marked xdist_group must run in one test process, where
