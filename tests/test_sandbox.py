@@ -372,8 +372,6 @@ GRADER = """
 import json, sys, time
 from cs231n_course.grading.kernel import SandboxedKernel
 from cs231n_course.grading.limits import Limits
-from cs231n_course.grading.pipeline import grade_class
-from cs231n_course.grading.submissions import find_submissions
 k = SandboxedKernel(Limits())
 print(json.dumps([k.km.provisioner.pid, k.workdir, k.report_path, k.isolation().get("cgroups", [])]),
       flush=True)
