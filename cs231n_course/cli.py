@@ -1,12 +1,17 @@
-"""The course commands: `cs231n-course build | check | grade` (also `python -m cs231n_course`).
+"""The course commands (also `python -m cs231n_course`).
 
-build    sources/*.py -> solutions/ and notebooks/ (nbgrader generate_assignment, deterministic)
-check    fail, naming the files, when notebooks/ is stale or a source breaks the cell rules
-grade    a folder of submissions (or one notebook) -> grades, feedback, gradebook, a score table
-release  the student edition: notebooks, the learner package, a student README; leak-checked
+build       sources/*.py -> solutions/ and notebooks/ (nbgrader generate_assignment, deterministic)
+check       fail, naming the files, when notebooks/ is stale or a source breaks the cell rules
+release     the student edition: notebooks, the learner package, a student README; leak-checked
+grade       a folder of submissions (or one notebook) -> OUT, the course of record: an nbgrader
+            course with the gradebook, executed notebooks, feedback, grades.csv, a score table
+formgrader  open OUT in nbgrader's Formgrader, to grade written answers by hand
+feedback    after hand grading: rebuild the CSVs, the summary and every feedback page from OUT
+export      final points per student and assignment, as a CSV Canvas or Moodle imports
 """
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,8 +20,9 @@ from . import cells
 from .build import build, check
 from .course import Course, CourseError, find_course
 from .grading.limits import Limits
-from .grading.outputs import score_table
+from .grading.outputs import LMS_FORMATS, export, publish, score_table
 from .grading.pipeline import grade_class
+from .grading.record import Record
 from .grading.stock import grade_class_with_nbgrader
 from .grading.submissions import find_submissions, single_submission
 from .release import release
@@ -77,7 +83,7 @@ def _print_one(sub, path, out):
     print(f"autograded total {result.auto_score:g} / {result.auto_max_score:g}{status}")
     if result.pending:
         print(f"written answers: {result.pending:g} points need manual grading")
-    page = out / "feedback" / sub.student / f"{path.stem}.html"
+    page = Record(out).feedback(sub.student, path.stem)
     if page.exists():
         target = path.with_suffix(".feedback.html")
         target.write_text(page.read_text())
@@ -109,10 +115,61 @@ def _grade(args):
         if sub.status.value != "ok":
             print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)
     print(score_table(subs))
-    print(f"\ngrades:    {out / 'grades.csv'}\ntotals:    {out / 'totals.csv'} (autograded, manual pending)"
-          f"\nfeedback:  {out / 'feedback'}/<student>/\ngradebook: {out / 'gradebook.db'}"
-          f"\nsummary:   {out / 'summary.png'}")
+    _where(out, assignment)
     return 0
+
+
+def _where(out, assignment):
+    record = Record(out)
+    print(f"\ncourse of record: {out} (nbgrader's layout; grade written answers by hand with "
+          f"`cs231n-course formgrader {out}`, then `cs231n-course feedback {out}`)"
+          f"\ngrades:    {out / 'grades.csv'}\ntotals:    {out / 'totals.csv'}"
+          f"\nfeedback:  {record.feedback('<student>', assignment)}\ngradebook: {record.gradebook}"
+          f"\nsummary:   {out / 'summary.png'}")
+
+
+def _graded_folder(path):
+    record = Record(Path(path).resolve())
+    if not record.assignments():
+        raise CourseError(f"{path} holds no graded assignment: grade one with "
+                          f"`cs231n-course grade SUBMISSIONS --out {path}` first")
+    return record
+
+
+def _feedback(args):
+    record = _graded_folder(args.out)
+    with record.lock():
+        everything = publish(record, [args.assignment] if args.assignment else None)
+    for assignment, subs in everything.items():
+        print(f"{assignment}\n{score_table(subs)}\n")
+    print(f"rebuilt from {record.gradebook} and {record.root / 'results'}: grades.csv, totals.csv, "
+          f"summary.png and the feedback pages in {record.root / 'feedback'}")
+    return 0
+
+
+def _export(args):
+    record = _graded_folder(args.out)
+    target = Path(args.to or record.root / f"final_grades_{args.lms}.csv")
+    with record.lock():
+        waiting = export(record, target, args.lms)
+    if waiting:
+        shown = "; ".join(waiting[:10]) + (" ..." if len(waiting) > 10 else "")
+        print(f"{len(waiting)} written answer(s) still need a grade by hand (their points are not in "
+              f"the file): {shown}", file=sys.stderr)
+    print(f"final points for {args.lms}: {target}")
+    return 0
+
+
+def _formgrader(args):
+    record = _graded_folder(args.out)
+    argv = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab", "--no-browser",
+            f"--ServerApp.root_dir={record.root}", "--LabApp.default_url=/formgrader",
+            f"--ServerApp.port={args.port}"]
+    if os.getuid() == 0:
+        argv.append("--allow-root")  # (containers, cloud VMs)
+    print(f"Formgrader on {record.root}: open the URL below, then Manual Grading", file=sys.stderr)
+    os.chdir(record.root)  # nbgrader reads the nbgrader_config.py of the folder it starts in
+    os.execv(argv[0], argv)
 
 
 def main(argv=None):
@@ -144,6 +201,20 @@ def main(argv=None):
                    help="sandbox (default): the hardened parallel grader; nbgrader: stock "
                         "`nbgrader autograde`, one student at a time, unprotected (for comparison)")
     g.set_defaults(func=_grade)
+    f = sub.add_parser("feedback", help="rebuild grades.csv, totals.csv, summary.png and the feedback "
+                       "pages of a graded folder, with the grades entered by hand")
+    f.add_argument("out", help="the folder `grade --out` wrote")
+    f.add_argument("--assignment", help="redraw only this assignment's feedback pages")
+    f.set_defaults(func=_feedback)
+    e = sub.add_parser("export", help="final points per student and assignment, for an LMS")
+    e.add_argument("out", help="the folder `grade --out` wrote")
+    e.add_argument("--lms", choices=LMS_FORMATS, default="canvas", help="the CSV's columns (default canvas)")
+    e.add_argument("--to", help="the CSV file to write (default OUT/final_grades_<lms>.csv)")
+    e.set_defaults(func=_export)
+    fg = sub.add_parser("formgrader", help="open a graded folder in nbgrader's Formgrader (JupyterLab)")
+    fg.add_argument("out", help="the folder `grade --out` wrote")
+    fg.add_argument("--port", type=int, default=8888)
+    fg.set_defaults(func=_formgrader)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

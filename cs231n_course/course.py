@@ -40,6 +40,14 @@ class Course:
     def config_file(self):
         return self.root / "assignments" / "nbgrader_config.py"
 
+    @property
+    def course_id(self):
+        """The nbgrader course id of its config (names the course in its gradebooks)."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader(self.config_file.name, str(self.config_file.parent)).load_config()
+        return config.CourseDirectory.get("course_id") or self.root.name
+
     def assignments(self):
         """Names of the assignments, in course order."""
         return sorted(p.stem for p in self.sources.glob("*.py"))

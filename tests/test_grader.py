@@ -21,6 +21,7 @@ from cs231n_course import cells
 from cs231n_course.cli import main
 from cs231n_course.grading import pipeline, sandbox
 from cs231n_course.grading.limits import Limits
+from cs231n_course.grading.record import Record
 from cs231n_course.grading.stock import grade_class_with_nbgrader
 from cs231n_course.grading.submissions import find_submissions
 
@@ -277,12 +278,12 @@ def scores(sub):
 
 
 def outputs(out, student):
-    nb = nbformat.read(out / "autograded" / student / f"{NB}.ipynb", as_version=4)
+    nb = nbformat.read(Record(out).autograded(student, NB), as_version=4)
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
 def outputs_and_errors(out, student):
-    nb = nbformat.read(out / "autograded" / student / f"{NB}.ipynb", as_version=4)
+    nb = nbformat.read(Record(out).autograded(student, NB), as_version=4)
     return "".join(o.get("text", "") + o.get("ename", "") for c in nb.cells if c.cell_type == "code"
                    for o in c.outputs)
 
@@ -337,7 +338,7 @@ def test_memory_fork_and_output_bombs_are_contained(graded):
     assert total(subs["fork_bomb"]) >= 2  # the first answer was graded before the bomb
     flood = subs["floods_output"]
     assert total(flood) == 19
-    assert (out / "autograded" / "floods_output" / f"{NB}.ipynb").stat().st_size < 3_000_000
+    assert Record(out).autograded("floods_output", NB).stat().st_size < 3_000_000
     assert "output over 1,000,000 bytes dropped" in outputs(out, "floods_output")
 
 
@@ -345,7 +346,7 @@ def test_memory_fork_and_output_bombs_are_contained(graded):
 def test_edited_deleted_duplicated_and_moved_cells_are_restored(graded):
     sub = graded[0]["edits_tests"]
     assert sub.status == "ok" and total(sub) == 19
-    result = json.loads((graded[1] / "results" / "edits_tests.json").read_text())["result"]
+    result = json.loads(Record(graded[1]).result_path("edits_tests", NB).read_text())["result"]
     repairs = " ".join(result["repairs"])
     for words in ("restored edited cell q1", "restored deleted cell q9", "removed a duplicate",
                   "restored the original order"):
@@ -404,7 +405,7 @@ def test_exploits_of_the_old_in_kernel_verdict_win_nothing(graded, student, hone
     assert total(subs[student]) <= honest, (subs[student].status, reasons(subs[student]))
     hidden = [ln.strip() for part in SOURCE.read_text().split("### BEGIN HIDDEN TESTS")[1:]
               for ln in part.split("### END HIDDEN TESTS")[0].splitlines() if ln.strip().startswith("assert")]
-    seen = outputs(out, student) + (out / "feedback" / student / f"{NB}.html").read_text()
+    seen = outputs(out, student) + Record(out).feedback(student, NB).read_text()
     assert len(hidden) > 10 and not [ln for ln in hidden if ln in seen]  # no hidden test shows
 
 
@@ -432,7 +433,7 @@ def test_outputs_csv_feedback_and_summary(graded):
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert {r["status"] for r in rows} >= {"ok", "error", "timeout", "invalid", "flagged"}
     assert len(rows) == len(GRADED) * len(subs)
-    page = (out / "feedback" / "honest_half" / f"{NB}.html").read_text()
+    page = Record(out).feedback("honest_half", NB).read_text()
     assert "Score: 9.0 / 23.0" in page or "9.0 / 23.0" in page
     source = SOURCE.read_text()  # the text source: solutions and hidden tests
     assert "BEGIN HIDDEN TESTS" in source and "BEGIN HIDDEN TESTS" not in page
@@ -484,22 +485,23 @@ def test_an_interrupted_run_loses_nothing(tmp_path, monkeypatch):
     for student in ("a", "b", "c"):
         (subs / student).mkdir(parents=True)
         nbformat.write(notebook(FIRST_FOUR), subs / student / f"{NB}.ipynb")
-    real, calls = pipeline.grade_notebook, []
+    real_save, saved = Record.save, []
 
-    def interrupted(job, kernel):
-        calls.append(job.student)
-        if len(calls) == 3:
-            kernel.shutdown()
+    def interrupted(self, student, *args):
+        if len(saved) == 2:
             raise KeyboardInterrupt  # the instructor pressed Ctrl-C
-        return real(job, kernel)
+        saved.append(student)
+        return real_save(self, student, *args)
 
-    monkeypatch.setattr(pipeline, "grade_notebook", interrupted)
+    monkeypatch.setattr(Record, "save", interrupted)
     with pytest.raises(KeyboardInterrupt):
         grade(subs, tmp_path / "out", workers=1)
-    monkeypatch.setattr(pipeline, "grade_notebook", lambda job, kernel: calls.append(job.student)
-                        or real(job, kernel))
+    monkeypatch.setattr(Record, "save", real_save)
+    calls = []
+    real = pipeline._run_local
+    monkeypatch.setattr(pipeline, "_run_local", lambda jobs, *a: calls.extend(jobs) or real(jobs, *a))
     result = grade(subs, tmp_path / "out", workers=1)
-    assert calls[3:] == [calls[2]]  # only the interrupted one ran again
+    assert [j.student for j in calls] == sorted({"a", "b", "c"} - set(saved))  # only the one not saved
     assert [total(s) for s in result] == [9, 9, 9]
 
 
@@ -597,7 +599,7 @@ def test_the_instructors_references_are_out_of_the_kernels_reach(tmp_path):
 
     subs = grade_against_honest(tmp_path, assignment, "copier", copy)
     assert total(subs["copier"]) == 0, reasons(subs["copier"])
-    copier = nbformat.read(tmp_path / "out" / "autograded" / "copier" / f"{assignment}.ipynb", as_version=4)
+    copier = nbformat.read(Record(tmp_path / "out").autograded("copier", assignment), as_version=4)
     assert "FileNotFoundError" in json.dumps([c.outputs for c in copier.cells if c.cell_type == "code"])
     honest = subs["honest"].result  # its written answers left blank
     assert honest.auto_score == honest.auto_max_score > 0
@@ -618,7 +620,7 @@ def test_written_answers_need_manual_grading_everywhere(graded):
     assert (writes.result.auto_score, writes.result.auto_max_score, writes.result.pending) == (21, 21, 2)
     assert deletes.result.cells[MANUAL].score == 0 and "deleted" in deletes.result.cells[MANUAL].reason
     assert blank.result.cells[MANUAL].score == 0 and "YOUR ANSWER HERE" in blank.result.cells[MANUAL].reason
-    saved = json.loads((out / "results" / "writes_answers.json").read_text())["result"]["cells"][MANUAL]
+    saved = json.loads(Record(out).result_path("writes_answers", NB).read_text())["result"]["cells"][MANUAL]
     assert saved["score"] is None and saved["manual"] and "needs manual grading" in saved["reason"]
 
     rows = {(r["student"], r["cell"]): r for r in csv.DictReader((out / "grades.csv").open())}
@@ -638,12 +640,12 @@ def test_written_answers_need_manual_grading_everywhere(graded):
         assert gb.find_submission_notebook(NB, NB, "writes_answers").needs_manual_grade
         assert not gb.find_grade(MANUAL, NB, NB, "honest_full").needs_manual_grade
 
-    page = (out / "feedback" / "writes_answers" / f"{NB}.html").read_text()
+    page = Record(out).feedback("writes_answers", NB).read_text()
     assert "Needs manual grading, 2 points" in page and "Written answers worth 2 points" in page
     assert "a kink of the ReLU within h" in page and "<b>necessarily</b>" in page  # sanitized, kept
-    executed = (out / "autograded" / "deletes_written_answer" / f"{NB}.ipynb").read_text()
+    executed = Record(out).autograded("deletes_written_answer", NB).read_text()
     assert "YOUR ANSWER HERE" in executed
-    for text in (page, executed, (out / "feedback" / "deletes_written_answer" / f"{NB}.html").read_text()):
+    for text in (page, executed, Record(out).feedback("deletes_written_answer", NB).read_text()):
         assert "RUBRIC" not in text and "Model answer" not in text
     line = next(ln for ln in score_table([writes]).splitlines() if ln.startswith("writes_answers"))
     assert "?" in line and "21 / 21" in line and "2 points" in line

@@ -16,7 +16,7 @@ from nbgrader.preprocessors import ClearSolutions
 from nbgrader.utils import compute_checksum
 
 from .. import cells
-from .results import CellResult
+from .results import CellResult, answer_digest
 
 
 def _edited(cell):
@@ -98,12 +98,15 @@ def written_answers(source_nb, nb, repairs):
     verdicts = {}
     for key, src in cells.written_cells(source_nb).items():
         points = cells.points(src)
-        if f"restored deleted cell {key}" in repairs:
-            verdicts[key] = CellResult(0.0, points, "written answer deleted: 0 points", manual=True)
-        elif got[key].source.strip() == released(src).source.strip():
-            verdicts[key] = CellResult(0.0, points, "no written answer (the cell still says YOUR "
-                                       "ANSWER HERE): 0 points", manual=True)
-        else:
-            verdicts[key] = CellResult(None, points, f"needs manual grading ({points:g} points)",
-                                       manual=True)
+        verdicts[key] = _written_verdict(key, src, got[key], points, repairs)
+        verdicts[key].answer_digest = answer_digest(got[key].source)
     return verdicts
+
+
+def _written_verdict(key, src, cell, points, repairs):
+    if f"restored deleted cell {key}" in repairs:
+        return CellResult(0.0, points, "written answer deleted: 0 points", manual=True)
+    if cell.source.strip() == released(src).source.strip():
+        return CellResult(0.0, points, "no written answer (the cell still says YOUR ANSWER HERE): "
+                          "0 points", manual=True)
+    return CellResult(None, points, f"needs manual grading ({points:g} points)", manual=True)

@@ -30,6 +30,7 @@ from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbconvert.preprocessors import Preprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets.config import Config
@@ -160,16 +161,36 @@ def _new_exporter():
     return _FeedbackExporter(config=c, extra_loaders=[_NO_MATHJAX])
 
 
-def student_view(nb, result):
-    """A copy of the executed notebook fit to hand back: scores in, hidden tests out.
+INSTRUCTOR_ONLY = "cs231n_instructor_only"  # cell metadata: a rubric in the instructor's copy
 
-    result: the NotebookResult of this notebook.
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
+
+
+def math_as_mathml(markdown):
+    """Markdown with its $...$ and $$...$$ formulas as MathML (for instructor-written text, drawn
+    offline wherever Markdown passes HTML through); a formula that does not convert stays."""
+    def convert(found):
+        display = found.group(1) is not None
+        return to_mathml(found.group(1) if display else found.group(2), display) or found.group(0)
+    return _MATH.sub(convert, markdown)
+
+
+def student_view(nb, result):
+    """A copy of the executed notebook fit to hand back: scores and comments in, hidden tests and
+    the instructor's rubric cells out.
+
+    result: the NotebookResult of this notebook (with_hand_grades: a person's scores and comments).
     """
     nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if not c.metadata.get(INSTRUCTOR_ONLY)]
     hide = ClearHiddenTests()
     for cell in nb.cells:
+        comment = result.comments.get(cells.key(cell)) if cells.nbgrader(cell) else None
+        if comment:
+            cells.nbgrader(cell)["comment"] = comment
         if cells.is_manual(cell):
-            _written(cell, result.cells.get(cells.key(cell)))
+            _written(cell, result.cells.get(cells.key(cell)), comment)
         if cell.cell_type != "code" or cells.kind(cell) is not cells.Kind.TESTS:
             continue
         hide._remove_hidden_test_region(cell)
@@ -188,7 +209,7 @@ def student_view(nb, result):
     return nb
 
 
-def _written(cell, got):
+def _written(cell, got, comment):
     """A written answer as the page shows it: the learner's text, and either its score or, while it
     needs manual grading, that note instead of a score (nbgrader's page would print 0)."""
     meta = cells.nbgrader(cell)
@@ -199,7 +220,22 @@ def _written(cell, got):
                                          "score yet.")
     else:
         meta.update(score=got.score if got else 0.0, points=points,
-                    comment=got.reason if got else "")
+                    comment=comment or (got.reason if got else ""))
+
+
+class ForStudents(Preprocessor):
+    """For stock `nbgrader generate_feedback` in the course of record (its nbgrader_config.py):
+    the rubric cells and the hidden tests out (nbgrader issue #917); a failed test shows only
+    its exception's type, since its traceback may quote hidden lines."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [c for c in nb.cells if not c.metadata.get(INSTRUCTOR_ONLY)]
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cells.kind(cell) is cells.Kind.TESTS:
+                ClearHiddenTests()._remove_hidden_test_region(cell)
+                cell.outputs = [nbformat.v4.new_output("error", ename=o.ename, evalue="", traceback=[o.ename])
+                                if o.output_type == "error" else o for o in cell.outputs]
+        return nb, resources
 
 
 # images and styles inline; no script, no frame, no request to anywhere
@@ -219,15 +255,23 @@ def _with_csp(page):
     return page.replace("<head>", "<head>\n" + meta, 1) if "<head>" in page else meta + page
 
 
+def score_line(result):
+    """The one score line of a page: the total so far and its parts, as the header's score."""
+    line = f"**Score: {result.score:g} / {result.max_score:g}**"
+    if result.auto_max_score < result.max_score:
+        line += (f" = autograded {result.auto_score:g} / {result.auto_max_score:g} + written answers "
+                 f"graded by hand {result.manual_score:g} / {result.max_score - result.auto_max_score:g}")
+    if result.pending:
+        line += (f". Written answers worth {result.pending:g} points still need manual grading: "
+                 "they are not in the score yet")
+    return line + "."
+
+
 def render(nb, result, notebook):
     """The feedback page (HTML str) of one executed notebook and its NotebookResult."""
     view = student_view(nb, result)
     score, max_score = result.score, result.max_score
-    if result.pending:
-        note = (f"**Autograded: {result.auto_score:g} / {result.auto_max_score:g} points.** Written "
-                f"answers worth {result.pending:g} points need manual grading: they are not in the "
-                "score yet.")
-        view.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    view.cells.insert(0, nbformat.v4.new_markdown_cell(score_line(result)))
     if result.status is not Status.OK or result.reason:
         note = f"**Grading status: {result.status.value}.** {html.escape(result.reason)}"
         view.cells.insert(0, nbformat.v4.new_markdown_cell(note))

@@ -13,6 +13,7 @@ class Limits:
     output_bytes: int = 1_000_000  # kept output of one cell; the rest is dropped
     file_mb: int = 256  # largest file the kernel may write
     isolate: bool = True  # bubblewrap (no network, an allow-list of files, own user) where possible
+    grader_memory_mb: int = 2048  # heap of a grading worker (its judge, its feedback pages)
 
     @property
     def cpu_seconds(self):
@@ -23,6 +24,7 @@ class Limits:
         """{name: (RLIMIT_*, value)} the sandbox sets on the kernel (processes: see sandbox.py)."""
         mb = 1024 * 1024
         return {"memory": (resource.RLIMIT_AS, self.memory_mb * mb),
+                "data": (resource.RLIMIT_DATA, self.memory_mb * mb),  # (not the grader's, inherited)
                 "file_size": (resource.RLIMIT_FSIZE, self.file_mb * mb),
                 "cpu_seconds": (resource.RLIMIT_CPU, self.cpu_seconds),
                 "core": (resource.RLIMIT_CORE, 0)}

@@ -1,25 +1,27 @@
 """Grade a class: every submission in its own sandboxed kernel, in parallel, resumable.
 
-    submissions -> jobs -> grade_notebook (local processes or a Dask cluster) -> results -> outputs
+    submissions -> jobs -> grade_notebook (worker processes or a Dask cluster) -> the course of
+    record (record.py: results, executed notebooks, feedback) -> gradebook.db -> outputs
 
-OUT/results/<student>.json              each submission's NotebookResult, saved as soon as it is
-                                        graded: a re-run skips unchanged submissions (content hash)
-OUT/feedback/<student>/<assignment>.html  the feedback page, without the hidden tests
-OUT/autograded/<student>/<assignment>.ipynb  the executed notebook, for the instructor
-OUT/grades.csv, OUT/gradebook.db, OUT/summary.png  (outputs.py), written once at the end
+Each submission's result is saved in OUT as soon as it is graded, so a run that is interrupted
+loses nothing and a rerun skips what is unchanged (content hash). The gradebook is updated in
+place at the end and never loses what people entered in Formgrader (gradebook.py).
 
-Work runs on local worker processes (one at a time on a thread for a single worker), each with
-one sandboxed kernel per submission, the next one booting ahead of need, and its own judge and
-feedback rendering; or, with a scheduler address, on a Dask cluster whose workers have this
-project installed. Results come back here, where they are written.
-A single notebook goes through the same code as a class of one.
+Work runs on local worker processes, each with one sandboxed kernel per submission (the next one
+booting ahead of need), its own judge and feedback rendering, and a heap limit of its own
+(Limits.grader_memory_mb): a submission that makes its worker fail or die costs only its own
+grade, the others are graded again in fresh workers. With a scheduler address, the work runs on a
+Dask cluster whose workers have this project installed. A single notebook is a class of one.
 """
 
 import atexit
 import hashlib
 import json
 import os
+import resource
+import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -27,15 +29,16 @@ import nbformat
 from tqdm import tqdm
 
 from .. import cells
-from . import sandbox
+from . import gradebook, sandbox
 from .kernel import KernelSupply, font_cache, leave_warnings_to_the_grader, warn_once
 from .limits import Limits
 from .notebook import Graded, Job, grade_notebook
-from .outputs import write_outputs
+from .outputs import publish
+from .record import Record
 from .results import NotebookResult, Status
 from .submissions import read_submitted
 
-GRADER_VERSION = "4"  # part of every job's hash: a new grader regrades everything (4: written answers)
+GRADER_VERSION = "5"  # part of every job's hash: a new grader regrades everything (5: course of record)
 
 
 def job_digest(source_text, submission_bytes, limits, earlier):
@@ -47,64 +50,47 @@ def job_digest(source_text, submission_bytes, limits, earlier):
     return h.hexdigest()
 
 
-def _write_atomically(path, text):
-    """A crash mid-write never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+def _run_local(jobs, workers, on_done, work=None):
+    """Grade jobs (of one assignment) on `workers` processes, each judging and rendering on its own
+    core with its own supply of pre-started kernels; on_done(job, future) is called here as each
+    one ends. When a worker dies (a limit, the OOM killer), every job it took down with it is
+    graded again alone in a fresh process, so that only the one that killed it fails.
+    work(job) -> Graded runs in the workers (default: grade in the worker's next kernel)."""
+    work = work or _grade_in_worker
+    failed = _in_pool(jobs, workers, on_done, work)
+    with ThreadPoolExecutor(max_workers=workers) as alone:
+        list(alone.map(lambda job: _in_pool([job], 1, on_done, work, last_try=True), failed))
 
 
-def _save(out_dir, job, graded):
-    if graded.feedback:
-        _write_atomically(out_dir / "feedback" / job.student / f"{job.assignment}.html", graded.feedback)
-    if graded.notebook:
-        _write_atomically(out_dir / "autograded" / job.student / f"{job.assignment}.ipynb", graded.notebook)
-    _write_atomically(out_dir / "results" / f"{job.student}.json",
-                      json.dumps({"hash": job.digest, "result": graded.result.to_json()}))
-
-
-def _cached(out_dir, job):
-    try:
-        saved = json.loads((out_dir / "results" / f"{job.student}.json").read_text())
-        return NotebookResult.from_json(saved["result"]) if saved.get("hash") == job.digest else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _run_local(jobs, workers, limits, on_done):
-    """Grade jobs (of one assignment): on this process's thread with one worker, else on
-    `workers` processes (each judges and renders on its own core, with its own supply of
-    pre-started kernels); on_done(job, future) is called here as each one ends."""
-    if workers == 1 or len(jobs) < 2:
-        supply = KernelSupply(limits, jobs[0].assignment, jobs[0].earlier) if jobs else None
-        try:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                futures = {pool.submit(lambda job: grade_notebook(job, supply.take()), job): job
-                           for job in jobs}
-                for future in as_completed(futures):
-                    on_done(futures[future], future)
-        finally:
-            if supply is not None:
-                supply.close()
-        return
+def _in_pool(jobs, workers, on_done, work, last_try=False):
+    """Jobs in one pool of worker processes; returns those lost with a dead worker (unless last_try)."""
+    lost = []
+    if not jobs:
+        return lost
     # spawned, not forked: the grader may run threads (a test runner's, Dask's) that a fork would copy
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
                              initializer=_start_worker,
-                             initargs=(sandbox.bwrap_status(), font_cache())) as pool:
-        futures = {pool.submit(_grade_in_worker, job): job for job in jobs}
+                             initargs=(sandbox.bwrap_status(), font_cache(), jobs[0].limits)) as pool:
+        futures = {pool.submit(work, job): job for job in jobs}
         for future in as_completed(futures):
-            on_done(futures[future], future)
+            if isinstance(future.exception(), BrokenProcessPool) and not last_try:
+                lost.append(futures[future])
+            else:
+                on_done(futures[future], future)
+    return lost
 
 
 _supply = None  # in a worker process: its kernels, started ahead of need
 
 
-def _start_worker(bwrap_status, fonts):
-    """In a worker process: what the grading process found out once (bwrap, the font list)."""
+def _start_worker(bwrap_status, fonts, limits):
+    """In a worker process: what the grading process found out once (bwrap, the font list), and
+    the worker's heap limit (soft: the kernels it starts set their own)."""
     sandbox.use_status(bwrap_status)
     font_cache(fonts)
     leave_warnings_to_the_grader()
+    heap = limits.grader_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (heap, resource.getrlimit(resource.RLIMIT_DATA)[1]))
 
 
 def _grade_in_worker(job):
@@ -129,55 +115,67 @@ def _run_dask(jobs, scheduler, on_done):
 
 
 def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None, limits=None,
-                force=False, progress=True):
-    """Grade the submissions `subs` (from submissions.py) in place: each gets its NotebookResult.
-
-    Writes grades.csv, gradebook.db, summary.png, feedback and executed notebooks to out_dir.
-    """
+                force=False, progress=True, notify=None):
+    """Grade the submissions `subs` (from submissions.py) in place: each gets its NotebookResult,
+    with what people entered in Formgrader. out_dir is the course of record (record.py), which
+    may hold other assignments too; notify(text) tells the instructor what changed in it
+    (default: stderr)."""
+    notify = notify or (lambda text: print(text, file=sys.stderr))
     limits = limits or Limits()
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    record = Record(Path(out_dir).resolve())
     source_nb = course.solution(assignment)
     source = nbformat.writes(source_nb)
     renamed = course.renamed_cells(assignment)
     earlier = course.earlier_solutions(assignment)
     graded = cells.graded_cells(source_nb)
-    by_student, jobs = {s.student: s for s in subs}, []
+    with record.lock():
+        gradebook.check(record.gradebook, course.course_id)  # before any work: never overwritten
+        record.prepare(course, assignment, source_nb)
+        by_student, jobs = {s.student: s for s in subs}, []
+        for sub in subs:
+            data = None
+            if sub.path is not None:  # (else invalid: found so when the folder was listed)
+                try:
+                    data = read_submitted(sub.path)
+                except (OSError, ValueError) as e:  # changed since it was listed
+                    sub.result.fail(Status.INVALID, f"{sub.path.name} cannot be read ({e})")
+            if data is None:
+                record.save_result(sub.student, assignment, "", sub.result)
+                continue
+            job = Job(sub.student, assignment, source, data, limits, renamed, earlier,
+                      job_digest(source, data, limits, earlier))
+            cached = None if force else record.cached(sub.student, assignment, job.digest)
+            if cached is not None:
+                sub.result = cached
+            else:
+                jobs.append(job)
+
+        bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="notebook",
+                   disable=None if progress else True)
+
+        def on_done(job, future):
+            try:
+                graded_nb = future.result()
+            except Exception as e:  # the grader failed on this one; say so, go on with the others
+                why = ("its grading worker died (a memory limit, or killed)"
+                       if isinstance(e, BrokenProcessPool) else f"{type(e).__name__}: {e}")
+                failed = NotebookResult.zero(graded).fail(Status.ERROR, f"the grader failed: {why}")
+                graded_nb = Graded(failed)
+            else:
+                warn_once(graded_nb.result.isolation)  # here, not in each worker process
+            record.save(job.student, assignment, job.digest, graded_nb, job.submission, source_nb)
+            by_student[job.student].result = graded_nb.result
+            bar.update(1)
+
+        if scheduler:
+            _run_dask(jobs, scheduler, on_done)
+        else:
+            _run_local(jobs, workers or os.cpu_count() or 1, on_done)
+        bar.close()
+        for notice in gradebook.record(record.gradebook, course.course_id, assignment, source_nb, subs):
+            notify(notice)
+        hand = gradebook.hand_grades(record.gradebook, assignment)  # their pages show hand grades
+        merged = {s.student: s.result for s in publish(record, [assignment], {assignment: hand})[assignment]}
     for sub in subs:
-        if sub.path is None:  # invalid: found so when the folder was listed
-            continue
-        try:
-            data = read_submitted(sub.path)
-        except (OSError, ValueError) as e:  # changed since it was listed
-            sub.result.fail(Status.INVALID, f"{sub.path.name} cannot be read ({e})")
-            continue
-        job = Job(sub.student, assignment, source, data, limits, renamed, earlier,
-                  job_digest(source, data, limits, earlier))
-        cached = None if force else _cached(out_dir, job)
-        if cached is not None:
-            sub.result = cached
-        else:
-            jobs.append(job)
-
-    bar = tqdm(total=len(jobs), desc=f"grading {assignment}", unit="notebook",
-               disable=None if progress else True)
-
-    def on_done(job, future):
-        try:
-            graded_nb = future.result()
-        except Exception as e:  # the grader failed on this one; say so, go on with the others
-            graded_nb = Graded(NotebookResult.zero(graded).fail(
-                Status.ERROR, f"the grader failed: {type(e).__name__}: {e}"))
-        else:
-            _save(out_dir, job, graded_nb)
-            warn_once(graded_nb.result.isolation)  # here, not in each worker process
-        by_student[job.student].result = graded_nb.result
-        bar.update(1)
-
-    if scheduler:
-        _run_dask(jobs, scheduler, on_done)
-    else:
-        _run_local(jobs, workers or os.cpu_count() or 1, limits, on_done)
-    bar.close()
-    write_outputs(out_dir, assignment, source_nb, subs)
+        sub.result = merged.get(sub.student, sub.result)
     return subs

@@ -3,11 +3,16 @@ cell, and the one place where both engines' results become rows of grades.csv.
 
 A written (manually graded) cell is never scored by the autograder: its score is None, "needs
 manual grading", until an instructor grades it (in Formgrader); only an answer left as released
-("YOUR ANSWER HERE") or deleted scores 0 at once, as stock nbgrader scores it.
+("YOUR ANSWER HERE") or deleted scores 0 at once, as stock nbgrader scores it. What people entered
+in Formgrader (gradebook.hand_grades) joins a result through with_hand_grades.
 """
 
+import copy
+import hashlib
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+
+from ..cells import question_of
 
 
 class Status(str, Enum):
@@ -27,6 +32,9 @@ class CellResult:
     max_score: float
     reason: str = ""
     manual: bool = False  # a written answer, graded by hand
+    answer_digest: str = ""  # a written answer's text, digested (answer_digest)
+    by_hand: bool = False  # the score is a person's (entered in Formgrader)
+    regrade: bool = False  # graded by hand, but the answer changed since: the old score stands
 
     @property
     def pending(self):
@@ -45,6 +53,7 @@ class NotebookResult:
     findings: list = field(default_factory=list)  # tampering suspected, for review
     isolation: dict = field(default_factory=dict)  # which protections were in force
     seconds: float = 0.0
+    comments: dict = field(default_factory=dict)  # cell id -> a person's comment (Formgrader)
 
     @classmethod
     def zero(cls, graded, status=Status.OK, reason=""):
@@ -74,6 +83,11 @@ class NotebookResult:
         return sum(c.score for c in self.cells.values() if not c.manual)
 
     @property
+    def manual_score(self):
+        """Points of the written answers graded so far."""
+        return sum(c.score or 0.0 for c in self.cells.values() if c.manual)
+
+    @property
     def auto_max_score(self):
         return sum(c.max_score for c in self.cells.values() if not c.manual)
 
@@ -81,6 +95,11 @@ class NotebookResult:
     def pending(self):
         """Points of the written answers that still need manual grading."""
         return sum(c.max_score for c in self.cells.values() if c.pending)
+
+    @property
+    def to_regrade(self):
+        """Written answers graded by hand whose text changed since."""
+        return [k for k, c in self.cells.items() if c.regrade]
 
     def to_json(self):
         return {**asdict(self), "status": self.status.value}
@@ -91,6 +110,31 @@ class NotebookResult:
         data["status"] = Status(data["status"])
         data["cells"] = {k: CellResult(**v) for k, v in data["cells"].items()}
         return cls(**data)
+
+
+def answer_digest(text):
+    """Digest of a written answer's text (whitespace at the ends ignored): the gradebook sees
+    whether an answer changed since a person graded it."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()
+
+
+def with_hand_grades(result, hand):
+    """A copy of result with what people entered in Formgrader. hand: {cell id: HandGrade} of one
+    student (gradebook.hand_grades). A manual score replaces the grader's on any graded cell; a
+    written answer marked for grading after it was graded keeps its score, flagged `regrade`;
+    comments are kept by cell (answer cells included)."""
+    result = copy.deepcopy(result)
+    for key, got in hand.items():
+        if got.comment:
+            result.comments[key] = got.comment
+        cell = result.cells.get(key)
+        if cell is None or got.score is None:
+            continue
+        before = "needs manual grading" if cell.score is None else f"{cell.score:g} from the grader"
+        cell.score, cell.by_hand, cell.regrade = float(got.score), True, cell.manual and got.needs_grading
+        cell.reason = ("graded by hand; the answer changed since, to regrade" if cell.regrade
+                       else "graded by hand" if cell.manual else f"set by hand (was {before})")
+    return result
 
 
 @dataclass
@@ -111,40 +155,46 @@ class Submission:
 
 
 CSV_FIELDS = ["student", "assignment", "notebook", "cell", "grading", "score", "max_score", "status",
-              "reason"]
-TOTALS_FIELDS = ["student", "assignment", "status", "autograded_score", "autograded_max_score",
-                 "manual_pending", "manual_max_score", "reason"]
+              "reason", "comment"]
+TOTALS_FIELDS = ["student", "assignment", "status", "total_score", "max_score", "autograded_score",
+                 "autograded_max_score", "manual_score", "manual_max_score", "manual_pending",
+                 "to_regrade", "reason"]
 
 
 def grade_rows(assignment, subs):
     """The rows of grades.csv: one per student and graded cell, whichever engine graded them.
 
-    grading is "auto" or "manual"; a written answer that needs manual grading has an empty score
-    (not 0) and says so in its reason.
+    grading is "auto" or "manual" (a written answer); a written answer that needs manual grading
+    has an empty score (not 0) and says so in its reason; comment is a person's comment on the cell
+    (for a tests cell, on the answer it grades).
     """
     rows = []
     for sub in subs:
         result = sub.result
         for grade_id, cell in result.cells.items():
             why = cell.reason or (result.reason if result.status is not Status.OK else "")
+            comment = result.comments.get(grade_id) or result.comments.get(question_of(grade_id), "")
             rows.append(dict(student=sub.student, assignment=assignment, notebook=assignment,
                              cell=grade_id, grading="manual" if cell.manual else "auto",
                              score="" if cell.score is None else float(cell.score),
                              max_score=float(cell.max_score), status=result.status.value,
-                             reason=why))
+                             reason=why, comment=comment))
     return rows
 
 
 def total_rows(assignment, subs):
-    """The rows of totals.csv: one per student, the autograded total apart from the written
-    answers' points that still need manual grading."""
+    """The rows of totals.csv: one per student, the total so far and its parts: the autograded
+    cells and the written answers graded by hand, with the points still to grade by hand and the
+    answers to regrade (changed since they were graded)."""
     rows = []
     for sub in subs:
         result = sub.result
         rows.append(dict(student=sub.student, assignment=assignment, status=result.status.value,
+                         total_score=float(result.score), max_score=float(result.max_score),
                          autograded_score=float(result.auto_score),
                          autograded_max_score=float(result.auto_max_score),
-                         manual_pending=float(result.pending),
+                         manual_score=float(result.manual_score),
                          manual_max_score=float(result.max_score - result.auto_max_score),
+                         manual_pending=float(result.pending), to_regrade=" ".join(result.to_regrade),
                          reason=result.reason))
     return rows

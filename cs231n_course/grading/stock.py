@@ -14,7 +14,7 @@ from nbgrader.api import Gradebook
 
 from .. import cells
 from ..course import CourseError, reference_env, run_nbgrader, write_references
-from .outputs import summary_plot, write_csv
+from .outputs import summary_plot, write_csvs
 from .results import CellResult, NotebookResult, Status
 
 
@@ -71,8 +71,8 @@ def grade_class_with_nbgrader(course, subs, assignment, out_dir, progress=print)
         progress(f"[{i}/{len(subs)}] {sub.student}: " + ("grading" if sub.path else sub.reason))
         if sub.path is not None:
             _autograde(workspace, db, assignment, sub, out_dir, env)
-    write_csv(out_dir / "grades.csv", assignment, subs)
-    summary_plot(out_dir / "summary.png", subs, assignment)
+    write_csvs(out_dir, {assignment: subs})
+    summary_plot(out_dir / "summary.png", {assignment: subs})
     return subs
 
 
