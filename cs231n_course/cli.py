@@ -164,12 +164,16 @@ def _formgrader(args):
     record = _graded_folder(args.out)
     argv = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab", "--no-browser",
             f"--ServerApp.root_dir={record.root}", "--LabApp.default_url=/formgrader",
-            f"--ServerApp.port={args.port}"]
+            *args.jupyter]
     if os.getuid() == 0:
         argv.append("--allow-root")  # (containers, cloud VMs)
     print(f"Formgrader on {record.root}: open the URL below, then Manual Grading", file=sys.stderr)
     os.chdir(record.root)  # nbgrader reads the nbgrader_config.py of the folder it starts in
-    os.execv(argv[0], argv)
+    # formulas drawn offline: nbconvert's MathJax macro, loading the MathJax that the Jupyter
+    # server itself serves (jupyter-server-mathjax) rather than a CDN's, comes first on this path
+    templates = Path(__file__).parent / "grading" / "static" / "jupyter"
+    path = os.pathsep.join(p for p in (str(templates), os.environ.get("JUPYTER_PATH")) if p)
+    os.execve(argv[0], argv, {**os.environ, "JUPYTER_PATH": path})
 
 
 def main(argv=None):
@@ -213,7 +217,8 @@ def main(argv=None):
     e.set_defaults(func=_export)
     fg = sub.add_parser("formgrader", help="open a graded folder in nbgrader's Formgrader (JupyterLab)")
     fg.add_argument("out", help="the folder `grade --out` wrote")
-    fg.add_argument("--port", type=int, default=8888)
+    fg.add_argument("jupyter", nargs=argparse.REMAINDER,
+                    help="options for `jupyter lab` (e.g. --port=8890 --ip=0.0.0.0)")
     fg.set_defaults(func=_formgrader)
     args = parser.parse_args(argv)
     try:
