@@ -7,10 +7,12 @@ remote       the narrow channel: plain data only, handles for the rest (its kern
 kernel       a fresh kernel per notebook, started through sandbox.py (bubblewrap, own uid, limits)
 run          execute the notebook under time and output limits; tests cells go to the judge -> Run
 judge        the trusted judge: runs each tests cell here, calls the learner's code via remote -> CellResult
-notebook     all of the above for one submission            -> NotebookResult (results.py)
 feedback     the student's feedback page
+notebook     all of the above for one submission            -> NotebookResult (results.py)
+record       the course of record (--out): an nbgrader course folder, each submission saved whole
+gradebook    gradebook.db, updated in place, never losing what a person entered
+outputs      grades.csv, totals.csv, summary.png, feedback pages, the score table, the LMS export
 pipeline     a class on local worker processes or a Dask cluster, resumable
-outputs      grades.csv, gradebook.db, summary.png, the score table
 stock        the same class graded by stock `nbgrader autograde`, for comparison
 
 Kept free of imports: the sandboxed kernel imports grading.integrity and must start fast.
