@@ -58,9 +58,11 @@ def make_class(course, folder):
 if __name__ == "__main__":
     course = find_course()
     out = course.root / "demo_out"
+    shutil.rmtree(out, ignore_errors=True)  # a fresh course of record each time
     make_class(course, out / "submissions")
     status = main(["grade", str(out / "submissions"), "--assignment", ASSIGNMENT, "--out", str(out)])
     print(f"\nThe class's notebooks are in {out / 'submissions'}; open a feedback page with e.g.\n"
-          f"  python -m webbrowser {out / 'feedback' / 'chen' / (ASSIGNMENT + '.html')}\n"
+          f"  python -m webbrowser {out / 'feedback' / 'chen' / ASSIGNMENT / (ASSIGNMENT + '.html')}\n"
+          f"Grade the written answers by hand: .venv/bin/cs231n-course formgrader {out}\n"
           "To work through the notebooks yourself: make lab")
     sys.exit(status)
