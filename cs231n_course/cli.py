@@ -23,6 +23,7 @@ from .grading.limits import Limits
 from .grading.outputs import LMS_FORMATS, export, publish, score_table
 from .grading.pipeline import grade_class
 from .grading.record import Record
+from .grading.results import Status
 from .grading.stock import grade_class_with_nbgrader
 from .grading.submissions import find_submissions, single_submission
 from .release import release
@@ -79,7 +80,7 @@ def _print_one(sub, path, out):
             continue
         mark = "ok " if cell.score >= cell.max_score else "-- "
         print(f"{mark}{grade_id:<40} {cell.score:g} / {cell.max_score:g}  {cell.reason}")
-    status = "" if sub.status.value == "ok" else f"   [{sub.status.value}: {sub.reason}]"
+    status = "" if sub.status is Status.OK else f"   [{sub.status.value}: {sub.reason}]"
     print(f"autograded total {result.auto_score:g} / {result.auto_max_score:g}{status}")
     if result.pending:
         print(f"written answers: {result.pending:g} points need manual grading")
@@ -112,7 +113,7 @@ def _grade(args):
         grade_class(course, subs, assignment, out, workers=args.workers, scheduler=args.scheduler,
                     limits=limits, force=args.force)
     for sub in subs:
-        if sub.status.value != "ok":
+        if sub.status is not Status.OK:
             print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)
     print(score_table(subs))
     _where(out, assignment)
