@@ -1,9 +1,13 @@
 """The student edition: what a class gets, and nothing else.
 
     EDITION/README.md        install, work, check your work (no instructor material)
-    EDITION/Makefile         `make lab` sets up .venv on first use and opens JupyterLab
+    EDITION/Makefile         `make lab` sets up .venv on first use and opens JupyterLab;
+                             `make check [NB=04]` runs check.py
+    EDITION/check.py         edition_check.py: Validate from a terminal, one line per failing cell,
+                             non-zero exit status when a notebook fails
     EDITION/jupyter/         the lab's config: nbgrader's instructor parts (Formgrader, Create
-                             Assignment, course list) switched off, Validate kept
+                             Assignment, course list) and the Assignment List (the edition has no
+                             exchange to list from) switched off, Validate kept
     EDITION/pyproject.toml   the learner package and what the notebooks need
     EDITION/cs231n_utils/    the learner package, with its data sets
     EDITION/cs231n_utils/unlocked/NN_topic.py   the reference of a past-due notebook, when the
@@ -12,14 +16,22 @@
 
 It is built in a temporary folder and leak-checked (leaks.py) before anything is written: an
 edition that would show the solution or a hidden test of a graded exercise (other than those of
-the unlocked notebooks) is never written.
+the unlocked notebooks) is never written. Only notebooks before the last one of the edition can be
+unlocked, and unlocking one that no notebook imports through cs231n_utils.mine gets a warning.
 """
 
+import ast
 import json
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
+
+import nbformat
+
+import cs231n_utils
+from cs231n_utils.mine import INDEX, _definitions  # what mine runs of a notebook's cells
 
 from . import cells
 from .course import CourseError
@@ -50,7 +62,8 @@ DEPENDENCIES = ["numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60", "ipykernel>=6.20
 
 MAKEFILE = """\
 # `make lab`: create .venv on first use (Python 3.10 or newer), then open JupyterLab.
-# `make check NB=04`: run notebook 04 top to bottom and its visible tests (all notebooks without NB).
+# `make check NB=04`: run notebook 04 top to bottom and its visible tests (all notebooks without NB);
+# it names each failing cell, and fails (exit status 1) when a notebook does.
 PYTHON ?= python3
 BIN := .venv/bin
 NB ?=
@@ -65,9 +78,9 @@ $(BIN)/jupyter:
 lab: $(BIN)/jupyter
 \tJUPYTER_CONFIG_DIR=jupyter $(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# nbgrader validate: the notebook restarted and run in order; a failing visible test is named
+# as nbgrader's Validate: the notebook restarted and run in order, its visible tests run
 check: $(BIN)/jupyter
-\tcd notebooks && for nb in $(NB)*/*.ipynb; do ../$(BIN)/nbgrader validate "$$nb" || exit 1; done
+\t$(BIN)/python check.py "notebooks/$(NB)*/*.ipynb"
 
 .PHONY: lab check
 """
@@ -94,9 +107,10 @@ Open `notebooks/01_chain_rule/01_chain_rule.ipynb` and work through it:
 ## Checking your work
 
 `make check NB=01` (like Validate) restarts notebook 01, runs it top to bottom and runs its
-*visible* tests: it names each failing test cell and its message. It cannot run the hidden tests,
-which only your instructor has, so a notebook that passes here can still lose points; your grade
-comes from your instructor's grader, with a feedback page per notebook.
+*visible* tests: it names each failing cell with its message, one line each, and fails (exit status
+1) when any cell does. It cannot run the hidden tests, which only your instructor has, so a notebook
+that passes here can still lose points; your grade comes from your instructor's grader, with a
+feedback page per notebook.
 
 ## Your own library
 
@@ -115,24 +129,32 @@ exercise of yours from one of these notebooks is missing or unfinished, its refe
 """
 
 
-# nbgrader's instructor-only parts, off in the student's lab (nbgrader's documented switches);
-# Validate (and the assignment list) stay
-INSTRUCTOR_LAB_PARTS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                        "@jupyter/nbgrader:course-list"]
-INSTRUCTOR_SERVER_PARTS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
+# nbgrader's parts that are off in the student's lab (nbgrader's documented switches): the
+# instructor's, and the Assignment List, which fetches from an nbgrader exchange that the edition
+# does not configure ("Error fetching courses!"); Validate stays. A class that hands out through an
+# exchange uses its JupyterHub's lab, not this one.
+OFF_LAB_PARTS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                 "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list"]
+OFF_SERVER_PARTS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list",
+                    "nbgrader.server_extensions.assignment_list"]
 
 
 def write_jupyter_config(folder):
-    """The student lab's config folder (JUPYTER_CONFIG_DIR): the instructor parts switched off."""
+    """The student lab's config folder (JUPYTER_CONFIG_DIR): the parts above switched off."""
     (folder / "labconfig").mkdir(parents=True)
     (folder / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": dict.fromkeys(INSTRUCTOR_LAB_PARTS, True)}, indent=2))
+        {"disabledExtensions": dict.fromkeys(OFF_LAB_PARTS, True)}, indent=2))
     (folder / "jupyter_server_config.json").write_text(json.dumps(
-        {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_PARTS, False)}}, indent=2))
+        {"ServerApp": {"jpserver_extensions": dict.fromkeys(OFF_SERVER_PARTS, False)}}, indent=2))
+
+
+def _number(assignment):
+    return int(assignment.split("_")[0])
 
 
 def unlocked_assignments(assignments, spec):
-    """The assignments that `spec` names ("01-03", "02", "01,03"); they must be released ones."""
+    """The released `assignments` that `spec` names ("01-03", "02", "01,03"): past-due ones, before
+    the last of the edition (the one being handed out, --through)."""
     if not spec:
         return []
     numbers = set()
@@ -142,21 +164,49 @@ def unlocked_assignments(assignments, spec):
             raise CourseError(f"--unlock {spec}: give notebook numbers like 01-03 or 01,03")
         first, last = int(found[1]), int(found[2] or found[1])
         numbers |= set(range(first, last + 1))
-    chosen = [a for a in assignments if int(a.split("_")[0]) in numbers]
-    missing = numbers - {int(a.split("_")[0]) for a in chosen}
-    if missing:
-        numbers = ", ".join(f"{n:02d}" for n in sorted(missing))
-        raise CourseError(f"--unlock {spec}: no released notebook numbered {numbers} "
+    current = _number(assignments[-1])
+    if late := sorted(n for n in numbers if n >= current):
+        late = ", ".join(f"{n:02d}" for n in late)
+        raise CourseError(
+            f"--unlock {spec}: unlocking {late} would ship the answers of work handed out now or later (this "
+            f"edition hands out notebooks up to {assignments[-1]}, --through). Unlock only notebooks before "
+            f"{current:02d}; unlock {late} in a later edition, once past due")
+    chosen = [a for a in assignments if _number(a) in numbers]
+    if missing := numbers - {_number(a) for a in chosen}:
+        missing = ", ".join(f"{n:02d}" for n in sorted(missing))
+        raise CourseError(f"--unlock {spec}: no released notebook numbered {missing} "
                           f"(released: {', '.join(assignments)})")
     return chosen
+
+
+def imported_through_mine(notebook):
+    """The notebooks whose functions `notebook` takes through cs231n_utils.mine: by its imports, and
+    by the update rules it names to the Solver (which reads them through mine)."""
+    names = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(re.sub(r"^[ \t]*[%!].*$", "", cell.source, flags=re.M))):
+            if isinstance(node, ast.ImportFrom) and node.module == "cs231n_utils.mine":
+                names |= {alias.name for alias in node.names}
+            elif (isinstance(node, ast.keyword) and node.arg == "update_rule"
+                  and isinstance(node.value, ast.Constant)):
+                names.add(node.value.value)
+    return {INDEX[name][0] for name in names if name in INDEX}
+
+
+def unused_unlocks(course, assignments, unlocked):
+    """The unlocked notebooks that no notebook of the edition imports through cs231n_utils.mine:
+    their answers would ship without standing in for anything."""
+    used = set().union(*(imported_through_mine(nbformat.read(course.release_path(a), as_version=4))
+                         for a in assignments))
+    return [a for a in unlocked if a not in used]
 
 
 def reference_module(solution, assignment):
     """The unlocked reference of one notebook, as a module: the imports, functions and classes of
     its given and answer cells (a learner's class may build on a given one), in notebook order,
     from the instructor's solution notebook; no test cell."""
-    from cs231n_utils.mine import _definitions  # what mine itself runs of a notebook's cells
-
     parts = [f'"""The reference answers of notebook {assignment}, unlocked by your instructor."""']
     parts += [code for cell in solution.cells
               if cell.cell_type == "code" and cells.kind(cell) in (cells.Kind.GIVEN, cells.Kind.ANSWER)
@@ -177,8 +227,6 @@ def numbered(assignments, through):
 def write_edition(course, folder, assignments, unlocked=()):
     """Write the student edition of `assignments` into the empty folder `folder`, with the
     references of the `unlocked` ones."""
-    import cs231n_utils
-
     folder = Path(folder)
     for assignment in assignments:
         target = folder / "notebooks" / assignment
@@ -189,6 +237,7 @@ def write_edition(course, folder, assignments, unlocked=()):
     (folder / "pyproject.toml").write_text(PYPROJECT.format(
         version=cs231n_utils.__version__, dependencies=", ".join(f'"{d}"' for d in DEPENDENCIES)))
     (folder / "Makefile").write_text(MAKEFILE)
+    shutil.copyfile(Path(__file__).with_name("edition_check.py"), folder / "check.py")
     write_jupyter_config(folder / "jupyter")
     for assignment in unlocked:
         path = folder / "cs231n_utils" / "unlocked" / f"{assignment}.py"
@@ -224,4 +273,8 @@ def release(course, out, through=None, unlock=None):
         raise CourseError(f"{out} exists already: give a new folder for the student edition")
     assignments = numbered(course.assignments(), through)
     unlocked = unlocked_assignments(assignments, unlock)
+    for assignment in unused_unlocks(course, assignments, unlocked):
+        print(f"warning: --unlock {unlock}: no notebook of this edition imports {assignment} through "
+              "cs231n_utils.mine, so its reference stands in for nothing and only shows its answers; "
+              "leave it out of --unlock unless you mean to publish them", file=sys.stderr)
     return assignments, edition_leaks(course, assignments, unlocked, keep=out)

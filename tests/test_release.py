@@ -22,12 +22,13 @@ from cs231n_course.cli import main
 from cs231n_course.course import CourseError
 from cs231n_course.leaks import course_secrets, leaks, shape
 from cs231n_course.release import (
-    INSTRUCTOR_LAB_PARTS,
-    INSTRUCTOR_SERVER_PARTS,
     MAKEFILE,
+    OFF_LAB_PARTS,
+    OFF_SERVER_PARTS,
     numbered,
     reference_module,
     unlocked_assignments,
+    unused_unlocks,
     write_edition,
     write_jupyter_config,
 )
@@ -188,19 +189,21 @@ def test_an_edition_has_no_course_tools(course, tmp_path):
     assert not (tmp_path / "e" / "cs231n_course").exists() and (tmp_path / "e" / "cs231n_utils").is_dir()
 
 
-def test_the_students_lab_has_no_instructor_tools(tmp_path):
-    """The edition's `make lab` reads its jupyter/ folder: Formgrader, Create Assignment and the
-    course list are off (what JupyterLab and Jupyter Server say), Validate stays."""
+def test_the_students_lab_has_no_instructor_tools_and_nothing_that_cannot_work(tmp_path):
+    """The edition's `make lab` reads its jupyter/ folder: Formgrader, Create Assignment, the course
+    list and the Assignment List (no exchange to fetch from) are off, as JupyterLab and Jupyter Server
+    say; Validate stays."""
     write_jupyter_config(tmp_path / "jupyter")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"), "NO_COLOR": "1"}
     jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     lab = subprocess.run([jupyter, "labextension", "list"], env=env, capture_output=True, text=True)
     disabled = (lab.stdout + lab.stderr).split("Disabled extensions:")[1].split()
-    assert sorted(disabled) == sorted(INSTRUCTOR_LAB_PARTS)
+    assert sorted(disabled) == sorted(OFF_LAB_PARTS) and "@jupyter/nbgrader:assignment-list" in disabled
     assert "@jupyter/nbgrader:validate-assignment" not in disabled
     server = subprocess.run([jupyter, "server", "extension", "list"], env=env, capture_output=True, text=True)
     user_level = (server.stdout + server.stderr).split(str(tmp_path / "jupyter"))[1].split("config dir:")[0]
-    for part in INSTRUCTOR_SERVER_PARTS:
+    assert "nbgrader.server_extensions.assignment_list" in OFF_SERVER_PARTS
+    for part in OFF_SERVER_PARTS:
         assert re.search(rf"{re.escape(part)} \S*disabled", user_level), user_level
     assert "JUPYTER_CONFIG_DIR=jupyter" in MAKEFILE  # where `make lab` looks
 
@@ -284,28 +287,81 @@ def test_an_unlocked_notebook_is_public_but_nothing_else_is(course, tmp_path):
 def test_unlock_names_released_notebooks_only():
     names = ["01_a", "02_b", "03_c", "04_d"]
     assert unlocked_assignments(names, "01-03") == ["01_a", "02_b", "03_c"]
-    assert unlocked_assignments(names, "02,04") == ["02_b", "04_d"]
+    assert unlocked_assignments(names, "01,03") == ["01_a", "03_c"]
     assert unlocked_assignments(names, None) == []
-    with pytest.raises(CourseError, match="no released notebook numbered 05"):
-        unlocked_assignments(names, "03-05")
+    with pytest.raises(CourseError, match="no released notebook numbered 00"):
+        unlocked_assignments(names, "00-02")
     with pytest.raises(CourseError, match="like 01-03"):
         unlocked_assignments(names, "all")
 
 
-def test_make_check_runs_the_visible_tests_and_names_the_failing_cell(course, tmp_path):
-    """The edition's `make check NB=01` is nbgrader validate: a blank notebook fails, naming a
-    test cell; a finished one (written answers too) passes."""
+@pytest.mark.parametrize("spec", ["04", "02,04", "03-05", "05"])
+def test_unlock_refuses_the_notebook_handed_out_and_later_ones(spec):
+    """--through 04 hands out 04: unlocking it (or a later one) would ship its answers with it."""
+    with pytest.raises(CourseError, match=r"would ship the answers .* Unlock only notebooks before 04"):
+        unlocked_assignments(["01_a", "02_b", "03_c", "04_d"], spec)
+
+
+def test_release_refuses_to_unlock_the_notebook_it_hands_out(course, tmp_path, capsys):
+    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "e"), "--through", "04",
+                 "--unlock", "04"]) == 2
+    assert "unlocking 04 would ship the answers" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists()
+
+
+def test_unlocking_a_notebook_that_nothing_imports_is_warned_about(course, tmp_path, monkeypatch, capsys):
+    """Only 03's functions are imported through cs231n_utils.mine by 04 (and 05 by 06, ...): 01 and 02
+    unlocked would only publish their answers. The Solver's update_rule="adam" counts as an import."""
+    import cs231n_course.release as release_module
+
+    through_04 = numbered(course.assignments(), "04")
+    unlocked = ["01_chain_rule", "02_gate_patterns", "03_vectorized_backprop"]
+    assert unused_unlocks(course, through_04, unlocked) == ["01_chain_rule", "02_gate_patterns"]
+    through_07 = numbered(course.assignments(), "07")
+    assert unused_unlocks(course, through_07, ["06_optimizers_regularization"]) == []  # 07's Solver
+    monkeypatch.setattr(release_module, "edition_leaks", lambda *args, **kwargs: [])  # no leak check here
+    assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "e"), "--through", "04",
+                 "--unlock", "01-03"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2 and "imports 01_chain_rule through cs231n_utils.mine" in warnings[0]
+    assert "02_gate_patterns" in warnings[1] and not any("03_" in w for w in warnings)
+
+
+def _make_check(folder, nb=None):
+    """The edition's `make check [NB=..]`, with its .venv standing for this one (nothing installed)."""
+    bin_ = folder / ".venv" / "bin"
+    bin_.mkdir(parents=True)
+    for tool in ("python", "jupyter"):
+        (bin_ / tool).write_text(f'#!/bin/sh\nexec {Path(sys.executable).parent / tool} "$@"\n')
+        (bin_ / tool).chmod(0o755)
+    return subprocess.run(["make", "-C", str(folder), "check", *([f"NB={nb}"] if nb else [])],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_make_check_fails_naming_each_failing_cell_and_passes_a_finished_notebook(course, tmp_path):
+    """The edition's `make check` is Validate from a terminal: on a blank notebook it exits non-zero
+    and names every failing graded cell with its reason, one line each; a finished notebook (written
+    answers too) passes. No nbgrader warning that is not the learner's business is printed."""
     folder = tmp_path / "e"
     write_edition(course, folder, [NB])
-    assert "nbgrader validate" in (folder / "Makefile").read_text()
-    nbgrader = os.path.join(os.path.dirname(sys.executable), "nbgrader")
-    target = folder / "notebooks" / NB / f"{NB}.ipynb"
-    blank = subprocess.run([nbgrader, "validate", str(target)], capture_output=True, text=True, timeout=300)
-    assert "VALIDATION FAILED" in blank.stdout + blank.stderr and "NotImplementedError" in blank.stdout
+    blank = _make_check(folder, "01")
+    out = blank.stdout + blank.stderr
+    assert blank.returncode != 0, out
+    graded = [cell.metadata["nbgrader"]["grade_id"] for cell in course.solution(NB).cells
+              if cell.metadata.get("nbgrader", {}).get("grade") and cells.points(cell)]
+    lines = {line.strip().split(":")[0]: line for line in blank.stdout.splitlines() if line.startswith("  ")}
+    assert sorted(lines) == sorted(graded), blank.stdout
+    assert "NotImplementedError: an exercise it uses is not finished" in lines["q1_numerical_derivative_test"]
+    assert "not answered yet" in lines[next(g for g in graded if g.startswith("wq3"))]
+    assert f"{NB}.ipynb: FAILED on {len(graded)} cell(s)" in blank.stdout
+    assert "nbgrader_config" not in out and "without encryption" not in out and "Traceback" not in out
+
     finished = make_submission(course, NB, dict.fromkeys(cells.answer_cells(course.solution(NB)), "solution"))
     for cell in finished.cells:
         if cells.kind(cell) is cells.Kind.WRITTEN:
             cell.source = "**Your answer:** my reasoning, in a few sentences."
-    nbformat.write(finished, target)
-    done = subprocess.run([nbgrader, "validate", str(target)], capture_output=True, text=True, timeout=300)
-    assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-2000:]
+    nbformat.write(finished, folder / "notebooks" / NB / f"{NB}.ipynb")
+    done = subprocess.run(["make", "-C", str(folder), "check"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert f"{NB}.ipynb: passed its visible tests" in done.stdout
+    assert "nbgrader_config" not in done.stderr and "without encryption" not in done.stderr
