@@ -7,6 +7,7 @@ except the one that proves the grader still grades (resource limits only) and sa
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -293,8 +294,7 @@ def test_the_kernel_sees_and_signals_only_its_own_processes(kernel):
         print(json.dumps({{"pids": pids, "names": names, "me": os.getpid(), "tried": tried}}))
     """)
     assert len(got["pids"]) <= 3 and got["me"] in got["pids"], got  # bwrap's init, the kernel
-    assert all(os.path.basename(n) in ("bwrap", "python", "python3") or n.endswith("python3.11")
-               for n in got["names"]), got
+    assert all(re.fullmatch(r"bwrap|python(3(\.\d+)?)?", os.path.basename(n)) for n in got["names"]), got
     assert got["tried"]["grader"] == "ProcessLookupError"  # the grader is not in its world
     assert run(kernel, "print(1)") == 1  # pid 1 ignores SIGKILL from inside: the sandbox lives on
 
