@@ -45,6 +45,20 @@ test: lint
 test-fast: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 
+# the unit tests that run no notebook (numerics, layers, the learner package, the architecture and
+# glossary rules) on another Python, in a venv of its own that is removed after:
+# `make test-python OTHER=python3.13` (CI runs it on 3.10 and 3.13 where they are installed)
+UNIT_TESTS := $(patsubst %,tests/test_%.py,gradcheck layers optim classifiers cnn fast_layers rnn_layers \
+	data solver viz architecture glossary)
+.PHONY: test-python
+test-python:
+	@$(OTHER) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "give a Python 3.10 or newer: make test-python OTHER=python3.13"; exit 2; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(OTHER) -m venv "$$tmp/venv" && \
+		"$$tmp/venv/bin/python" -m pip install --quiet -e '.[dev]' && \
+		OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider \
+		$(UNIT_TESTS)
+
 # the learner's flow in a real browser: JupyterLab on a temporary copy of the course, driven by
 # Playwright with the system's chromium (skipped without them: apt-get install -y chromium,
 # $(BIN)/pip install playwright; never `playwright install`); about 4 minutes on 2 cores
