@@ -76,14 +76,18 @@ def problems(path, sockets):
 def main(patterns):
     paths = sorted({path for pattern in patterns for path in glob.glob(pattern)})
     if not paths:
-        print(f"no notebook matches {' '.join(patterns)}", file=sys.stderr)
+        print(f"no notebook matches {' '.join(patterns)} (give NB as a notebook's number, e.g. NB=04)",
+              file=sys.stderr)
         return 2
     failed = 0
     for path in paths:
         name = os.path.basename(path)
         print(f"{name}: checking (restart, run all, visible tests)...", flush=True)
         with tempfile.TemporaryDirectory() as sockets:
-            found = problems(path, sockets)
+            try:
+                found = problems(path, sockets)
+            except Exception as error:  # not a notebook, or one nbgrader cannot read: say so, go on
+                found = [_short(f"the notebook could not be checked: {type(error).__name__}: {error}")]
         if found:
             failed += 1
             print(f"{name}: FAILED on {len(found)} cell(s):")

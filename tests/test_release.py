@@ -365,3 +365,15 @@ def test_make_check_fails_naming_each_failing_cell_and_passes_a_finished_noteboo
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"{NB}.ipynb: passed its visible tests" in done.stdout
     assert "nbgrader_config" not in done.stderr and "without encryption" not in done.stderr
+
+
+def test_make_check_names_a_notebook_it_cannot_read_and_goes_on(tmp_path, capsys):
+    from cs231n_course.edition_check import main as check
+
+    (tmp_path / "01_a").mkdir()
+    (tmp_path / "01_a" / "01_a.ipynb").write_text("{ broken")
+    assert check([str(tmp_path / "*" / "*.ipynb")]) == 1
+    out = capsys.readouterr().out
+    assert "01_a.ipynb: FAILED on 1 cell(s):\n  the notebook could not be checked: NotJSONError" in out
+    assert check([str(tmp_path / "9*" / "*.ipynb")]) == 2
+    assert "give NB as a notebook's number, e.g. NB=04" in capsys.readouterr().err
