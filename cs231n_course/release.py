@@ -6,8 +6,8 @@
     EDITION/check.py         edition_check.py: Validate from a terminal, one line per failing cell,
                              non-zero exit status when a notebook fails
     EDITION/jupyter/         the lab's config: nbgrader's instructor parts (Formgrader, Create
-                             Assignment, course list) and the Assignment List (the edition has no
-                             exchange to list from) switched off, Validate kept
+                             Assignment, course list), the Assignment List (the edition has no
+                             exchange to list from) and the Nbgrader menu switched off, Validate kept
     EDITION/pyproject.toml   the learner package and what the notebooks need
     EDITION/cs231n_utils/    the learner package, with its data sets
     EDITION/cs231n_utils/unlocked/NN_topic.py   the reference of a past-due notebook, when the
@@ -130,11 +130,12 @@ exercise of yours from one of these notebooks is missing or unfinished, its refe
 
 
 # nbgrader's parts that are off in the student's lab (nbgrader's documented switches): the
-# instructor's, and the Assignment List, which fetches from an nbgrader exchange that the edition
-# does not configure ("Error fetching courses!"); Validate stays. A class that hands out through an
-# exchange uses its JupyterHub's lab, not this one.
+# instructor's, the Assignment List, which fetches from an nbgrader exchange that the edition does
+# not configure ("Error fetching courses!"), and the Nbgrader menu, which only opens these; the
+# Validate button stays. A class that hands out through an exchange uses its JupyterHub's lab.
 OFF_LAB_PARTS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                 "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list"]
+                 "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list",
+                 "@jupyter/nbgrader:menu"]
 OFF_SERVER_PARTS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list",
                     "nbgrader.server_extensions.assignment_list"]
 

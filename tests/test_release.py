@@ -191,14 +191,15 @@ def test_an_edition_has_no_course_tools(course, tmp_path):
 
 def test_the_students_lab_has_no_instructor_tools_and_nothing_that_cannot_work(tmp_path):
     """The edition's `make lab` reads its jupyter/ folder: Formgrader, Create Assignment, the course
-    list and the Assignment List (no exchange to fetch from) are off, as JupyterLab and Jupyter Server
-    say; Validate stays."""
+    list, the Assignment List (no exchange to fetch from) and the Nbgrader menu that opens them are
+    off, as JupyterLab and Jupyter Server say; Validate stays."""
     write_jupyter_config(tmp_path / "jupyter")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"), "NO_COLOR": "1"}
     jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     lab = subprocess.run([jupyter, "labextension", "list"], env=env, capture_output=True, text=True)
     disabled = (lab.stdout + lab.stderr).split("Disabled extensions:")[1].split()
-    assert sorted(disabled) == sorted(OFF_LAB_PARTS) and "@jupyter/nbgrader:assignment-list" in disabled
+    assert sorted(disabled) == sorted(OFF_LAB_PARTS)
+    assert {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"} <= set(disabled)
     assert "@jupyter/nbgrader:validate-assignment" not in disabled
     server = subprocess.run([jupyter, "server", "extension", "list"], env=env, capture_output=True, text=True)
     user_level = (server.stdout + server.stderr).split(str(tmp_path / "jupyter"))[1].split("config dir:")[0]
