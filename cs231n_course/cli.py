@@ -17,6 +17,7 @@ from .course import Course, CourseError, find_course
 from .grading.limits import Limits
 from .grading.outputs import score_table
 from .grading.pipeline import grade_class
+from .grading.results import printable
 from .grading.stock import grade_class_with_nbgrader
 from .grading.submissions import find_submissions, single_submission
 from .release import release
@@ -107,7 +108,7 @@ def _grade(args):
                     limits=limits, force=args.force)
     for sub in subs:
         if sub.status.value != "ok":
-            print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)
+            print(printable(f"{sub.student}: {sub.status.value}: {sub.reason}"), file=sys.stderr)
     print(score_table(subs))
     print(f"\ngrades:    {out / 'grades.csv'}\ntotals:    {out / 'totals.csv'} (autograded, manual pending)"
           f"\nfeedback:  {out / 'feedback'}/<student>/\ngradebook: {out / 'gradebook.db'}"

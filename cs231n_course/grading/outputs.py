@@ -14,7 +14,7 @@ import csv
 import os
 import warnings
 
-from .results import CSV_FIELDS, TOTALS_FIELDS, Status, grade_rows, total_rows
+from .results import CSV_FIELDS, TOTALS_FIELDS, Status, grade_rows, printable, spreadsheet_row, total_rows
 
 
 def write_outputs(out_dir, assignment, source_nb, subs):
@@ -25,13 +25,13 @@ def write_outputs(out_dir, assignment, source_nb, subs):
 
 
 def write_csv(path, assignment, subs):
-    """grades.csv at path, and totals.csv beside it."""
+    """grades.csv at path, and totals.csv beside it (text cells safe in a spreadsheet)."""
     for where, fields, rows in ((path, CSV_FIELDS, grade_rows(assignment, subs)),
                                 (path.with_name("totals.csv"), TOTALS_FIELDS, total_rows(assignment, subs))):
         with open(where, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=fields)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(map(spreadsheet_row, rows))
 
 
 def score_table(subs):
@@ -55,7 +55,7 @@ def score_table(subs):
         line += f"  {result.pending:>5g} points" if result.pending else " " * 14
         if result.status is not Status.OK:
             line += f"  [{result.status.value}: {result.reason}]"
-        lines.append(line.rstrip())
+        lines.append(printable(line.rstrip()))  # a reason may quote the learner's error
     return "\n".join(lines)
 
 
