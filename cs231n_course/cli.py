@@ -102,7 +102,7 @@ def _grade(args):
     subs = find_submissions(path, assignment, graded)
     if args.engine == "nbgrader":
         grade_class_with_nbgrader(course, subs, assignment, out,
-                                  progress=lambda msg: print(msg, file=sys.stderr))
+                                  progress=lambda msg: print(printable(msg), file=sys.stderr))
     else:
         grade_class(course, subs, assignment, out, workers=args.workers, scheduler=args.scheduler,
                     limits=limits, force=args.force)

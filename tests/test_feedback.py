@@ -212,6 +212,7 @@ HOSTILE = [
     '<td style="text-align:left;background:url(javascript:alert(1));position:fixed">x</td>',
     '<img src="data:image/png;base64,AAAA" width=1 style=position:fixed;top:0;left:0>',
     '<img src="data:image/png;base64,AAAA" width="1 style=position:fixed" height="100%">',
+    '<img src="data:image/png;base64,AAAA" width=1 class=navbar-fixed-top id=top>',  # Bootstrap's
     '<div onmouseover="alert(1)" onclick=alert(1)>x</div>', '<img src=x onerror=alert(1)>',
     '<base href="https://evil.example/">', '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
     '<form action="https://evil.example/"><input name=p><button>go</button></form>',
@@ -247,6 +248,8 @@ def live_parts(page):
                 found.append(f"{tag} style={value}")
             elif tag == "img" and name in ("width", "height") and not value.isdigit():
                 found.append(f"{tag} {name}={value}")
+            elif tag == "img" and name in ("class", "id") and value != "unconfined":
+                found.append(f"{tag} {name}={value}")  # the page's CSS (position:fixed) on a figure
             elif name == "href" and ":" in url.split("/")[0] and not url.startswith(SAFE_SCHEMES):
                 found.append(f"{tag} href={value}")
             elif name == "src" and not url.startswith("data:image/"):
@@ -285,7 +288,7 @@ def test_image_sizes_and_markdown_links_cannot_spoof_the_page(course):
         nbformat.v4.new_output("display_data", data={"image/png": png}, metadata={
             "image/png": {"width": overlay, "height": '1" onload="alert(1)'}}),
         nbformat.v4.new_output("display_data", data={"image/jpeg": png}, metadata={
-            "image/jpeg": {"width": "1 onerror=alert(1)", "height": "100%"}})])
+            "image/jpeg": {"width": "1 class=modal-backdrop onerror=alert(1)", "height": "100%"}})])
     links = nbformat.v4.new_markdown_cell(
         "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](jav&#x61;script:alert(3)) "
         "[d](data:text/html;base64,PHNjcmlwdD4=) ![e](javascript:alert(4)) [f](vbscript:x) "

@@ -340,14 +340,15 @@ def _url(value):
 def _allowed(tag, name, value):
     """Whether a drawn page keeps an attribute (bleach then drops URLs other than http, https,
     mailto, data and the page's own anchors)."""
+    if tag == "img":  # nbconvert writes an output's sizes unquoted: `1 style=...` was a style
+        if name in ("width", "height"):
+            return re.fullmatch(r"[0-9]{1,5}", value) is not None
+        return (name == "alt" or (name, value) == ("class", "unconfined")  # never the page's classes
+                or (name == "src" and _url(value).startswith("data:image/")))
     if name in ("class", "id", "title"):
         return True
     if tag in _MATH_TAGS:
         return name in _MATH_ATTRS
-    if tag == "img":
-        if name in ("width", "height"):  # nbconvert writes them unquoted: `1 style=...` was a style
-            return re.fullmatch(r"[0-9]{1,5}", value) is not None
-        return name == "alt" or (name == "src" and _url(value).startswith("data:image/"))
     if tag == "a":
         return name == "name" or (name == "href" and not _url(value).startswith("data:"))
     return (tag in ("td", "th") and name in ("style", "colspan", "rowspan")
