@@ -160,14 +160,18 @@ def test_huge_outputs_and_thousands_of_cells_are_cut(course):
         nbformat.v4.new_output("stream", name="stdout", text="0123456789" * 1_000_000),
         nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
         nbformat.v4.new_output("error", ename="E", evalue="v", traceback=["tb" * 1_000_000])])
+    pasted = nbformat.v4.new_markdown_cell("![x](attachment:big.png)",
+                                           attachments={"big.png": {"image/png": png}})
     many = [nbformat.v4.new_markdown_cell(f"note {i}") for i in range(3_000)]
-    _, page = _page(course, [flood, *many])
+    _, page = _page(course, [flood, pasted, *many])
+    assert drawn(FORMULA) in page  # drawn, not the plain page
     assert _learner_text(page, "0123456789") <= feedback.OUTPUT_CHARS
     assert _learner_text(page, "tbtb") <= feedback.OUTPUT_CHARS and "A" * 1000 not in page
-    assert f"an image of {len(png):,} characters left out" in page
-    last = feedback.ADDED_CELLS - 2  # the flood is the first cell the learner added
+    assert f"cell 2, an output: an image of {len(png):,} characters left out" in page
+    assert "cell 3, an attachment: an image of" in page
+    last = feedback.ADDED_CELLS - 3  # the flood and the pasted image come first
     assert f"note {last}<" in page and f"note {last + 1}<" not in page
-    assert f"{3_001 - feedback.ADDED_CELLS:,} cells you added after the first" in page
+    assert f"{3_002 - feedback.ADDED_CELLS:,} cells you added after the first" in page
 
 
 def test_the_text_cap_holds_for_the_whole_page(course, monkeypatch):

@@ -290,8 +290,8 @@ def _bound(view):
         if not cells.is_protected(cell):
             cell.source = budget.cut(cell.source, CELL_CHARS, where)
         for name, data in list(cell.get("attachments", {}).items()):
-            if not budget.fits(len(json.dumps(data)), f"{where}, attachment {name!r}"):
-                del cell.attachments[name]
+            if not budget.fits(len(json.dumps(data)), f"{where}, an attachment"):
+                cell.attachments[name] = {"image/png": ""}  # empty: nbconvert stops at a missing one
         for out in cell.get("outputs", []):
             _bound_output(out, budget, f"{where}, an output")
     view.cells = kept
