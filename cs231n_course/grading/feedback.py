@@ -243,12 +243,12 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline' data:; font-
 # notebook stays far below: written answers of a few hundred characters, figures of 20-100 KB.
 CELL_CHARS = 20_000  # the source of one of the learner's markdown or code cells
 OUTPUT_CHARS = 50_000  # one text output (stream, plain text, HTML, Markdown, LaTeX, SVG, traceback)
-TEXT_CHARS = 500_000  # all of the learner's sources and text outputs on one page
+TEXT_CHARS = 250_000  # all of the learner's sources and text outputs on one page
 IMAGE_CHARS = 8_000_000  # all of its images (PNG, JPEG, attachments; base64), one at most a quarter
 ADDED_CELLS = 500  # cells the learner added
 IN_PROCESS_CHARS = CELL_CHARS  # a page with more learner text is drawn in a child process...
-RENDER_SECONDS = 30  # ...which gets this long: a page at the caps takes seconds, an honest one
-# a fraction of one
+RENDER_SECONDS = 30  # ...which gets this long: twice what the slowest page at the caps took on a
+# busy 2-core machine (benchmarks/feedback.py); an honest page takes under a second
 _IMAGES = ("image/png", "image/jpeg")
 
 
