@@ -23,7 +23,7 @@ from .grading.limits import Limits
 from .grading.outputs import LMS_FORMATS, export, publish, score_table
 from .grading.pipeline import grade_class
 from .grading.record import Record
-from .grading.results import Status
+from .grading.results import Status, printable
 from .grading.stock import grade_class_with_nbgrader
 from .grading.submissions import find_submissions, single_submission
 from .release import release
@@ -108,13 +108,13 @@ def _grade(args):
     subs = find_submissions(path, assignment, graded)
     if args.engine == "nbgrader":
         grade_class_with_nbgrader(course, subs, assignment, out,
-                                  progress=lambda msg: print(msg, file=sys.stderr))
+                                  progress=lambda msg: print(printable(msg), file=sys.stderr))
     else:
         grade_class(course, subs, assignment, out, workers=args.workers, scheduler=args.scheduler,
                     limits=limits, force=args.force)
     for sub in subs:
         if sub.status is not Status.OK:
-            print(f"{sub.student}: {sub.status.value}: {sub.reason}", file=sys.stderr)
+            print(printable(f"{sub.student}: {sub.status.value}: {sub.reason}"), file=sys.stderr)
     print(score_table(subs))
     _where(out, assignment)
     return 0

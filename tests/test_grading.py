@@ -11,13 +11,33 @@ from cs231n_course import cells
 from cs231n_course.cli import main
 from cs231n_course.grading import submissions
 from cs231n_course.grading.feedback import CSP, render
-from cs231n_course.grading.results import NotebookResult
+from cs231n_course.grading.results import NotebookResult, printable, spreadsheet_row, student_id_problem
 from cs231n_course.grading.submissions import notebook_problem
 
 NB = "01_chain_rule"
 DEEP = b"[" * 100_000 + b"]" * 100_000  # 200 KB that once stopped the grading of a whole class
 DEEP_NOTEBOOK = (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": '
                  + b"[" * 100_000 + b"]" * 100_000 + b"}")
+
+
+FORMULAS = ["=cmd|' -C calc'!A0", "@SUM(1+1)", "+1", "-2+3"]  # folder names: no "/" in "/C"
+HIDDEN = ["ana\x1b]0;pwned\x07", "\x1b[2Jbo", "right\u202eto_left", "two\nlines"]
+
+
+@pytest.mark.parametrize("name", HIDDEN + ["\u2066isolate\u2069", "zero\u200bwidth", "bom\ufeff", "csi\x9b2J",
+                                  "del\x7f", "line\u2028sep", "tab\tbed", "bad\udcffutf8"])
+def test_student_ids_that_do_not_print_are_refused_and_shown_escaped(name):
+    assert "do not print" in student_id_problem(name)
+    shown = printable(name)
+    assert shown.isprintable() and "\\" in shown
+
+
+def test_printable_names_are_ids_and_formulas_are_neutralised_in_csv():
+    for name in ["Ana Lee", "김민수", "José-María", *FORMULAS]:
+        assert student_id_problem(name) is None and printable(name) == name
+    assert spreadsheet_row({"reason": "=cmd|' /C calc'!A0"}) == {"reason": "'=cmd|' /C calc'!A0"}
+    row = spreadsheet_row({"student": "=1+1", "reason": "\t=x", "cell": "\r\n=2", "score": -2.0})
+    assert row == {"student": "'=1+1", "reason": "\\t=x", "cell": "\\r\\n=2", "score": -2.0}
 
 
 @pytest.mark.parametrize("content, words", [
@@ -47,6 +67,8 @@ def test_links_fifos_and_huge_files_are_refused_unread(tmp_path, monkeypatch):
 
 
 def test_grade_reports_broken_submissions_and_still_grades_the_others(course, tmp_path, capsys):
+    """Broken notebooks, links, and folder names that attack a spreadsheet (formulas) or the
+    instructor's terminal (escapes, bidi overrides, newlines): each its own row, the others graded."""
     subs = tmp_path / "subs"
     release = course.notebooks / NB / f"{NB}.ipynb"
     for student, content in [("ok_blank", release.read_bytes()), ("not_json", b"{oops"),
@@ -60,23 +82,39 @@ def test_grade_reports_broken_submissions_and_still_grades_the_others(course, tm
     (subs / "links_to_a_classmate").mkdir()  # a notebook that is a link to someone else's
     (subs / "links_to_a_classmate" / f"{NB}.ipynb").symlink_to(subs / "ok_blank" / f"{NB}.ipynb")
     (subs / "folder_link").symlink_to(subs / "ok_blank")  # a whole folder that is someone else's
+    for student in FORMULAS + HIDDEN:  # ids that attack a spreadsheet or the instructor's terminal
+        (subs / student).mkdir()
+        (subs / student / f"{NB}.ipynb").write_bytes(b"{oops")
+    odd = subs / "escapes_in_a_file_name" / f"{NB}\x1b]0;pwned\x07\x1b[2J.ipynb"  # quoted in the reason
+    odd.parent.mkdir()
+    odd.write_bytes(b"{}")
 
     status = main(["--course", str(course.root), "grade", str(subs), "--out", str(tmp_path / "out")])
     out, err = capsys.readouterr()
     assert status == 0, "every submission got a grade (zero ones included)"
+    assert all(c.isprintable() for c in out + err if c != "\n"), "nothing raw on the terminal"
     reasons = {line.split(":")[0]: line for line in err.splitlines() if ": invalid: " in line}
-    assert set(reasons) == {"not_json", "old_format", "renamed", "nothing", "deep",
-                            "links_to_a_classmate", "folder_link"}
+    escaped = [printable(student) for student in HIDDEN]
+    assert set(reasons) == {"not_json", "old_format", "renamed", "nothing", "deep", "links_to_a_classmate",
+                            "folder_link", "escapes_in_a_file_name", *FORMULAS, *escaped}
+    for shown in escaped:
+        assert "folder name has characters that do not print" in reasons[shown]
+    assert "\\x1b]0;pwned\\x07\\x1b[2J.ipynb" in reasons["escapes_in_a_file_name"]
+    csv_bytes = b"".join((tmp_path / "out" / name).read_bytes() for name in ("grades.csv", "totals.csv"))
+    for student in FORMULAS:
+        assert f"\n\"'{student}\",".encode() in csv_bytes or f"\n'{student},".encode() in csv_bytes
+        assert f"\n{student}".encode() not in csv_bytes and f'\n"{student}'.encode() not in csv_bytes
+    assert b"\x1b" not in csv_bytes and "\u202e".encode() not in csv_bytes
     assert "symbolic link" in reasons["links_to_a_classmate"] and "symbolic link" in reasons["folder_link"]
     assert "not valid JSON" in reasons["not_json"] and "nbformat 4" in reasons["old_format"]
     assert f"{NB}.ipynb not found" in reasons["renamed"] and f"{NB} (1).ipynb" in reasons["renamed"]
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
-    assert rows[0] == "student,assignment,notebook,cell,grading,score,max_score,status,reason"
+    assert rows[0] == "student,assignment,notebook,cell,grading,score,max_score,status,reason,comment"
     blank_rows = [r for r in rows if r.startswith("ok_blank,")]
     graded = cells.graded_cells(course.solution(NB))
     assert len(blank_rows) == len(graded) and all(",ok," in r for r in blank_rows)
     assert "NotImplementedError" in blank_rows[0]
-    assert "ok_blank" in out and "autograded" in out and "manual pending" in out
+    assert "ok_blank" in out and "autograded" in out and "by hand  to grade" in out
 
 
 def test_grade_says_what_to_do_with_an_empty_or_missing_folder(course, tmp_path, capsys):

@@ -19,7 +19,17 @@ import nbformat
 from . import gradebook
 from .feedback import render
 from .record import write_atomically
-from .results import CSV_FIELDS, TOTALS_FIELDS, Status, Submission, grade_rows, total_rows, with_hand_grades
+from .results import (
+    CSV_FIELDS,
+    TOTALS_FIELDS,
+    Status,
+    Submission,
+    grade_rows,
+    printable,
+    spreadsheet_row,
+    total_rows,
+    with_hand_grades,
+)
 
 
 def class_of(record, assignment):
@@ -56,12 +66,13 @@ def write_csvs(folder, everything):
 
 
 def write_table(path, fields, rows):
-    """A CSV file of rows (dicts with those fields), replaced whole."""
+    """A CSV file of rows (dicts with those fields), replaced whole; text cells safe in a
+    spreadsheet (results.spreadsheet_row)."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(map(spreadsheet_row, rows))
     tmp.replace(path)
 
 
@@ -86,12 +97,8 @@ def export(record, path, lms="canvas"):
         rows += [[s, "", s, s, "", *_points(everything, s)] for s in students]
     else:
         head, rows = ["Username"], [[s, *_points(everything, s)] for s in students]
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(head + list(everything))
-        writer.writerows(rows)
-    tmp.replace(path)
+    columns = head + list(everything)
+    write_table(path, columns, [dict(zip(columns, row, strict=True)) for row in rows])
     return waiting
 
 
@@ -124,7 +131,7 @@ def score_table(subs):
         line += f"  {result.pending:>5g} points" if result.pending else ""
         if result.status is not Status.OK:
             line += f"  [{result.status.value}: {result.reason}]"
-        lines.append(line.rstrip())
+        lines.append(printable(line.rstrip()))  # a reason may quote the learner's error
     return "\n".join(lines)
 
 

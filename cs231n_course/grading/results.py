@@ -5,6 +5,13 @@ A written (manually graded) cell is never scored by the autograder: its score is
 manual grading", until an instructor grades it (in Formgrader); only an answer left as released
 ("YOUR ANSWER HERE") or deleted scores 0 at once, as stock nbgrader scores it. What people entered
 in Formgrader (gradebook.hand_grades) joins a result through with_hand_grades.
+
+Text from learners (folder names, file names and error messages quoted in reasons) is made safe
+where the instructor reads it: a folder name with a character that does not print (controls,
+newlines, ANSI/OSC escapes, bidi overrides such as U+202E, zero-width and other format characters)
+is no student id; a terminal line or a CSV cell has such characters written as escapes, and a CSV
+cell that a spreadsheet would read as a formula gets a leading `'` (OWASP's advice against CSV
+injection).
 """
 
 import copy
@@ -198,3 +205,30 @@ def total_rows(assignment, subs):
                          manual_pending=float(result.pending), to_regrade=" ".join(result.to_regrade),
                          reason=result.reason))
     return rows
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")  # and a tab or a carriage return, written as escapes here
+
+
+def printable(text):
+    """text with every character that does not print written as its escape (\\x1b, \\u202e, \\n)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def student_id_problem(name):
+    """Why a folder name cannot be a student id, or None when it can."""
+    hidden = sorted({f"U+{ord(c):04X}" for c in name if not c.isprintable()})
+    if hidden:
+        return (f"the folder name has characters that do not print ({', '.join(hidden[:5])}: controls, "
+                "terminal escapes, bidi overrides or other invisible ones); rename the folder")
+    return None
+
+
+def spreadsheet_row(row):
+    """row (a dict) with its text cells safe in a spreadsheet (and printed): escapes for what does
+    not print, a leading ' before what starts like a formula; numbers stay numbers."""
+    return {k: _cell(printable(v)) if isinstance(v, str) else v for k, v in row.items()}
+
+
+def _cell(text):
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

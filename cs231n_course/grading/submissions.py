@@ -3,6 +3,10 @@
 SUBMISSIONS/<student>/<assignment>.ipynb, or nbgrader's SUBMISSIONS/<student>/<assignment>/...;
 student ids are the folder names. A single notebook is a class of one.
 
+A folder name with characters that do not print (controls, terminal escapes, bidi overrides:
+results.py) is no student id: that submission is `invalid`, under its name with those characters
+escaped, and the others are graded.
+
 Submissions are read as untrusted input: a symbolic link (a notebook, or a student's folder,
 pointing at the answer key or a classmate's work) or anything but a regular file is refused,
 files over MAX_BYTES are refused, and whatever a file holds (damaged JSON, JSON nested 100,000
@@ -18,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from ..course import CourseError
-from .results import NotebookResult, Status, Submission
+from .results import NotebookResult, Status, Submission, printable, student_id_problem
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any honest notebook (outputs included)
 
@@ -110,14 +114,18 @@ def find_submissions(folder, assignment, graded):
     subs = []
     for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         base = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
-        if student_dir.is_symlink() or base.is_symlink():
+        if problem := student_id_problem(student_dir.name):
+            sub = Submission(printable(student_dir.name), result=NotebookResult.zero(graded))
+            subs.append(sub)
+            sub.result.fail(Status.INVALID, problem)
+        elif student_dir.is_symlink() or base.is_symlink():
             link = base if base.is_symlink() else student_dir
             sub = Submission(student_dir.name, result=NotebookResult.zero(graded))
             subs.append(sub)
             sub.result.fail(Status.INVALID, f"{link.relative_to(folder)}/ is a symbolic link, "
                                             "not a folder of the student's own")
-            continue
-        subs.append(_submission(student_dir.name, base, assignment, graded))
+        else:
+            subs.append(_submission(student_dir.name, base, assignment, graded))
     if not subs:
         raise CourseError(f"no submissions in {folder}: expected one folder per student, "
                           f"e.g. {folder}/<student>/{assignment}.ipynb")
