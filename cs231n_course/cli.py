@@ -76,11 +76,11 @@ def _print_one(sub, path, out):
     result = sub.result
     for grade_id, cell in result.cells.items():
         if cell.pending:
-            print(f"?? {grade_id:<40} - / {cell.max_score:g}  {cell.reason}")
+            print(f"?? {grade_id:<40} - / {cell.max_score:g}  {printable(cell.reason)}")
             continue
         mark = "ok " if cell.score >= cell.max_score else "-- "
-        print(f"{mark}{grade_id:<40} {cell.score:g} / {cell.max_score:g}  {cell.reason}")
-    status = "" if sub.status is Status.OK else f"   [{sub.status.value}: {sub.reason}]"
+        print(f"{mark}{grade_id:<40} {cell.score:g} / {cell.max_score:g}  {printable(cell.reason)}")
+    status = "" if sub.status is Status.OK else f"   [{sub.status.value}: {printable(sub.reason)}]"
     print(f"autograded total {result.auto_score:g} / {result.auto_max_score:g}{status}")
     if result.pending:
         print(f"written answers: {result.pending:g} points need manual grading")
