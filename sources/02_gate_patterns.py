@@ -731,7 +731,7 @@ assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q6_svm_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
-_l, _dW = svm_loss_single(_S, np.eye(3)[0], 0, 0.0)
+_l, _dW = svm_loss_single(_S.copy(), np.eye(3)[0], 0, 0.0)
 assert abs(_l - 2.9) < 1e-9 and np.allclose(_dW[:, 0], [-1.0, 1.0, 0.0])
 _l, _dW = svm_loss_single(_S, np.eye(3)[2], 2, 0.0)
 assert abs(_l - 12.9) < 1e-9 and np.allclose(_dW[:, 2], [1.0, 1.0, -2.0])
@@ -754,7 +754,7 @@ _cases.append((np.zeros((7, 4)), np.ones(4), 3, 2.0, 6.0,
                np.outer(np.where(np.arange(7) == 3, -6.0, 1.0), np.ones(4))))
 with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
     for _W, _x, _y, _reg, _lw, _dWw in _cases:
-        _l, _dW = svm_loss_single(_W, _x, _y, _reg)
+        _l, _dW = svm_loss_single(_W.copy(), _x.copy(), _y, _reg)  # (_W, _x) serve two cases
         assert abs(_l - _lw) < 1e-10, (_W.shape, _y, _reg, _l, _lw)
         assert np.shape(_dW) == _W.shape and np.allclose(_dW, _dWw, rtol=1e-9, atol=1e-12), (_W.shape, _y)
 ### END HIDDEN TESTS
@@ -1011,9 +1011,9 @@ assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q8_softmax_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
+_p = np.exp(_S[:, 0]) / np.exp(_S[:, 0]).sum()
 _l, _dW = softmax_loss_single(_S, np.eye(3)[0], 0, 0.0)
 assert round(_l, 2) == 2.04
-_p = np.exp(_S[:, 0]) / np.exp(_S[:, 0]).sum()
 assert np.allclose(_dW[:, 0], _p - np.array([1.0, 0.0, 0.0]))
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
@@ -1034,7 +1034,7 @@ for _W, _x, _y, _reg in _cases:
     _want.append((_dl + 0.5 * _reg * np.sum(_W * _W), np.outer(_ds[0], _x) + _reg * _W))
 with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
     for (_W, _x, _y, _reg), (_lw, _dWw) in zip(_cases, _want, strict=True):
-        _l, _dW = softmax_loss_single(_W, _x, _y, _reg)
+        _l, _dW = softmax_loss_single(_W.copy(), _x.copy(), _y, _reg)  # (_W, _x) serve two cases
         assert abs(_l - _lw) < 1e-9 * max(1.0, abs(_lw)), (_W.shape, _y, _reg, _l, _lw)
         assert np.shape(_dW) == _W.shape and np.allclose(_dW, _dWw, rtol=1e-8, atol=1e-11), (_W.shape, _y)
 ### END HIDDEN TESTS
@@ -1113,8 +1113,8 @@ assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q9_softmax_batch_test" kind="tests" points=2
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
-_l, _ = softmax_loss_loop(_S, np.eye(3), np.array([0, 1, 2]), 0.0)
 _P = np.exp(_S) / np.exp(_S).sum(axis=0)
+_l, _ = softmax_loss_loop(_S, np.eye(3), np.array([0, 1, 2]), 0.0)
 assert abs(_l - np.mean(-np.log(_P[[0, 1, 2], [0, 1, 2]]))) < 1e-9
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
