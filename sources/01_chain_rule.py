@@ -327,7 +327,7 @@ def sigmoid_neuron_staged(w, x):
 # %% id="check_q3"
 # Check the lecture's numbers (to two decimals, as on the slide), then a numerical gradient check.
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, g = sigmoid_neuron_staged(w, x)
+f, g = sigmoid_neuron_staged(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
 print(f"f = {f:.2f}; gradients: den {g['den']:.2f}, e {g['e']:.2f}, neg {g['neg']:.2f}, dot {g['dot']:.2f}")
 print("dw =", g["w"], " dx =", g["x"])
 assert round(g["den"], 2) == -0.53, "the 1/x gate: what is the derivative of 1/u at u = den?"
@@ -402,7 +402,7 @@ def sigmoid_neuron(w, x):
 # Threshold: relative error < 1e-8.
 assert sigmoid(0.0) == 0.5 and abs(sigmoid(2.0) - 0.8807970779778823) < 1e-12, "sigma(z) = 1 / (1 + e^-z)"
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, dw, dx = sigmoid_neuron(w, x)
+f, dw, dx = sigmoid_neuron(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
 print(f"f = {f:.4f}  dw = {dw}  dx = {dx}")
 num_dw = eval_numerical_gradient(lambda w_: sigmoid(w_[0] * x[0] + w_[1] * x[1] + w_[2]), w.copy())
 num_dx = eval_numerical_gradient(lambda x_: sigmoid(w[0] * x_[0] + w[1] * x_[1] + w[2]), x.copy())

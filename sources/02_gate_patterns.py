@@ -725,8 +725,8 @@ assert np.allclose(dW[:, 2], [1.0, 1.0, -2.0]), \
 #    from the kink at 0. Threshold: relative error < 1e-8 (piecewise linear + quadratic: measured ~1e-10).
 rng = np.random.default_rng(2)
 W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
-loss, dW = svm_loss_single(W, x, 2, reg=0.1)
 num = eval_numerical_gradient(lambda W_: svm_loss_single(W_, x, 2, 0.1)[0], W.copy())
+loss, dW = svm_loss_single(W, x, 2, reg=0.1)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q6_svm_single_test" kind="tests" points=3
@@ -841,8 +841,8 @@ assert abs(loss - 9.0) < 0.05, "with tiny weights each of the 9 wrong classes ha
 #    Threshold: relative error < 1e-8 (measured ~1e-10).
 rng = np.random.default_rng(3)
 W, X, y = 0.5 * rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
-loss, dW = svm_loss_loop(W, X, y, reg=0.2)
 num = eval_numerical_gradient(lambda W_: svm_loss_loop(W_, X, y, 0.2)[0], W.copy())
+loss, dW = svm_loss_loop(W, X, y, reg=0.2)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q7_svm_batch_test" kind="tests" points=2
@@ -1005,8 +1005,8 @@ assert np.isfinite(loss) and np.all(np.isfinite(dW)), "nan or inf: shift the sco
 # 4) Numerical gradient with regularization. Threshold: relative error < 1e-8 (smooth: measured ~1e-10).
 rng = np.random.default_rng(4)
 W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
-loss, dW = softmax_loss_single(W, x, 1, reg=0.1)
 num = eval_numerical_gradient(lambda W_: softmax_loss_single(W_, x, 1, 0.1)[0], W.copy())
+loss, dW = softmax_loss_single(W, x, 1, reg=0.1)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q8_softmax_single_test" kind="tests" points=3
@@ -1100,15 +1100,16 @@ print(f"MNIST, tiny W: loss {loss:.4f} (about ln 10 = {np.log(10):.4f})")
 assert abs(loss - np.log(10)) < 0.01, "with tiny weights every class has probability about 1/10"
 
 # 2) With regularization, the loss grows by exactly 0.5 * reg * sum(W^2).
+penalty = 0.5 * 1e4 * np.sum(W_small**2)
 loss_reg, _ = softmax_loss_loop(W_small, data["X_train"], data["y_train"], reg=1e4)
-print(f"reg = 1e4 adds {loss_reg - loss:.6f} (0.5 * reg * sum(W^2) = {0.5 * 1e4 * np.sum(W_small**2):.6f})")
-assert abs(loss_reg - loss - 0.5 * 1e4 * np.sum(W_small**2)) < 1e-9, "add 0.5 * reg * sum(W * W) once"
+print(f"reg = 1e4 adds {loss_reg - loss:.6f} (0.5 * reg * sum(W^2) = {penalty:.6f})")
+assert abs(loss_reg - loss - penalty) < 1e-9, "add 0.5 * reg * sum(W * W) once"
 
 # 3) Numerical gradient on a small random batch. Threshold: relative error < 1e-8 (measured ~1e-10).
 rng = np.random.default_rng(5)
 W, X, y = rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
-loss, dW = softmax_loss_loop(W, X, y, reg=0.2)
 num = eval_numerical_gradient(lambda W_: softmax_loss_loop(W_, X, y, 0.2)[0], W.copy())
+loss, dW = softmax_loss_loop(W, X, y, reg=0.2)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q9_softmax_batch_test" kind="tests" points=2

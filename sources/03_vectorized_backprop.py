@@ -132,7 +132,7 @@ assert err < 1e-8, "use the centered difference (f(x + h e_j) - f(x - h e_j)) / 
 
 # Check 3: the ReLU Jacobian, analytically and numerically (no input near the kink at 0).
 x = np.array([1.5, -0.5, 0.3, -2.0])
-J = relu_jacobian(x)
+J = relu_jacobian(x.copy())  # a copy: x stays as it is for the numerical Jacobian below
 print("relu_jacobian:\n", J)
 assert np.shape(J) == (4, 4), f"the Jacobian of a map from R^4 to R^4 is 4 x 4, got {np.shape(J)}"
 assert np.array_equal(J, np.diag([1.0, 0.0, 1.0, 0.0])), "ones on the diagonal where x > 0, zeros elsewhere"
@@ -398,7 +398,7 @@ assert np.allclose(dx, [-0.112, 0.636], rtol=0, atol=1e-12), \
 # Check 2: a non-square W (M = 3, D = 4) against numerical gradients. Threshold: relative error < 1e-8.
 rng = np.random.default_rng(2)
 W, x = rng.normal(size=(3, 4)), rng.normal(size=4)
-f, dq, dW, dx = wx_squared(W, x)
+f, dq, dW, dx = wx_squared(W.copy(), x.copy())  # copies: W and x stay as they are for the check below
 dW_num = eval_numerical_gradient(lambda W_: np.sum((W_ @ x) ** 2), W.copy())
 dx_num = eval_numerical_gradient(lambda x_: np.sum((W @ x_) ** 2), x.copy())
 assert check_gradient(dW, dW_num, threshold=1e-8, name="dW").passed
@@ -468,8 +468,8 @@ D = int(np.prod(input_shape))
 x = np.linspace(-0.1, 0.5, num=N * D).reshape(N, *input_shape)
 w = np.linspace(-0.2, 0.3, num=D * M).reshape(D, M)
 b = np.linspace(-0.3, 0.1, num=M)
-out, _ = affine_forward(x, w, b)
 expected = np.array([[np.sum(x[n].ravel() * w[:, m]) + b[m] for m in range(M)] for n in range(N)])
+out, _ = affine_forward(x, w, b)
 print("out =\n", out, "\nexpected =\n", expected)
 assert np.shape(out) == (N, M), f"out must be (N, M) = {(N, M)}, got {np.shape(out)}: reshape x to (N, D)"
 assert rel_error(out, expected) < 1e-12, (
@@ -550,10 +550,10 @@ x = rng.normal(size=(10, 2, 3))
 w = rng.normal(size=(6, 5))
 b = rng.normal(size=5)
 dout = rng.normal(size=(10, 5))
-dx, dw, db = affine_backward(dout, (x, w, b))
 dx_num = eval_numerical_gradient_array(lambda x_: x_.reshape(10, -1) @ w + b, x, dout)
 dw_num = eval_numerical_gradient_array(lambda w_: x.reshape(10, -1) @ w_ + b, w, dout)
 db_num = eval_numerical_gradient_array(lambda b_: x.reshape(10, -1) @ w + b_, b, dout)
+dx, dw, db = affine_backward(dout, (x, w, b))
 results = [check_gradient(dx, dx_num, threshold=1e-8, name="dx"),
            check_gradient(dw, dw_num, threshold=1e-8, name="dw"),
            check_gradient(db, db_num, threshold=1e-8, name="db")]
@@ -769,8 +769,8 @@ assert abs(loss0 - 9) < 0.05, "with scores near 0, each of the C - 1 wrong class
 # Threshold: relative error < 1e-8 (the loss is linear between kinks; measured: about 1e-9).
 x = rng.normal(size=(20, 5))
 y = rng.integers(5, size=20)
+dx_num = eval_numerical_gradient(lambda x_: svm_loss(x_, y)[0], x.copy())
 loss, dx = svm_loss(x, y)
-dx_num = eval_numerical_gradient(lambda x_: svm_loss(x_, y)[0], x)
 assert check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed
 
 # %% id="q6_svm_loss_test" kind="tests" points=3
@@ -866,8 +866,8 @@ assert np.isfinite(big) and abs(big - 250.0) < 1e-9, "subtract each row's max be
 # small probabilities, measured about 1e-8).
 x = rng.normal(size=(20, 5))
 y = rng.integers(5, size=20)
+dx_num = eval_numerical_gradient(lambda x_: softmax_loss(x_, y)[0], x.copy())
 loss, dx = softmax_loss(x, y)
-dx_num = eval_numerical_gradient(lambda x_: softmax_loss(x_, y)[0], x)
 assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed
 
 # %% id="q7_softmax_loss_test" kind="tests" points=3

@@ -160,7 +160,7 @@ class LinearClassifier:
 rng = np.random.default_rng(0)
 X, y = rng.standard_normal((6, 5)), np.array([0, 1, 2, 3, 0, 1])
 model = LinearClassifier(5, 4, weight_scale=0.5, reg=0.3, seed=1)
-scores = model.loss(X)
+scores = model.loss(X.copy())  # a copy: X stays as it is for the checks below
 print("scores[0] =", scores[0])
 assert scores.shape == (6, 4), f"scores should be (N, C) = (6, 4), got {np.shape(scores)}"
 assert np.allclose(scores, X @ model.params["W"] + model.params["b"]), \

@@ -349,12 +349,12 @@ rng = np.random.default_rng(2)
 N, D, M, K = 4, 5, 3, 3
 x, w, b = rng.normal(size=(N, D)), rng.normal(size=(K, D, M)), rng.normal(size=(K, M))
 dout = rng.normal(size=(N, M))
-out, cache = maxout_forward(x, w, b)
 pieces = np.stack([x @ w[k] + b[k] for k in range(K)])
+out, cache = maxout_forward(x.copy(), w.copy(), b.copy())  # copies: x, w, b stay as they are below
 print("out shape", out.shape, "(want (4, 3))")
 assert out.shape == (N, M), "one output per example and unit: take the max over the K pieces"
 assert np.allclose(out, pieces.max(axis=0)), "out[n, m] = max over k of x[n] @ w[k][:, m] + b[k, m]"
-dx, dw, db = maxout_backward(dout, cache)
+dx, dw, db = maxout_backward(dout.copy(), cache)
 # Threshold: relative error < 1e-8 (the data has no near-ties between pieces; measured about 1e-10).
 dx_num = eval_numerical_gradient_array(lambda v: maxout_forward(v, w, b)[0], x.copy(), dout)
 dw_num = eval_numerical_gradient_array(lambda v: maxout_forward(x, v, b)[0], w.copy(), dout)
@@ -972,11 +972,11 @@ def layer_stats(X, weights, nonlinearity):
 rng = np.random.default_rng(8)
 X = rng.normal(size=(6, 4))
 weights = [rng.normal(size=(4, 5)), rng.normal(size=(5, 3))]
+h1 = np.tanh(X @ weights[0])
+h2 = np.tanh(h1 @ weights[1])
 hs, stds = layer_stats(X, weights, np.tanh)
 print("shapes", [h.shape for h in hs], "(want [(6, 5), (6, 3)]); stds", stds)
 assert len(hs) == 2 and hs[0].shape == (6, 5) and hs[1].shape == (6, 3), "one activation per layer, not X"
-h1 = np.tanh(X @ weights[0])
-h2 = np.tanh(h1 @ weights[1])
 assert np.allclose(hs[0], h1) and np.allclose(hs[1], h2), "each layer takes the previous layer's output"
 assert np.allclose(stds, [h1.std(), h2.std()]), "std of the activations (after f), over all entries"
 

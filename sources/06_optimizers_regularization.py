@@ -315,7 +315,8 @@ N, D = 4, 5
 w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
 dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
 v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-next_w, config = nesterov_momentum(w, dw, config={"learning_rate": 1e-3, "velocity": v})
+# copies: w, dw and v stay as they are for the checks below
+next_w, config = nesterov_momentum(w.copy(), dw.copy(), config={"learning_rate": 1e-3, "velocity": v.copy()})
 expected_next_w = np.array([
     [0.08714, 0.15246105, 0.21778211, 0.28310316, 0.34842421],
     [0.41374526, 0.47906632, 0.54438737, 0.60970842, 0.67502947],
@@ -414,7 +415,8 @@ N, D = 4, 5
 w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
 dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
 cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-next_w, config = adagrad(w, dw, config={"learning_rate": 1e-2, "cache": cache})
+# copies: w, dw and cache stay as they are for the checks below
+next_w, config = adagrad(w.copy(), dw.copy(), config={"learning_rate": 1e-2, "cache": cache.copy()})
 expected_next_w = np.array([
     [-0.39387628, -0.3416474, -0.28945194, -0.23728959, -0.18515909],
     [-0.1330581, -0.08098318, -0.02892979, 0.02310755, 0.075135],
@@ -1502,8 +1504,8 @@ def ensemble_probabilities(scores_list):
 # Two models that disagree: averaging probabilities (not scores) decides. Threshold: 1e-12 (exact maths).
 s1 = np.array([[4.0, 0.0, 0.0]])    # model 1: class 0, sure
 s2 = np.array([[0.0, 10.0, 11.0]])  # model 2: torn between classes 1 and 2
-probs = ensemble_probabilities([s1, s2])
 e1, e2 = np.exp(s1) / np.exp(s1).sum(), np.exp(s2) / np.exp(s2).sum()
+probs = ensemble_probabilities([s1.copy(), s2.copy()])
 print("ensemble probabilities:", probs, "  sum", probs.sum())
 assert probs.shape == (1, 3), "one row per example, one column per class"
 assert rel_error(probs, (e1 + e2) / 2) < 1e-12, "the mean of each model's softmax, over the models"
