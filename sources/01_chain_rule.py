@@ -327,7 +327,7 @@ def sigmoid_neuron_staged(w, x):
 # %% id="check_q3"
 # Check the lecture's numbers (to two decimals, as on the slide), then a numerical gradient check.
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, g = sigmoid_neuron_staged(w, x)
+f, g = sigmoid_neuron_staged(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
 print(f"f = {f:.2f}; gradients: den {g['den']:.2f}, e {g['e']:.2f}, neg {g['neg']:.2f}, dot {g['dot']:.2f}")
 print("dw =", g["w"], " dx =", g["x"])
 assert round(g["den"], 2) == -0.53, "the 1/x gate: what is the derivative of 1/u at u = den?"
@@ -354,7 +354,7 @@ def _neuron(w, x):
 _rng = np.random.default_rng(3)
 for _ in range(5):
     _w, _x = _rng.normal(size=3), _rng.normal(size=2)
-    _f, _g = sigmoid_neuron_staged(_w, _x)
+    _f, _g = sigmoid_neuron_staged(_w.copy(), _x.copy())  # the originals stay ours
     _den = 1 + np.exp(-(_w[0] * _x[0] + _w[1] * _x[1] + _w[2]))
     assert rel_error(_g["den"], -1 / _den**2) < 1e-10
     assert rel_error(_g["e"], -1 / _den**2) < 1e-10
@@ -402,7 +402,7 @@ def sigmoid_neuron(w, x):
 # Threshold: relative error < 1e-8.
 assert sigmoid(0.0) == 0.5 and abs(sigmoid(2.0) - 0.8807970779778823) < 1e-12, "sigma(z) = 1 / (1 + e^-z)"
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, dw, dx = sigmoid_neuron(w, x)
+f, dw, dx = sigmoid_neuron(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
 print(f"f = {f:.4f}  dw = {dw}  dx = {dx}")
 num_dw = eval_numerical_gradient(lambda w_: sigmoid(w_[0] * x[0] + w_[1] * x[1] + w_[2]), w.copy())
 num_dx = eval_numerical_gradient(lambda x_: sigmoid(w[0] * x_[0] + w[1] * x_[1] + w[2]), x.copy())
@@ -418,7 +418,7 @@ assert np.allclose(sigmoid(np.array([-2.0, 0.0, 3.0])), 1 / (1 + np.exp(-np.arra
 _rng = np.random.default_rng(4)
 for _ in range(5):
     _w, _x = _rng.normal(size=3) * 2, _rng.normal(size=2) * 2
-    _f, _dw, _dx = sigmoid_neuron(_w, _x)
+    _f, _dw, _dx = sigmoid_neuron(_w.copy(), _x.copy())
     _s = lambda w, x: 1 / (1 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
     assert rel_error(_dw, eval_numerical_gradient(lambda a: _s(a, _x), _w.copy())) < 1e-8
     assert rel_error(_dx, eval_numerical_gradient(lambda a: _s(_w, a), _x.copy())) < 1e-8
@@ -828,6 +828,13 @@ def _signflip(v):
     out._backward = _backward
     return out
 assert check_value_gradients(_signflip, [0.7]) > 0.5
+def _square_missing_two(v):  # wrong everywhere but at 0: checked at the inputs given
+    out = Value(v[0].data ** 2, (v[0],), "square")
+    def _backward():
+        v[0].grad += v[0].data * out.grad
+    out._backward = _backward
+    return out
+assert check_value_gradients(_square_missing_two, _rng.uniform(1, 3, size=1)) > 0.2
 # relative, not absolute: large gradients still agree, tiny wrong ones are still caught
 assert check_value_gradients(lambda v: v[0] * v[1] * 1e4, [3.0, 2.0]) < 1e-7
 def _tiny_double(v):

@@ -725,13 +725,13 @@ assert np.allclose(dW[:, 2], [1.0, 1.0, -2.0]), \
 #    from the kink at 0. Threshold: relative error < 1e-8 (piecewise linear + quadratic: measured ~1e-10).
 rng = np.random.default_rng(2)
 W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
-loss, dW = svm_loss_single(W, x, 2, reg=0.1)
 num = eval_numerical_gradient(lambda W_: svm_loss_single(W_, x, 2, 0.1)[0], W.copy())
+loss, dW = svm_loss_single(W, x, 2, reg=0.1)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q6_svm_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
-_l, _dW = svm_loss_single(_S, np.eye(3)[0], 0, 0.0)
+_l, _dW = svm_loss_single(_S.copy(), np.eye(3)[0], 0, 0.0)
 assert abs(_l - 2.9) < 1e-9 and np.allclose(_dW[:, 0], [-1.0, 1.0, 0.0])
 _l, _dW = svm_loss_single(_S, np.eye(3)[2], 2, 0.0)
 assert abs(_l - 12.9) < 1e-9 and np.allclose(_dW[:, 2], [1.0, 1.0, -2.0])
@@ -754,7 +754,7 @@ _cases.append((np.zeros((7, 4)), np.ones(4), 3, 2.0, 6.0,
                np.outer(np.where(np.arange(7) == 3, -6.0, 1.0), np.ones(4))))
 with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
     for _W, _x, _y, _reg, _lw, _dWw in _cases:
-        _l, _dW = svm_loss_single(_W, _x, _y, _reg)
+        _l, _dW = svm_loss_single(_W.copy(), _x.copy(), _y, _reg)  # (_W, _x) serve two cases
         assert abs(_l - _lw) < 1e-10, (_W.shape, _y, _reg, _l, _lw)
         assert np.shape(_dW) == _W.shape and np.allclose(_dW, _dWw, rtol=1e-9, atol=1e-12), (_W.shape, _y)
 ### END HIDDEN TESTS
@@ -841,8 +841,8 @@ assert abs(loss - 9.0) < 0.05, "with tiny weights each of the 9 wrong classes ha
 #    Threshold: relative error < 1e-8 (measured ~1e-10).
 rng = np.random.default_rng(3)
 W, X, y = 0.5 * rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
-loss, dW = svm_loss_loop(W, X, y, reg=0.2)
 num = eval_numerical_gradient(lambda W_: svm_loss_loop(W_, X, y, 0.2)[0], W.copy())
+loss, dW = svm_loss_loop(W, X, y, reg=0.2)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q7_svm_batch_test" kind="tests" points=2
@@ -1005,15 +1005,15 @@ assert np.isfinite(loss) and np.all(np.isfinite(dW)), "nan or inf: shift the sco
 # 4) Numerical gradient with regularization. Threshold: relative error < 1e-8 (smooth: measured ~1e-10).
 rng = np.random.default_rng(4)
 W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
-loss, dW = softmax_loss_single(W, x, 1, reg=0.1)
 num = eval_numerical_gradient(lambda W_: softmax_loss_single(W_, x, 1, 0.1)[0], W.copy())
+loss, dW = softmax_loss_single(W, x, 1, reg=0.1)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q8_softmax_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
+_p = np.exp(_S[:, 0]) / np.exp(_S[:, 0]).sum()
 _l, _dW = softmax_loss_single(_S, np.eye(3)[0], 0, 0.0)
 assert round(_l, 2) == 2.04
-_p = np.exp(_S[:, 0]) / np.exp(_S[:, 0]).sum()
 assert np.allclose(_dW[:, 0], _p - np.array([1.0, 0.0, 0.0]))
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
@@ -1034,7 +1034,7 @@ for _W, _x, _y, _reg in _cases:
     _want.append((_dl + 0.5 * _reg * np.sum(_W * _W), np.outer(_ds[0], _x) + _reg * _W))
 with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
     for (_W, _x, _y, _reg), (_lw, _dWw) in zip(_cases, _want, strict=True):
-        _l, _dW = softmax_loss_single(_W, _x, _y, _reg)
+        _l, _dW = softmax_loss_single(_W.copy(), _x.copy(), _y, _reg)  # (_W, _x) serve two cases
         assert abs(_l - _lw) < 1e-9 * max(1.0, abs(_lw)), (_W.shape, _y, _reg, _l, _lw)
         assert np.shape(_dW) == _W.shape and np.allclose(_dW, _dWw, rtol=1e-8, atol=1e-11), (_W.shape, _y)
 ### END HIDDEN TESTS
@@ -1100,21 +1100,22 @@ print(f"MNIST, tiny W: loss {loss:.4f} (about ln 10 = {np.log(10):.4f})")
 assert abs(loss - np.log(10)) < 0.01, "with tiny weights every class has probability about 1/10"
 
 # 2) With regularization, the loss grows by exactly 0.5 * reg * sum(W^2).
+penalty = 0.5 * 1e4 * np.sum(W_small**2)
 loss_reg, _ = softmax_loss_loop(W_small, data["X_train"], data["y_train"], reg=1e4)
-print(f"reg = 1e4 adds {loss_reg - loss:.6f} (0.5 * reg * sum(W^2) = {0.5 * 1e4 * np.sum(W_small**2):.6f})")
-assert abs(loss_reg - loss - 0.5 * 1e4 * np.sum(W_small**2)) < 1e-9, "add 0.5 * reg * sum(W * W) once"
+print(f"reg = 1e4 adds {loss_reg - loss:.6f} (0.5 * reg * sum(W^2) = {penalty:.6f})")
+assert abs(loss_reg - loss - penalty) < 1e-9, "add 0.5 * reg * sum(W * W) once"
 
 # 3) Numerical gradient on a small random batch. Threshold: relative error < 1e-8 (measured ~1e-10).
 rng = np.random.default_rng(5)
 W, X, y = rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
-loss, dW = softmax_loss_loop(W, X, y, reg=0.2)
 num = eval_numerical_gradient(lambda W_: softmax_loss_loop(W_, X, y, 0.2)[0], W.copy())
+loss, dW = softmax_loss_loop(W, X, y, reg=0.2)
 assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
 
 # %% id="q9_softmax_batch_test" kind="tests" points=2
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
-_l, _ = softmax_loss_loop(_S, np.eye(3), np.array([0, 1, 2]), 0.0)
 _P = np.exp(_S) / np.exp(_S).sum(axis=0)
+_l, _ = softmax_loss_loop(_S, np.eye(3), np.array([0, 1, 2]), 0.0)
 assert abs(_l - np.mean(-np.log(_P[[0, 1, 2], [0, 1, 2]]))) < 1e-9
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers

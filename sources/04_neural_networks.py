@@ -160,7 +160,7 @@ class LinearClassifier:
 rng = np.random.default_rng(0)
 X, y = rng.standard_normal((6, 5)), np.array([0, 1, 2, 3, 0, 1])
 model = LinearClassifier(5, 4, weight_scale=0.5, reg=0.3, seed=1)
-scores = model.loss(X)
+scores = model.loss(X.copy())  # a copy: X stays as it is for the checks below
 print("scores[0] =", scores[0])
 assert scores.shape == (6, 4), f"scores should be (N, C) = (6, 4), got {np.shape(scores)}"
 assert np.allclose(scores, X @ model.params["W"] + model.params["b"]), \
@@ -187,16 +187,18 @@ def _ref_loss(W, b, X, y, reg):
 _rng = np.random.default_rng(11)
 _X, _y = _rng.standard_normal((5, 4)), np.array([0, 2, 1, 2, 0])
 _m = LinearClassifier(4, 3, weight_scale=0.7, reg=0.0, seed=3)
-assert np.allclose(_m.loss(_X), _X @ _m.params["W"] + _m.params["b"])
-assert abs(_m.loss(_X, _y)[0] - _ref_loss(_m.params["W"], _m.params["b"], _X, _y, 0.0)) < 1e-10
+_W, _b = _m.params["W"].copy(), _m.params["b"].copy()
+_scores, _loss = _X @ _W + _b, _ref_loss(_W, _b, _X, _y, 0.0)  # what the model must give
+assert np.allclose(_m.loss(_X.copy()), _scores)
+assert abs(_m.loss(_X, _y)[0] - _loss) < 1e-10
 ### BEGIN HIDDEN TESTS
 for _N, _D, _C, _reg in [(7, 6, 5, 0.8), (1, 3, 4, 0.25), (4, 2, 3, 0.0)]:
     _X, _y = _rng.standard_normal((_N, _D)), _rng.integers(0, _C, size=_N)
     _m = LinearClassifier(_D, _C, weight_scale=0.6, reg=_reg, seed=_N)
     _m.params["b"] = _rng.standard_normal(_C)
     _W, _b = _m.params["W"].copy(), _m.params["b"].copy()
-    assert np.allclose(_m.loss(_X), _X @ _W + _b)
-    _loss, _grads = _m.loss(_X, _y)
+    assert np.allclose(_m.loss(_X.copy()), _X @ _W + _b)  # the originals stay ours
+    _loss, _grads = _m.loss(_X.copy(), _y.copy())
     assert abs(_loss - _ref_loss(_W, _b, _X, _y, _reg)) < 1e-10, (_loss, _ref_loss(_W, _b, _X, _y, _reg))
     assert set(_grads) == {"W", "b"}
     _dW = eval_numerical_gradient(lambda w: _ref_loss(w, _b, _X, _y, _reg), _W.copy())
@@ -498,7 +500,8 @@ _net = TwoLayerNet(5, 7, 3, weight_scale=0.1, seed=0)
 assert {k: v.shape for k, v in _net.params.items()} == {"W1": (5, 7), "b1": (7,), "W2": (7, 3), "b2": (3,)}
 _X = np.random.default_rng(31).standard_normal((4, 5))
 _p = _net.params
-assert np.allclose(_net.loss(_X), np.maximum(0, _X @ _p["W1"] + _p["b1"]) @ _p["W2"] + _p["b2"])
+_scores = np.maximum(0, _X @ _p["W1"] + _p["b1"]) @ _p["W2"] + _p["b2"]
+assert np.allclose(_net.loss(_X), _scores)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
@@ -515,7 +518,7 @@ with reference_disabled(_clf.TwoLayerNet.loss, _clf.FullyConnectedNet.loss):
         _net.params["b1"], _net.params["b2"] = _rng.standard_normal(_H), _rng.standard_normal(_C)
         _p = {k: v.copy() for k, v in _net.params.items()}
         _X = _rng.standard_normal((_N, _D))
-        _s = _net.loss(_X)
+        _s = _net.loss(_X.copy())
         assert isinstance(_s, np.ndarray) and _s.shape == (_N, _C)
         assert np.allclose(_s, np.maximum(0, _X @ _p["W1"] + _p["b1"]) @ _p["W2"] + _p["b2"])
 ### END HIDDEN TESTS
@@ -744,7 +747,7 @@ assert val_acc >= 0.95, ("below 0.95: look at the curves below. Loss flat near 2
 
 # %% id="q5_train_mnist_test" kind="tests" points=3
 _data = load_mnist()
-_val_acc = np.mean(np.argmax(mnist_net.loss(_data["X_val"]), axis=1) == _data["y_val"])
+_val_acc = np.mean(np.argmax(mnist_net.loss(_data["X_val"].copy()), axis=1) == _data["y_val"])
 print(f"validation accuracy {_val_acc:.3f}")
 assert _val_acc >= 0.95  # the sample solution reaches 0.962
 ### BEGIN HIDDEN TESTS
@@ -958,7 +961,7 @@ def _check_fc(hidden_dims, N, D, C, reg, seed):
 assert sum(v.size for v in FullyConnectedNet([4], 3, 2).params.values()) == 26
 assert sum(v.size for v in FullyConnectedNet([4, 4], 3, 1).params.values()) == 41
 _net, _X, _y, _s, _want, _num = _check_fc([5], 4, 3, 3, 0.3, 61)
-assert np.allclose(_net.loss(_X), _s)
+assert np.allclose(_net.loss(_X.copy()), _s)
 _loss, _grads = _net.loss(_X, _y)
 assert abs(_loss - _want) < 1e-10
 for _k in _num:
@@ -973,7 +976,7 @@ for _args in [([6, 6], 5, 4, 3, 0.7, 62), ([4, 7, 3], 3, 5, 4, 0.25, 63), ([5, 5
               ([8], 6, 2, 5, 0.0, 65)]:
     _net, _X, _y, _s, _want, _num = _check_fc(*_args)
     with reference_disabled(_clf.TwoLayerNet.loss, _clf.FullyConnectedNet.loss):
-        _scores = _net.loss(_X)
+        _scores = _net.loss(_X.copy())
         _loss, _grads = _net.loss(_X, _y)
     assert np.allclose(_scores, _s), _args
     assert abs(_loss - _want) < 1e-10, (_args, _loss, _want)

@@ -161,12 +161,13 @@ for name, forward, backward in [("sigmoid", sigmoid_forward, sigmoid_backward),
 
 # %% id="q1_sigmoid_tanh_test" kind="tests" points=2
 _x = np.array([-2.0, 0.0, 3.0])
-_s, _c = sigmoid_forward(_x)
-assert np.allclose(_s, 1 / (1 + np.exp(-_x)))
-assert np.allclose(sigmoid_backward(np.ones(3), _c), _s * (1 - _s))
-_t, _c = tanh_forward(_x)
-assert np.allclose(_t, np.tanh(_x))
-assert np.allclose(tanh_backward(np.ones(3), _c), 1 - np.tanh(_x) ** 2)
+_sig, _tanh = 1 / (1 + np.exp(-_x)), np.tanh(_x)
+_s, _c = sigmoid_forward(_x.copy())
+assert np.allclose(_s, _sig)
+assert np.allclose(sigmoid_backward(np.ones(3), _c), _sig * (1 - _sig))
+_t, _c = tanh_forward(_x.copy())
+assert np.allclose(_t, _tanh)
+assert np.allclose(tanh_backward(np.ones(3), _c), 1 - _tanh ** 2)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
@@ -181,12 +182,12 @@ with reference_disabled(_layers.sigmoid_forward, _layers.sigmoid_backward,
                         _layers.tanh_forward, _layers.tanh_backward):
     for _x, _d, _num_t in _cases:
         _sg = 1 / (1 + np.exp(-_x))
-        _out, _c = sigmoid_forward(_x)
+        _out, _c = sigmoid_forward(_x.copy())  # the originals stay ours
         assert _out.shape == _x.shape and np.allclose(_out, _sg, rtol=1e-12, atol=0)
-        assert np.allclose(sigmoid_backward(_d, _c), _d * _sg * (1 - _sg), rtol=1e-10, atol=1e-300)
-        _out, _c = tanh_forward(_x)
+        assert np.allclose(sigmoid_backward(_d.copy(), _c), _d * _sg * (1 - _sg), rtol=1e-10, atol=1e-300)
+        _out, _c = tanh_forward(_x.copy())
         assert _out.shape == _x.shape and np.allclose(_out, np.tanh(_x), rtol=1e-12, atol=0)
-        _dx = tanh_backward(_d, _c)
+        _dx = tanh_backward(_d.copy(), _c)
         assert np.allclose(_dx, _d * (1 - np.tanh(_x) ** 2), rtol=1e-10, atol=1e-300)
         assert rel_error(_dx, _num_t) < 1e-7
 ### END HIDDEN TESTS
@@ -263,10 +264,10 @@ for name, forward, backward, alpha in [("leaky_relu", leaky_relu_forward, leaky_
 
 # %% id="q2_leaky_relu_elu_test" kind="tests" points=2
 _x = np.array([-2.0, -0.5, 1.0, 3.0])
-assert np.allclose(leaky_relu_forward(_x)[0], [-0.02, -0.005, 1.0, 3.0])
-assert np.allclose(leaky_relu_backward(np.ones(4), leaky_relu_forward(_x)[1]), [0.01, 0.01, 1, 1])
-assert np.allclose(elu_forward(_x)[0], [np.exp(-2) - 1, np.exp(-0.5) - 1, 1.0, 3.0])
-assert np.allclose(elu_backward(np.ones(4), elu_forward(_x)[1]), [np.exp(-2), np.exp(-0.5), 1, 1])
+assert np.allclose(leaky_relu_forward(_x.copy())[0], [-0.02, -0.005, 1.0, 3.0])
+assert np.allclose(leaky_relu_backward(np.ones(4), leaky_relu_forward(_x.copy())[1]), [0.01, 0.01, 1, 1])
+assert np.allclose(elu_forward(_x.copy())[0], [np.exp(-2) - 1, np.exp(-0.5) - 1, 1.0, 3.0])
+assert np.allclose(elu_backward(np.ones(4), elu_forward(_x.copy())[1]), [np.exp(-2), np.exp(-0.5), 1, 1])
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
@@ -284,10 +285,10 @@ for _shape, _alpha in [((1, 1), 0.2), ((3, 4, 2), 0.05), ((9,), 2.0)]:
 with reference_disabled(_layers.leaky_relu_forward, _layers.leaky_relu_backward,
                         _layers.elu_forward, _layers.elu_backward):
     for _x, _d, _alpha, _num_l, _num_e in _cases:
-        _out, _c = leaky_relu_forward(_x, _alpha)
+        _out, _c = leaky_relu_forward(_x.copy(), _alpha)  # the originals stay ours
         assert _out.shape == _x.shape and np.allclose(_out, np.where(_x > 0, _x, _alpha * _x), rtol=1e-12)
-        assert rel_error(leaky_relu_backward(_d, _c), _num_l) < 1e-8
-        _out, _c = elu_forward(_x, _alpha)
+        assert rel_error(leaky_relu_backward(_d.copy(), _c), _num_l) < 1e-8
+        _out, _c = elu_forward(_x.copy(), _alpha)
         assert _out.shape == _x.shape
         assert np.allclose(_out, np.where(_x > 0, _x, _alpha * np.expm1(np.minimum(_x, 0))), rtol=1e-10)
         assert rel_error(elu_backward(_d, _c), _num_e) < 1e-7
@@ -348,12 +349,12 @@ rng = np.random.default_rng(2)
 N, D, M, K = 4, 5, 3, 3
 x, w, b = rng.normal(size=(N, D)), rng.normal(size=(K, D, M)), rng.normal(size=(K, M))
 dout = rng.normal(size=(N, M))
-out, cache = maxout_forward(x, w, b)
 pieces = np.stack([x @ w[k] + b[k] for k in range(K)])
+out, cache = maxout_forward(x.copy(), w.copy(), b.copy())  # copies: x, w, b stay as they are below
 print("out shape", out.shape, "(want (4, 3))")
 assert out.shape == (N, M), "one output per example and unit: take the max over the K pieces"
 assert np.allclose(out, pieces.max(axis=0)), "out[n, m] = max over k of x[n] @ w[k][:, m] + b[k, m]"
-dx, dw, db = maxout_backward(dout, cache)
+dx, dw, db = maxout_backward(dout.copy(), cache)
 # Threshold: relative error < 1e-8 (the data has no near-ties between pieces; measured about 1e-10).
 dx_num = eval_numerical_gradient_array(lambda v: maxout_forward(v, w, b)[0], x.copy(), dout)
 dw_num = eval_numerical_gradient_array(lambda v: maxout_forward(x, v, b)[0], w.copy(), dout)
@@ -971,11 +972,11 @@ def layer_stats(X, weights, nonlinearity):
 rng = np.random.default_rng(8)
 X = rng.normal(size=(6, 4))
 weights = [rng.normal(size=(4, 5)), rng.normal(size=(5, 3))]
+h1 = np.tanh(X @ weights[0])
+h2 = np.tanh(h1 @ weights[1])
 hs, stds = layer_stats(X, weights, np.tanh)
 print("shapes", [h.shape for h in hs], "(want [(6, 5), (6, 3)]); stds", stds)
 assert len(hs) == 2 and hs[0].shape == (6, 5) and hs[1].shape == (6, 3), "one activation per layer, not X"
-h1 = np.tanh(X @ weights[0])
-h2 = np.tanh(h1 @ weights[1])
 assert np.allclose(hs[0], h1) and np.allclose(hs[1], h2), "each layer takes the previous layer's output"
 assert np.allclose(stds, [h1.std(), h2.std()]), "std of the activations (after f), over all entries"
 
@@ -983,25 +984,26 @@ assert np.allclose(stds, [h1.std(), h2.std()]), "std of the activations (after f
 _rng = np.random.default_rng(15)
 _X = _rng.normal(size=(5, 3))
 _Ws = [_rng.normal(size=(3, 4))]
+_h = np.tanh(_X @ _Ws[0])
 _hs, _stds = layer_stats(_X, _Ws, np.tanh)
-assert len(_hs) == 1 and np.allclose(_hs[0], np.tanh(_X @ _Ws[0])) and np.allclose(_stds, [_hs[0].std()])
+assert len(_hs) == 1 and np.allclose(_hs[0], _h) and np.allclose(_stds, [_h.std()])
 ### BEGIN HIDDEN TESTS
 _relu = lambda z: np.maximum(0, z)
 for _f in (np.tanh, _relu, lambda z: 1 / (1 + np.exp(-z))):
     for _dims in [(7, 5, 4, 3, 2), (1, 6), (4, 4, 4, 4)]:
         _X = _rng.normal(size=(9, _dims[0]))
         _Ws = [_rng.normal(size=(a, b)) for a, b in zip(_dims[:-1], _dims[1:], strict=True)]
-        _hs, _stds = layer_stats(_X, _Ws, _f)
         _h, _want = _X, []
         for _W in _Ws:
             _h = _f(_h @ _W)
             _want.append(_h)
+        _hs, _stds = layer_stats(_X, _Ws, _f)
         assert len(_hs) == len(_Ws)
         assert all(np.allclose(a, b, rtol=1e-12) for a, b in zip(_hs, _want, strict=True))
         assert np.shape(_stds) == (len(_Ws),) and np.allclose(_stds, [a.std() for a in _want], rtol=1e-12)
 # the lecture's facts, with weights made here: small weights collapse, large ones saturate tanh
 _X = _rng.normal(size=(200, 100))
-_, _s = layer_stats(_X, [0.01 * _rng.normal(size=(100, 100)) for _ in range(10)], np.tanh)
+_, _s = layer_stats(_X.copy(), [0.01 * _rng.normal(size=(100, 100)) for _ in range(10)], np.tanh)
 assert _s[-1] < 1e-4 and np.all(np.diff(_s) < 0)
 _hs, _ = layer_stats(_X, [_rng.normal(size=(100, 100)) for _ in range(10)], np.tanh)
 assert np.mean(np.abs(_hs[-1])) > 0.9
@@ -1189,24 +1191,26 @@ with reference_disabled(_layers.batchnorm_forward):
         _rm, _rv = _rng.normal(size=_D), _rng.uniform(0.5, 2, size=_D)
         _p = {"mode": "train", "eps": _eps, "momentum": _m,
               "running_mean": _rm.copy(), "running_var": _rv.copy()}
-        _out, _ = batchnorm_forward(_x, _g, _b, _p)
         _mu, _var = _x.mean(axis=0), _x.var(axis=0)
+        _want = _g * (_x - _mu) / np.sqrt(_var + _eps) + _b
+        _out, _ = batchnorm_forward(_x, _g.copy(), _b.copy(), _p)  # _g, _b serve the test mode too
         assert _out.shape == (_N, _D)
-        assert np.allclose(_out, _g * (_x - _mu) / np.sqrt(_var + _eps) + _b, rtol=1e-10, atol=1e-12)
+        assert np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
         assert np.allclose(_p["running_mean"], _m * _rm + (1 - _m) * _mu, rtol=1e-12)
         assert np.allclose(_p["running_var"], _m * _rv + (1 - _m) * _var, rtol=1e-12)
         # test mode: the running averages only, whatever the batch, and they stay unchanged
         _p["mode"] = "test"
         _rm2, _rv2 = _p["running_mean"].copy(), _p["running_var"].copy()
         _xt = _rng.normal(-1, 2, size=(5, _D))
-        _out, _ = batchnorm_forward(_xt, _g, _b, _p)
-        assert np.allclose(_out, _g * (_xt - _rm2) / np.sqrt(_rv2 + _eps) + _b, rtol=1e-10)
-        assert np.allclose(batchnorm_forward(_xt[:1], _g, _b, _p)[0], _out[:1], rtol=1e-12)
+        _want = _g * (_xt - _rm2) / np.sqrt(_rv2 + _eps) + _b
+        _out, _ = batchnorm_forward(_xt, _g.copy(), _b.copy(), _p)
+        assert np.allclose(_out, _want, rtol=1e-10)
+        assert np.allclose(batchnorm_forward(_xt[:1], _g, _b, _p)[0], _want[:1], rtol=1e-12)
         assert np.array_equal(_p["running_mean"], _rm2) and np.array_equal(_p["running_var"], _rv2)
     # running averages created as zeros and ones when missing
     _x = _rng.normal(size=(6, 2))
     _p = {"mode": "train"}
-    batchnorm_forward(_x, np.ones(2), np.zeros(2), _p)
+    batchnorm_forward(_x.copy(), np.ones(2), np.zeros(2), _p)
     assert np.allclose(_p["running_mean"], 0.1 * _x.mean(axis=0))
     assert np.allclose(_p["running_var"], 0.9 + 0.1 * _x.var(axis=0))
 ### END HIDDEN TESTS
@@ -1279,10 +1283,11 @@ assert ok, "dgamma and dbeta are sums over the batch; dx needs BOTH paths at bot
 _rng = np.random.default_rng(17)
 _x = 5 * _rng.normal(size=(4, 3)) + 12
 _g, _b, _d = _rng.normal(size=3), _rng.normal(size=3), _rng.normal(size=(4, 3))
+_db_want = _d.sum(axis=0)
 _, _c = batchnorm_forward(_x, _g, _b, {"mode": "train"})
 _dx, _dg, _db = batchnorm_backward(_d, _c)
 assert _dx.shape == (4, 3) and _dg.shape == (3,) and _db.shape == (3,)
-assert np.allclose(_db, _d.sum(axis=0)) and np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
+assert np.allclose(_db, _db_want) and np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
@@ -1368,9 +1373,10 @@ assert rel_error(dx, dx_graph) < 1e-10
 _rng = np.random.default_rng(18)
 _x = 5 * _rng.normal(size=(4, 3)) + 12
 _g, _b, _d = _rng.normal(size=3), _rng.normal(size=3), _rng.normal(size=(4, 3))
+_db_want = _d.sum(axis=0)
 _, _c = batchnorm_forward(_x, _g, _b, {"mode": "train"})
 _dx, _dg, _db = batchnorm_backward_alt(_d, _c)
-assert _dx.shape == (4, 3) and np.allclose(_db, _d.sum(axis=0))
+assert _dx.shape == (4, 3) and np.allclose(_db, _db_want)
 assert np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
@@ -1787,7 +1793,7 @@ assert np.allclose(alone, out, rtol=1e-12, atol=1e-12), (
 
 # %% id="q11_layernorm_forward_test" kind="tests" points=2
 _x = np.array([[1.0, 2.0, 3.0, 6.0], [0.0, 0.0, 4.0, 4.0]])
-_out, _ = layernorm_forward(_x, np.ones(4), np.zeros(4), {})
+_out, _ = layernorm_forward(_x.copy(), np.ones(4), np.zeros(4), {})
 assert np.allclose(_out, [[-1.0690, -0.5345, 0.0, 1.6036], [-1.0, -1.0, 1.0, 1.0]], atol=1e-4)
 _out, _ = layernorm_forward(_x, np.array([1.0, 2.0, 1.0, 1.0]), np.array([0.0, 0.0, 5.0, 0.0]), {})
 assert np.allclose(_out[1], [-1.0, -2.0, 6.0, 1.0], atol=1e-4)
@@ -1802,10 +1808,10 @@ with reference_disabled(_layers.layernorm_forward, _layers.batchnorm_forward):
         _g, _b = _rng.normal(size=_D), _rng.normal(size=_D)
         _mu, _var = _x.mean(axis=1, keepdims=True), _x.var(axis=1, keepdims=True)
         _want = _g * (_x - _mu) / np.sqrt(_var + _eps) + _b
-        _out, _ = layernorm_forward(_x, _g, _b, {"eps": _eps})
+        _out, _ = layernorm_forward(_x.copy(), _g.copy(), _b.copy(), {"eps": _eps})  # the originals stay ours
         assert _out.shape == (_N, _D) and np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
         # the default eps, and no batch or mode dependence
-        _out, _ = layernorm_forward(_x, _g, _b, {"mode": "test"})
+        _out, _ = layernorm_forward(_x.copy(), _g.copy(), _b.copy(), {"mode": "test"})
         _want = _g * (_x - _mu) / np.sqrt(_var + 1e-5) + _b
         assert np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
         assert np.allclose(layernorm_forward(_x[-1:], _g, _b, {})[0], _want[-1:], rtol=1e-10, atol=1e-12)
@@ -1869,10 +1875,11 @@ assert ok, "see the diagnosis above: which sums run over one example's features,
 _rng = np.random.default_rng(23)
 _x = 5 * _rng.normal(size=(3, 4)) + 12
 _g, _b, _d = _rng.normal(size=4), _rng.normal(size=4), _rng.normal(size=(3, 4))
+_db_want = _d.sum(axis=0)
 _, _c = layernorm_forward(_x, _g, _b, {})
 _dx, _dg, _db = layernorm_backward(_d, _c)
 assert _dx.shape == (3, 4) and _dg.shape == (4,) and _db.shape == (4,)
-assert np.allclose(_db, _d.sum(axis=0)) and np.allclose(_dx.sum(axis=1), 0, atol=1e-10)
+assert np.allclose(_db, _db_want) and np.allclose(_dx.sum(axis=1), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
@@ -2153,7 +2160,7 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
                   ([5], 4, 6, 3, 0.7, "layernorm", 84), ([3, 6], 5, 2, 3, 0.5, None, 85),
                   ([6], 3, 4, 5, 0.1, "batchnorm", 86)]:
         _net, _X, _y, (_s, _want), _num = _check_norm_net(*_args)
-        _loss, _grads = _net.loss(_X, _y)
+        _loss, _grads = _net.loss(_X.copy(), _y.copy())  # the originals stay ours
         assert abs(_loss - _want) < 1e-10, (_args, _loss, _want)
         assert set(_grads) == set(_num), (_args, sorted(_grads))
         for _k in _num:
@@ -2162,7 +2169,7 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
             else:
                 assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_args, _k, rel_error(_grads[_k], _num[_k]))
         # test mode: batch norm with the running averages of the one training pass above, else as in training
-        _scores = _net.loss(_X)
+        _scores = _net.loss(_X.copy())
         _norm = _args[5]
         _p = {k: np.array(v) for k, v in _net.params.items()}
         _h = _X
@@ -2212,8 +2219,8 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
     _net.hidden_forward = _tanh_forward
     _net.hidden_backward = _tanh_backward
     _s3, _want = _tanh_net(_p["W1"])
-    assert np.allclose(_net.loss(_X), _s3, rtol=1e-10)
-    _loss, _grads = _net.loss(_X, _y)
+    assert np.allclose(_net.loss(_X.copy()), _s3, rtol=1e-10)
+    _loss, _grads = _net.loss(_X.copy(), _y.copy())
     assert abs(_loss - _want) < 1e-10
     _dW1 = eval_numerical_gradient(lambda w: _tanh_net(w)[1], _p["W1"].copy())
     assert rel_error(_grads["W1"], _dW1) < 1e-6

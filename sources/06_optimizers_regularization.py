@@ -315,7 +315,8 @@ N, D = 4, 5
 w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
 dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
 v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-next_w, config = nesterov_momentum(w, dw, config={"learning_rate": 1e-3, "velocity": v})
+# copies: w, dw and v stay as they are for the checks below
+next_w, config = nesterov_momentum(w.copy(), dw.copy(), config={"learning_rate": 1e-3, "velocity": v.copy()})
 expected_next_w = np.array([
     [0.08714, 0.15246105, 0.21778211, 0.28310316, 0.34842421],
     [0.41374526, 0.47906632, 0.54438737, 0.60970842, 0.67502947],
@@ -414,7 +415,8 @@ N, D = 4, 5
 w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
 dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
 cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-next_w, config = adagrad(w, dw, config={"learning_rate": 1e-2, "cache": cache})
+# copies: w, dw and cache stay as they are for the checks below
+next_w, config = adagrad(w.copy(), dw.copy(), config={"learning_rate": 1e-2, "cache": cache.copy()})
 expected_next_w = np.array([
     [-0.39387628, -0.3416474, -0.28945194, -0.23728959, -0.18515909],
     [-0.1330581, -0.08098318, -0.02892979, 0.02310755, 0.075135],
@@ -965,9 +967,9 @@ assert rel_error(exponential_decay(0.1, 10), 0.1 / np.e) < 1e-12
 assert rel_error(inverse_time_decay(0.1, 30), 0.025) < 1e-12
 ### BEGIN HIDDEN TESTS
 _t = np.array([0.0, 0.5, 2.9, 3.0, 7.2, 12.0])
-assert rel_error(step_decay(2.0, _t, drop=0.1, every=3), 2.0 * 0.1 ** np.floor(_t / 3)) < 1e-12
-assert rel_error(exponential_decay(0.3, _t, k=0.7), 0.3 * np.exp(-0.7 * _t)) < 1e-12
-assert rel_error(inverse_time_decay(0.3, _t, k=0.7), 0.3 / (1 + 0.7 * _t)) < 1e-12
+assert rel_error(step_decay(2.0, _t.copy(), drop=0.1, every=3), 2.0 * 0.1 ** np.floor(_t / 3)) < 1e-12
+assert rel_error(exponential_decay(0.3, _t.copy(), k=0.7), 0.3 * np.exp(-0.7 * _t)) < 1e-12
+assert rel_error(inverse_time_decay(0.3, _t.copy(), k=0.7), 0.3 / (1 + 0.7 * _t)) < 1e-12
 assert rel_error(step_decay(1.0, 1), 1.0) < 1e-12 and rel_error(step_decay(1.0, 10), 0.5) < 1e-12
 assert rel_error(exponential_decay(1.0, 2), np.exp(-0.2)) < 1e-12
 assert rel_error(inverse_time_decay(1.0, 2), 1 / 1.2) < 1e-12
@@ -1274,9 +1276,9 @@ assert check_gradient(dx, dx_num, threshold=1e-9, name="dx").passed
 
 # %% id="q8_dropout_test" kind="tests" points=3
 _x = np.ones((500, 500))
-_out, _ = dropout_forward(_x, {"p": 0.3, "mode": "train", "seed": 0})
+_out, _ = dropout_forward(_x.copy(), {"p": 0.3, "mode": "train", "seed": 0})
 assert abs(np.mean(_out != 0) - 0.3) < 0.01 and abs(_out.mean() - 1) < 0.02
-assert np.array_equal(dropout_forward(_x, {"p": 0.3, "mode": "test"})[0], _x)
+assert np.array_equal(dropout_forward(_x.copy(), {"p": 0.3, "mode": "test"})[0], _x)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
@@ -1285,10 +1287,11 @@ _xb = _rng.normal(size=(400, 500)) + 3.0
 _xs, _douts = _rng.normal(size=(1, 7)), _rng.normal(size=(1, 7))
 _xg, _doutg = _rng.normal(size=(5, 3, 4)), _rng.normal(size=(5, 3, 4))
 _pg = {"p": 0.7, "mode": "train", "seed": 9}
-_num = eval_numerical_gradient_array(lambda a: dropout_forward(a, _pg)[0], _xg, _doutg)
+# the originals stay ours: the learner's code gets copies
+_num = eval_numerical_gradient_array(lambda a: dropout_forward(a.copy(), dict(_pg))[0], _xg, _doutg)
 with reference_disabled(_layers.dropout_forward, _layers.dropout_backward):
     for _p in (0.25, 0.9):
-        _out, _cache = dropout_forward(_xb, {"p": _p, "mode": "train"})
+        _out, _cache = dropout_forward(_xb.copy(), {"p": _p, "mode": "train"})
         _keep = _out != 0
         assert abs(_keep.mean() - _p) < 0.005, _keep.mean()  # std < 0.001 (5 sigma)
         assert np.allclose(_out[_keep], _xb[_keep] / _p)
@@ -1297,17 +1300,17 @@ with reference_disabled(_layers.dropout_forward, _layers.dropout_backward):
         _d = dropout_backward(np.ones_like(_xb), _cache)
         assert np.array_equal(_d != 0, _keep) and np.allclose(_d[_keep], 1 / _p)
         # test mode: identity forward and backward
-        _o, _c = dropout_forward(_xb, {"p": _p, "mode": "test"})
-        assert np.array_equal(_o, _xb) and np.array_equal(dropout_backward(_xb, _c), _xb)
+        _o, _c = dropout_forward(_xb.copy(), {"p": _p, "mode": "test"})
+        assert np.array_equal(_o, _xb) and np.array_equal(dropout_backward(_xb.copy(), _c), _xb)
     # no seed: a fresh mask on every call (every mini-batch drops other units)
-    _m1 = dropout_forward(_xb[:200], {"p": 0.5, "mode": "train"})[0] != 0
-    _m2 = dropout_forward(_xb[:200], {"p": 0.5, "mode": "train"})[0] != 0
+    _m1 = dropout_forward(_xb[:200].copy(), {"p": 0.5, "mode": "train"})[0] != 0
+    _m2 = dropout_forward(_xb[:200].copy(), {"p": 0.5, "mode": "train"})[0] != 0
     assert np.mean(_m1 != _m2) > 0.4  # independent masks differ on about half the units
     # an int seed reproduces the mask; N = 1 works
-    _o1 = dropout_forward(_xs, {"p": 0.5, "mode": "train", "seed": 3})[0]
-    _o2, _c2 = dropout_forward(_xs, {"p": 0.5, "mode": "train", "seed": 3})
+    _o1 = dropout_forward(_xs.copy(), {"p": 0.5, "mode": "train", "seed": 3})[0]
+    _o2, _c2 = dropout_forward(_xs.copy(), {"p": 0.5, "mode": "train", "seed": 3})
     assert np.array_equal(_o1, _o2) and _o1.shape == (1, 7)
-    assert np.allclose(dropout_backward(_douts, _c2), _douts * (_o2 != 0) / 0.5)
+    assert np.allclose(dropout_backward(_douts.copy(), _c2), _douts * (_o2 != 0) / 0.5)
     _out, _cache = dropout_forward(_xg, _pg)
     assert rel_error(dropout_backward(_doutg, _cache), _num) < 1e-9
 ### END HIDDEN TESTS
@@ -1400,8 +1403,8 @@ assert len(corners) > 4, "each image needs its own random window"
 # %% id="q9_augmentation_test" kind="tests" points=3
 _X = np.zeros((1, 1, 5, 5))
 _X[0, 0, 1, 2] = 1.0
-assert shift_images(_X, 2, -1)[0, 0, 3, 1] == 1.0 and shift_images(_X, 2, -1).sum() == 1.0
-assert horizontal_flip(_X)[0, 0, 1, 2] == 1.0 and horizontal_flip(_X).shape == _X.shape
+assert shift_images(_X.copy(), 2, -1)[0, 0, 3, 1] == 1.0 and shift_images(_X.copy(), 2, -1).sum() == 1.0
+assert horizontal_flip(_X.copy())[0, 0, 1, 2] == 1.0 and horizontal_flip(_X.copy()).shape == _X.shape
 assert random_crops(np.ones((3, 1, 6, 6)), 4, np.random.default_rng(0)).shape == (3, 1, 4, 4)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(609)
@@ -1412,12 +1415,12 @@ for _dy, _dx in [(0, 0), (2, 3), (-3, 1), (1, -4), (-2, -2), (6, 0), (0, -8)]:
         for _j in range(9):
             if 0 <= _i + _dy < 7 and 0 <= _j + _dx < 9:
                 _want[:, :, _i + _dy, _j + _dx] = _X[:, :, _i, _j]
-    assert np.array_equal(shift_images(_X, _dy, _dx), _want), (_dy, _dx)
-assert np.array_equal(horizontal_flip(_X), _X[:, :, :, ::-1])
-assert np.array_equal(horizontal_flip(horizontal_flip(_X)), _X)
+    assert np.array_equal(shift_images(_X.copy(), _dy, _dx), _want), (_dy, _dx)  # the originals stay ours
+assert np.array_equal(horizontal_flip(_X.copy()), _X[:, :, :, ::-1])
+assert np.array_equal(horizontal_flip(horizontal_flip(_X.copy())), _X)
 # crops: every output is its own image's window; every valid corner occurs; reproducible with the seed
 _Xr = np.arange(300 * 2 * 5 * 7, dtype=float).reshape(300, 2, 5, 7)
-_crops = random_crops(_Xr, 3, np.random.default_rng(5))
+_crops = random_crops(_Xr.copy(), 3, np.random.default_rng(5))
 assert _crops.shape == (300, 2, 3, 3)
 _corners = set()
 for _n in range(300):
@@ -1426,10 +1429,10 @@ for _n in range(300):
     _corners.add((_i, _j))
     assert np.array_equal(_crops[_n], _Xr[_n, :, _i:_i + 3, _j:_j + 3]), _n
 assert _corners == {(_i, _j) for _i in range(3) for _j in range(5)}, sorted(_corners)
-assert np.array_equal(random_crops(_Xr, 3, np.random.default_rng(5)), _crops)
+assert np.array_equal(random_crops(_Xr.copy(), 3, np.random.default_rng(5)), _crops)
 # N = 1, and a crop of the full size is the image itself
 _Xs = _rng.normal(size=(1, 3, 4, 4))
-assert np.array_equal(random_crops(_Xs, 4, np.random.default_rng(2)), _Xs)
+assert np.array_equal(random_crops(_Xs.copy(), 4, np.random.default_rng(2)), _Xs)
 ### END HIDDEN TESTS
 
 # %% [markdown] id="shifts_are_crops"
@@ -1501,8 +1504,8 @@ def ensemble_probabilities(scores_list):
 # Two models that disagree: averaging probabilities (not scores) decides. Threshold: 1e-12 (exact maths).
 s1 = np.array([[4.0, 0.0, 0.0]])    # model 1: class 0, sure
 s2 = np.array([[0.0, 10.0, 11.0]])  # model 2: torn between classes 1 and 2
-probs = ensemble_probabilities([s1, s2])
 e1, e2 = np.exp(s1) / np.exp(s1).sum(), np.exp(s2) / np.exp(s2).sum()
+probs = ensemble_probabilities([s1.copy(), s2.copy()])
 print("ensemble probabilities:", probs, "  sum", probs.sum())
 assert probs.shape == (1, 3), "one row per example, one column per class"
 assert rel_error(probs, (e1 + e2) / 2) < 1e-12, "the mean of each model's softmax, over the models"
@@ -1521,11 +1524,13 @@ _S = [_rng.normal(size=(6, 4)) * 3 for _ in range(3)]
 def _sm(s):
     _e = np.exp(s - s.max(axis=1, keepdims=True))
     return _e / _e.sum(axis=1, keepdims=True)
-assert rel_error(ensemble_probabilities(_S), sum(_sm(s) for s in _S) / 3) < 1e-12
-assert rel_error(ensemble_probabilities(_S[:1]), _sm(_S[0])) < 1e-12
+_want, _want_one = sum(_sm(s) for s in _S) / 3, _sm(_S[0])
+assert rel_error(ensemble_probabilities([s.copy() for s in _S]), _want) < 1e-12  # the originals stay ours
+assert rel_error(ensemble_probabilities([_S[0].copy()]), _want_one) < 1e-12
 _one = [_rng.normal(size=(1, 5)) + 800, _rng.normal(size=(1, 5)) - 800]
+_want = (_sm(_one[0]) + _sm(_one[1])) / 2
 _got = ensemble_probabilities(_one)
-assert np.all(np.isfinite(_got)) and rel_error(_got, (_sm(_one[0]) + _sm(_one[1])) / 2) < 1e-12
+assert np.all(np.isfinite(_got)) and rel_error(_got, _want) < 1e-12
 assert np.allclose(ensemble_probabilities(_S).sum(axis=1), 1)
 ### END HIDDEN TESTS
 
@@ -1666,10 +1671,11 @@ def _check_dropout_net(N, D, H, C, reg, keep, seed):
             _q[_k] = v
             return _ref_dropout_loss(_q, _X, _y, reg, keep, seed)[1]
         _num[_k] = eval_numerical_gradient(_f, _p[_k].copy())
-    _loss, _grads = _net.loss(_X, _y)
-    _scores = _net.loss(_X)
-    return (_loss, _grads, _scores), (_ref_dropout_loss(_p, _X, _y, reg, keep, seed)[1], _num,
-                                      _ref_dropout_loss(_p, _X, _y, reg, keep, seed, train=False)[0])
+    _want = (_ref_dropout_loss(_p, _X, _y, reg, keep, seed)[1], _num,
+             _ref_dropout_loss(_p, _X, _y, reg, keep, seed, train=False)[0])
+    _loss, _grads = _net.loss(_X.copy(), _y.copy())
+    _scores = _net.loss(_X.copy())
+    return (_loss, _grads, _scores), _want
 
 
 (_loss, _grads, _scores), (_want, _num, _want_scores) = _check_dropout_net(6, 5, 8, 3, 0.1, 0.5, 71)
@@ -1695,8 +1701,8 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
     _X, _y = np.random.default_rng(75).standard_normal((10, 5)), np.arange(10) % 3
     _a = DropoutNet([30, 30], 5, 3, dropout_keep_ratio=0.5, weight_scale="he", seed=76)
     _b = DropoutNet([30, 30], 5, 3, dropout_keep_ratio=0.5, weight_scale="he", seed=76)
-    _la = [_a.loss(_X, _y)[0] for _ in range(3)]
-    assert len(set(_la)) == 3 and [_b.loss(_X, _y)[0] for _ in range(3)] == _la
+    _la = [_a.loss(_X.copy(), _y.copy())[0] for _ in range(3)]  # the originals stay ours
+    assert len(set(_la)) == 3 and [_b.loss(_X.copy(), _y.copy())[0] for _ in range(3)] == _la
     # with a normalization: dropout after the normalized layer's ReLU, off at test time
     _n = DropoutNet([6], 4, 3, dropout_keep_ratio=0.7, normalization="layernorm", weight_scale="he", seed=77)
     _n.dropout_param["seed"] = 77
@@ -1705,9 +1711,9 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
     _a1 = _X @ _p["W1"] + _p["b1"]
     _h = np.maximum(0, _p["gamma1"] * (_a1 - _a1.mean(axis=1, keepdims=True))
                     / np.sqrt(_a1.var(axis=1, keepdims=True) + 1e-5) + _p["beta1"])
-    assert np.allclose(_n.loss(_X), _h @ _p["W2"] + _p["b2"], rtol=1e-10)
+    assert np.allclose(_n.loss(_X.copy()), _h @ _p["W2"] + _p["b2"], rtol=1e-10)
     _s = (_h * (np.random.default_rng(77).random(_h.shape) < 0.7) / 0.7) @ _p["W2"] + _p["b2"]
-    _loss, _ = _n.loss(_X, _y)
+    _loss, _ = _n.loss(_X.copy(), _y.copy())
     assert abs(_loss - np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(5), _y])) < 1e-10
 ### END HIDDEN TESTS
 

@@ -513,7 +513,8 @@ _rng = np.random.default_rng(41)
 _x, _w, _b = _rng.normal(size=(2, 2, 5, 5)), _rng.normal(size=(3, 2, 3, 3)), _rng.normal(size=3)
 _cp = {"stride": 2, "pad": 1}
 _dout = _rng.normal(size=(2, 3, 3, 3))  # H' = (5 + 2 - 3) / 2 + 1 = 3
-_dx, _dw, _db = conv_backward_naive(_dout, (_x, _w, _b, _cp))
+# your function gets copies: the test's own arrays stay as they are
+_dx, _dw, _db = conv_backward_naive(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), dict(_cp)))
 assert np.shape(_dx) == _x.shape and np.shape(_dw) == _w.shape
 assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
 ### BEGIN HIDDEN TESTS
@@ -696,8 +697,8 @@ _pp = {"pool_height": 2, "pool_width": 2, "stride": 1}
 _x = _rng.normal(size=(2, 2, 5, 5))
 _out, _cache = _pool_ref(_x, _pp)
 _dout = _rng.normal(size=_out.shape)
-assert rel_error(max_pool_backward_naive(_dout, _cache),
-                 eval_numerical_gradient_array(lambda a: _pool_ref(a, _pp)[0], _x, _dout)) < 1e-8
+_dx_num = eval_numerical_gradient_array(lambda a: _pool_ref(a, _pp)[0], _x, _dout)
+assert rel_error(max_pool_backward_naive(_dout, _cache), _dx_num) < 1e-8
 import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 _cases = []
@@ -882,15 +883,17 @@ for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}, {"stride": 
 
 # %% id="q7_im2col_test" kind="tests" points=3
 _xp = np.arange(2 * 2 * 3 * 3, dtype=float).reshape(2, 2, 3, 3)
+_col5 = _xp[1, :, 0:2, 1:3].ravel()  # the window of image 1 at row 0, column 1
 _cols = im2col(_xp, 2, 2, 1)
-assert _cols.shape == (8, 8) and np.array_equal(_cols[:, 5], _xp[1, :, 0:2, 1:3].ravel())
+assert _cols.shape == (8, 8) and np.array_equal(_cols[:, 5], _col5)
 _rng = np.random.default_rng(71)
 _x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
-assert np.shape(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0]) == (2, 4, 4, 4)
+# your function gets copies: the test's own arrays stay as they are
+assert np.shape(conv_forward_im2col(_x.copy(), _w.copy(), _b.copy(), {"stride": 2, "pad": 1})[0]) == (2, 4, 4, 4)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.fast_layers as _fl
-assert rel_error(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0],
-                 _fl.conv_forward_naive(_x, _w, _b, {"stride": 2, "pad": 1})[0]) < 1e-10
+_out_want = _fl.conv_forward_naive(_x, _w, _b, {"stride": 2, "pad": 1})[0]
+assert rel_error(conv_forward_im2col(_x, _w, _b, {"stride": 2, "pad": 1})[0], _out_want) < 1e-10
 import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
 
@@ -1078,12 +1081,14 @@ _rng = np.random.default_rng(81)
 _x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
 _cache = (_x, _w, _b, {"stride": 1, "pad": 1})
 _dout = _rng.normal(size=(2, 4, 7, 7))
-_dx, _dw, _db = conv_backward_im2col(_dout, _cache)
+# your function gets copies: the test's own arrays stay as they are
+_dx, _dw, _db = conv_backward_im2col(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 1}))
 assert np.shape(_dx) == _x.shape and np.shape(_dw) == _w.shape
 assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
 ### BEGIN HIDDEN TESTS
 from cs231n_course.reference.fast_layers import conv_backward_naive as _conv_back_ref
-for _g, _r in zip(conv_backward_im2col(_dout, _cache), _conv_back_ref(_dout, _cache), strict=True):
+_want = _conv_back_ref(_dout, _cache)
+for _g, _r in zip(conv_backward_im2col(_dout, _cache), _want, strict=True):
     assert _g.shape == _r.shape and rel_error(_g, _r) < 1e-10
 import cs231n_course.reference.fast_layers as _fl
 from cs231n_utils.testing import reference_disabled as _reference_disabled
@@ -1392,18 +1397,18 @@ for name in ("W1", "b1", "W2", "b2", "W3", "b3"):
 _rng = np.random.default_rng(110)
 _X, _y = _rng.standard_normal((10, 1, 8, 8)), _rng.integers(0, 10, size=10)
 _net = ThreeLayerConvNet(input_dim=(1, 8, 8), num_filters=4, filter_size=3, hidden_dim=20, weight_scale=1e-3)
-assert np.shape(_net.loss(_X)) == (10, 10)
+assert np.shape(_net.loss(_X.copy())) == (10, 10)
 assert abs(_net.loss(_X, _y)[0] - np.log(10)) < 1e-3
 _X, _y = _rng.standard_normal((2, 1, 4, 4)), np.array([1, 0])
 _net = ThreeLayerConvNet(input_dim=(1, 4, 4), num_filters=2, filter_size=3, hidden_dim=3, num_classes=3,
                          weight_scale=0.5, reg=0.2, seed=2)
-_loss, _grads = _net.loss(_X, _y)
+_loss, _grads = _net.loss(_X.copy(), _y.copy())  # copies: the test's own arrays stay as they are
 _p = {k: v.copy() for k, v in _net.params.items()}
 
 
 def _loss_with(name, value):
     _net.params = {**_p, name: value}
-    return _net.loss(_X, _y)[0]
+    return _net.loss(_X.copy(), _y.copy())[0]
 
 
 for _k in ("W1", "W3", "b3"):
@@ -1431,7 +1436,7 @@ with _reference_disabled(_cnn.ThreeLayerConvNet.loss, _fl.conv_relu_pool_forward
         _net = ThreeLayerConvNet(input_dim=_dim, num_filters=_F, filter_size=_fs, hidden_dim=_hid,
                                  num_classes=_cls, reg=_reg)
         _net.params = {k: v.copy() for k, v in _params.items()}
-        _scores = _net.loss(_X)
+        _scores = _net.loss(_X.copy())
         assert np.shape(_scores) == _scores_want.shape and rel_error(_scores, _scores_want) < 1e-10
         _loss, _grads = _net.loss(_X, _y)
         assert abs(_loss - _loss_want) < 1e-10 * max(1.0, abs(_loss_want)), (_dim, _reg, _loss, _loss_want)
@@ -1666,7 +1671,7 @@ for _shape in [(3, 4, 5, 2), (2, 2, 3, 3), (5, 3, 1, 4), (1, 6, 4, 3)]:
 with _reference_disabled(_layers.spatial_batchnorm_forward, _layers.spatial_batchnorm_backward):
     for _x, _g, _b, _want, _rm, _rv, _x2, _want2 in _cases:
         _bn = {"mode": "train", "momentum": 0.8}
-        _out, _ = spatial_batchnorm_forward(_x, _g, _b, _bn)
+        _out, _ = spatial_batchnorm_forward(_x, _g.copy(), _b.copy(), _bn)  # _g, _b serve the test mode too
         assert np.shape(_out) == _x.shape and rel_error(_out, _want) < 1e-9, _x.shape
         assert np.shape(_bn["running_mean"]) == _rm.shape and rel_error(_bn["running_mean"], _rm) < 1e-9
         assert rel_error(_bn["running_var"], _rv) < 1e-9
@@ -1722,10 +1727,11 @@ assert check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta").passed
 # %% id="q13_spatial_batchnorm_backward_test" kind="tests" points=2
 _rng = np.random.default_rng(130)
 _x, _dout = _rng.normal(size=(2, 3, 2, 4)), _rng.normal(size=(2, 3, 2, 4))
+_dbeta_want = _dout.sum(axis=(0, 2, 3))
 _, _cache = spatial_batchnorm_forward(_x, np.ones(3), np.zeros(3), {"mode": "train"})
 _dx, _dgamma, _dbeta = spatial_batchnorm_backward(_dout, _cache)
 assert np.shape(_dx) == _x.shape and np.shape(_dgamma) == (3,)
-assert rel_error(_dbeta, _dout.sum(axis=(0, 2, 3))) < 1e-10
+assert rel_error(_dbeta, _dbeta_want) < 1e-10
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled as _reference_disabled
@@ -1901,10 +1907,12 @@ for G in (2, 1, 6):
 _rng = np.random.default_rng(150)
 _x, _dout = _rng.normal(size=(2, 4, 2, 3)), _rng.normal(size=(2, 4, 2, 3))
 _gamma, _beta = _rng.normal(size=(1, 4, 1, 1)), _rng.normal(size=(1, 4, 1, 1))
+# your functions get copies: the test's own arrays stay as they are
+_dx_num = eval_numerical_gradient_array(
+    lambda a: spatial_groupnorm_forward(a.copy(), _gamma.copy(), _beta.copy(), 2, {})[0], _x, _dout)
 _, _cache = spatial_groupnorm_forward(_x, _gamma, _beta, 2, {})
 _dx, _dgamma, _dbeta = spatial_groupnorm_backward(_dout, _cache)
-assert np.shape(_dx) == _x.shape and np.shape(_dgamma) == (1, 4, 1, 1) and np.shape(_dbeta) == (1, 4, 1, 1)
-_dx_num = eval_numerical_gradient_array(lambda a: spatial_groupnorm_forward(a, _gamma, _beta, 2, {})[0], _x, _dout)
+assert np.shape(_dx) == (2, 4, 2, 3) and np.shape(_dgamma) == (1, 4, 1, 1) and np.shape(_dbeta) == (1, 4, 1, 1)
 assert rel_error(_dx, _dx_num) < 1e-7
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers

@@ -514,7 +514,7 @@ assert check_gradient(dW, dW_num, threshold=1e-9, name="dW").passed
 _x = np.array([[3, 0, 2, 1, 3, 0]])
 _W = np.arange(8.0).reshape(4, 2)
 _out, _cache = word_embedding_forward(_x, _W)
-assert _out.shape == (1, 6, 2) and np.array_equal(_out[0, 1], _W[0])
+assert _out.shape == (1, 6, 2) and np.array_equal(_out[0, 1], [0.0, 1.0])  # word 0: row 0 of W
 assert np.array_equal(word_embedding_backward(np.ones((1, 6, 2)), _cache), [[2, 2], [1, 1], [1, 1], [2, 2]])
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.rnn_layers as rnn_layers
@@ -530,16 +530,16 @@ for _N, _T, _V, _D in [(1, 1, 3, 2), (4, 7, 5, 3), (2, 3, 10, 4)]:
 _x, _W, _dout, _ = _cases[1]
 _num = eval_numerical_gradient_array(lambda _: _W[_x], _W, _dout)
 with reference_disabled(rnn_layers.word_embedding_forward, rnn_layers.word_embedding_backward):
-    for _x, _W, _dout, _want in _cases:
-        _out, _cache = word_embedding_forward(_x, _W)
+    for _x, _W, _dout, _want in _cases:  # the learner's code gets copies: the originals stay ours
+        _out, _cache = word_embedding_forward(_x.copy(), _W.copy())
         assert _out.shape == _x.shape + (_W.shape[1],) and np.array_equal(_out, _W[_x])
-        _dW = word_embedding_backward(_dout, _cache)
+        _dW = word_embedding_backward(_dout.copy(), _cache)
         assert _dW.shape == _W.shape and rel_error(_dW, _want) < 1e-10
     _x, _W, _dout, _ = _cases[1]
-    assert rel_error(word_embedding_backward(_dout, word_embedding_forward(_x, _W)[1]), _num) < 1e-9
+    assert rel_error(word_embedding_backward(_dout.copy(), word_embedding_forward(_x, _W.copy())[1]), _num) < 1e-9
     # the same word everywhere: its row gets the sum of all upstream gradients
     _x = np.zeros((2, 3), dtype=int)
-    _dW = word_embedding_backward(_dout[:2, :3], word_embedding_forward(_x, _W)[1])
+    _dW = word_embedding_backward(_dout[:2, :3].copy(), word_embedding_forward(_x, _W)[1])
     assert rel_error(_dW[0], _dout[:2, :3].sum(axis=(0, 1))) < 1e-12 and np.all(_dW[1:] == 0)
 ### END HIDDEN TESTS
 
@@ -622,7 +622,7 @@ assert np.all(dx[~mask] == 0), "masked positions must get no gradient"
 _x = np.zeros((2, 3, 4))
 _y = np.zeros((2, 3), dtype=int)
 _mask = np.array([[True, True, False], [True, False, False]])
-_loss, _dx = temporal_softmax_loss(_x, _y, _mask)
+_loss, _dx = temporal_softmax_loss(_x, _y, _mask.copy())  # a copy: the test keeps its own mask
 assert abs(_loss - 1.5 * np.log(4)) < 1e-12 and _dx.shape == (2, 3, 4)
 assert np.all(_dx[~_mask] == 0)
 ### BEGIN HIDDEN TESTS
@@ -653,7 +653,7 @@ _num = eval_numerical_gradient_array(lambda x_: np.array(rnn_layers.temporal_sof
                                      _x, 1.0)
 with reference_disabled(rnn_layers.temporal_softmax_loss):
     for _x, _y, _mask, _want_loss, _want_dx in _cases:
-        _loss, _dx = temporal_softmax_loss(_x, _y, _mask)
+        _loss, _dx = temporal_softmax_loss(_x.copy(), _y.copy(), _mask.copy())  # the originals stay ours
         assert np.isfinite(_loss) and abs(_loss - _want_loss) < 1e-9 * max(1.0, abs(_want_loss))
         assert rel_error(_dx, _want_dx) < 1e-9
     _x, _y, _mask = _cases[1][:3]
@@ -1163,8 +1163,8 @@ for _N, _L, _T in [(3, 25, 4), (1, 13, 4), (2, 12, 4), (2, 7, 1), (4, 30, 6)]:
     _streams = _rng.integers(50, size=(_N, _L))
     _state0 = _rng.normal(size=(_N, 2))
     _m, _steps = _Recorder(), []
-    _losses, _state = train_tbptt(_m, _streams, _T, _state0.copy(), _steps.append)
     _calls, _want_losses, _want_state = _expected(_streams, _T, _state0)
+    _losses, _state = train_tbptt(_m, _streams.copy(), _T, _state0.copy(), _steps.append)  # _calls holds views
     assert len(_m.calls) == len(_calls), (_N, _L, _T)
     for (_i, _t, _s), (_wi, _wt, _ws) in zip(_m.calls, _calls, strict=True):
         assert np.array_equal(_i, _wi) and np.array_equal(_t, _wt)
@@ -1551,7 +1551,7 @@ _nums = [eval_numerical_gradient_array(lambda _: rnn_layers.lstm_forward(*_args)
 with reference_disabled(rnn_layers.lstm_forward, rnn_layers.lstm_backward, rnn_layers.lstm_step_forward,
                         rnn_layers.lstm_step_backward):
     for _k, (_args, _dh, _ref_h, _ref_grads) in enumerate(_cases):
-        _h, _cache = lstm_forward(*_args)
+        _h, _cache = lstm_forward(*(a.copy() for a in _args))  # _args serve twice: the originals stay ours
         assert rel_error(_h, _ref_h) < 1e-10
         _grads = lstm_backward(_dh, _cache)
         for _g, _r in zip(_grads, _ref_grads, strict=True):
@@ -1560,7 +1560,7 @@ with reference_disabled(rnn_layers.lstm_forward, rnn_layers.lstm_backward, rnn_l
             for _g, _n in zip(_grads, _nums, strict=True):
                 assert rel_error(_g, _n) < 1e-7
     for _args, _c0, _ref_h, _ref_c, _ref_c_from_zero in _carried:
-        assert rel_error(lstm_forward(*_args)[1][1], _ref_c_from_zero) < 1e-10
+        assert rel_error(lstm_forward(*(a.copy() for a in _args))[1][1], _ref_c_from_zero) < 1e-10
         _h, _cache = lstm_forward(*_args, c0=_c0)
         assert rel_error(_h, _ref_h) < 1e-10 and rel_error(_cache[1], _ref_c) < 1e-10
 ### END HIDDEN TESTS

@@ -94,6 +94,16 @@ class LiveNotebook:
             self.nb.cells[self.index[cell.id]] = cell  # nbclient put the copy there: keep self.nb as given
         return twin, None
 
+    def execute(self, code):
+        """Run code in the kernel, outside the notebook; returns what it printed."""
+        cell, first = nbformat.v4.new_code_cell(code), self.nb.cells[0]
+        self.client.execute_cell(cell, 0)  # (a second client's execute_interactive hangs nbclient)
+        self.nb.cells[0] = first  # nbclient put the cell there
+        errors = [out for out in cell.outputs if out.output_type == "error"]
+        if errors:
+            raise RuntimeError(f"{errors[0].ename}: {errors[0].evalue}")
+        return "".join(out.text for out in cell.outputs if out.output_type == "stream")
+
     def scores(self, questions):
         """{question: (score, max_score)} from judging each question's test cells again."""
         result = {}

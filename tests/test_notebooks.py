@@ -6,7 +6,8 @@ test_authoring).
   model answer and rubric never reach the release;
 - under stock nbgrader the solution scores full marks on every autograded cell and its written answers
   need manual grading; the untouched release scores zero;
-- every wrong answer loses points on its question; unrelated questions keep theirs.
+- every wrong answer loses points on its question; unrelated questions keep theirs; an answer that
+  destroys the tests' inputs scores nothing.
 """
 
 import shutil
@@ -17,6 +18,7 @@ import pytest
 from conftest import COURSE
 from fixtures import load_bank
 from notebook_harness import LiveNotebook, bank_problems
+from test_inputs_attack import IN_PLACE, NO_ARRAY_GIVEN, attack_problems
 
 from cs231n_course import cells
 from cs231n_course.grading.stock import grade_class_with_nbgrader
@@ -96,14 +98,16 @@ def test_the_trusted_judge_gives_the_blank_release_zero(assignment):
 def test_every_wrong_answer_loses_points(assignment):
     """Under the trusted judge, as the grader judges: the solution scores full marks, each wrong
     answer loses points on its own question, and none on the questions that do not use it (judged
-    with the first wrong answer of each question: see LiveNotebook.try_wrong_answers)."""
+    with the first wrong answer of each question: see LiveNotebook.try_wrong_answers). First, in
+    the same kernel: an answer that destroys the tests' inputs scores nothing (test_inputs_attack)."""
     bank = load_bank(assignment)
     with LiveNotebook(COURSE.solution(assignment)) as live:
         questions = cells.questions(live.nb)
         baseline = live.scores(questions)
         assert all(s == m > 0 for s, m in baseline.values()), baseline
+        problems = attack_problems(live, NO_ARRAY_GIVEN.get(assignment, {}), IN_PLACE.get(assignment, {}))
         outcomes = live.try_wrong_answers(bank)
-    problems = bank_problems(bank, outcomes)
+    problems += bank_problems(bank, outcomes)
     assert not problems, "\n".join(problems)
 
 
