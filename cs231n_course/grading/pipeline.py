@@ -77,7 +77,7 @@ def _run_local(jobs, workers, limits, on_done):
     `workers` processes (each judges and renders on its own core, with its own supply of
     pre-started kernels); on_done(job, future) is called here as each one ends."""
     if workers == 1 or len(jobs) < 2:
-        supply = KernelSupply(limits, jobs[0].assignment, jobs[0].earlier) if jobs else None
+        supply = KernelSupply(limits, jobs[0].earlier) if jobs else None
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 futures = {pool.submit(lambda job: grade_notebook(job, supply.take()), job): job
@@ -112,7 +112,7 @@ def _grade_in_worker(job):
     assignment, as in grade_class); the one started last is shut down when the process ends."""
     global _supply
     if _supply is None:
-        _supply = KernelSupply(job.limits, job.assignment, job.earlier)
+        _supply = KernelSupply(job.limits, job.earlier)
         atexit.register(_supply.close)
     return grade_notebook(job, _supply.take())
 
