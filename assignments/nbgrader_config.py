@@ -5,6 +5,8 @@
 # not committed) and the student notebooks in ../notebooks (committed) with generate_assignment.
 # Run `make build` before nbgrader commands that read ../solutions; submitted/, autograded/,
 # feedback/ and gradebook.db appear here.
+from cs231n_course.nbgrader_hook import use_references
+
 c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
 
 c.CourseDirectory.course_id = "cs231n-backprop"
@@ -19,6 +21,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # well under this on 2 cores.
 c.Execute.timeout = 120
 c.Execute.kernel_name = "python3"
+
+# Every notebook nbgrader runs with this configuration (autograde, Formgrader's autograde button,
+# validate, the Validate button) takes the functions of earlier notebooks that it imports through
+# cs231n_utils.mine from the instructor's notebooks (their code only), never from the learner's own.
+use_references(c, __file__)
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -8,12 +8,20 @@ assignments/nbgrader_config.py           the nbgrader course configuration
 One notebook per assignment: the notebook is named after its assignment.
 """
 
+import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import nbformat
+
+from . import cells
+
+_SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 
 class CourseError(Exception):
@@ -66,12 +74,11 @@ class Course:
         return read_source(self.sources / f"{assignment}.py")
 
     def earlier_solutions(self, assignment):
-        """{assignment: source notebook JSON} of every assignment before this one: what grading
-        gives cs231n_utils.mine in place of the learner's earlier notebooks."""
-        import nbformat
-
+        """{assignment: notebook JSON} of the references (`references`) of every assignment before
+        this one: what grading gives cs231n_utils.mine in place of the learner's earlier notebooks."""
         self._check(assignment)
-        return {a: nbformat.writes(self.solution(a)) for a in self.assignments() if a < assignment}
+        return {a: nbformat.writes(references(self.solution(a)))
+                for a in self.assignments() if a < assignment}
 
     def renamed_cells(self, assignment):
         """{old cell id: new cell id} of an assignment's cells renamed since an earlier release
@@ -106,15 +113,26 @@ def nbgrader_env():
     return env
 
 
-def reference_env(assignment, folder):
-    """The environment a graded notebook runs in: `cs231n_utils.mine` hands it the instructor's
-    notebooks before it, found in folder (write_references), not the learner's, so that no grade
-    depends on another notebook's."""
-    return {"CS231N_REFERENCE_BELOW": assignment[:2], "CS231N_REFERENCE_NOTEBOOKS": str(folder)}
+def references(solution):
+    """What cs231n_utils.mine runs of a solution notebook, all that a later notebook's kernel gets
+    of it: the `setup` cell and the code answer cells (nbgrader metadata kept, the solution markers
+    dropped); no tests, hidden tests, markdown, written answers, model answers or rubrics."""
+    kept = [copy.deepcopy(c) for c in solution.cells if c.get("id") == "setup" or (
+        cells.kind(c) is cells.Kind.ANSWER and not cells.is_written_question(cells.key(c)))]
+    for cell in kept:
+        cell.source = _SOLUTION_MARKER.sub("", cell.source)
+    return nbformat.v4.new_notebook(cells=kept, metadata=solution.metadata)
+
+
+def reference_env(folder):
+    """The environment in which a graded notebook's `cs231n_utils.mine` reads the earlier notebooks
+    from folder (write_references), the instructor's, not the learner's: no grade depends on
+    another notebook's."""
+    return {"CS231N_NOTEBOOKS": str(folder)}
 
 
 def write_references(earlier, folder):
-    """Write earlier ({assignment: source notebook JSON}, Course.earlier_solutions) into
+    """Write earlier ({assignment: notebook JSON}, Course.earlier_solutions) into
     folder/<assignment>/<assignment>.ipynb, the layout cs231n_utils.mine reads, readable by all
     (a sandboxed kernel runs as a user of its own)."""
     os.makedirs(folder, exist_ok=True)
@@ -127,8 +145,7 @@ def write_references(earlier, folder):
         os.chmod(path, 0o644)
 
 
-def run_nbgrader(args, cwd, config_overrides=(), env=None):
-    """Run `nbgrader ARGS` in cwd (where its nbgrader_config.py is), with `env` added to the
-    environment; returns CompletedProcess."""
+def run_nbgrader(args, cwd, config_overrides=()):
+    """Run `nbgrader ARGS` in cwd (where its nbgrader_config.py is); returns CompletedProcess."""
     cmd = [sys.executable, "-m", "nbgrader", *args, *config_overrides]
-    return subprocess.run(cmd, cwd=cwd, env={**nbgrader_env(), **(env or {})}, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)

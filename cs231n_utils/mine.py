@@ -7,12 +7,11 @@ module, and hands you the function or class you wrote. Changed an earlier notebo
 restart this notebook's kernel.
 
 The notebooks are found side by side: ../NN_topic/NN_topic.ipynb from the running notebook's
-folder, or under the folder the environment variable CS231N_NOTEBOOKS names. An exercise that is
-missing or unfinished raises MissingExercise, naming the notebook and the exercise. When your
-instructor has unlocked an earlier notebook, its reference (in cs231n_utils/unlocked/) stands in
-for an exercise of yours that is missing or unfinished. When grading, CS231N_REFERENCE_BELOW=NN
-makes every notebook before NN come from the instructor's solution notebooks in the folder that
-CS231N_REFERENCE_NOTEBOOKS names, so that no grade depends on another notebook's.
+folder, or under the folder the environment variable CS231N_NOTEBOOKS names (a grader points it
+at its own copies of the earlier notebooks). An exercise that is missing or unfinished raises
+MissingExercise, naming the notebook and the exercise. When your instructor has unlocked an
+earlier notebook, its reference (in cs231n_utils/unlocked/) stands in for an exercise of yours
+that is missing or unfinished.
 """
 
 import ast
@@ -24,27 +23,25 @@ from pathlib import Path
 
 import nbformat
 
-# name -> (notebook, exercise grade_id, module of the instructor's reference in cs231n_course.reference)
+# name -> (notebook, grade_id of the exercise that defines it)
 INDEX = {
-    **{name: ("03_vectorized_backprop", exercise, "layers") for name, exercise in [
+    **{name: ("03_vectorized_backprop", exercise) for name, exercise in [
         ("affine_forward", "q3_affine_forward"), ("affine_backward", "q4_affine_backward"),
         ("relu_forward", "q5_relu"), ("relu_backward", "q5_relu"),
         ("svm_loss", "q6_svm_loss"), ("softmax_loss", "q7_softmax_loss")]},
-    "TwoLayerNet": ("04_neural_networks", "q3_two_layer_scores", "classifiers"),
-    "FullyConnectedNet": ("04_neural_networks", "q6_fully_connected", "classifiers"),
-    **{name: ("05_activations_init_batchnorm", exercise, module) for name, exercise, module in [
-        ("init_weights", "q5_init_weights", "classifiers"),
-        ("batchnorm_forward", "q7_batchnorm_forward", "layers"),
-        ("batchnorm_backward", "q8_batchnorm_backward", "layers"),
-        ("batchnorm_backward_alt", "q9_batchnorm_backward_alt", "layers"),
-        ("layernorm_forward", "q11_layernorm_forward", "layers"),
-        ("layernorm_backward", "q12_layernorm_backward", "layers"),
-        ("FullyConnectedNormNet", "q13_fully_connected_norm_net", "classifiers")]},
-    **{name: ("06_optimizers_regularization", exercise, module) for name, exercise, module in [
-        ("sgd_momentum", "q1_sgd_momentum", "optim"), ("nesterov_momentum", "q2_nesterov", "optim"),
-        ("adagrad", "q3_adagrad", "optim"), ("rmsprop", "q4_rmsprop", "optim"), ("adam", "q5_adam", "optim"),
-        ("dropout_forward", "q8_dropout", "layers"), ("dropout_backward", "q8_dropout", "layers"),
-        ("DropoutNet", "q11_dropout_net", "classifiers")]},
+    "TwoLayerNet": ("04_neural_networks", "q3_two_layer_scores"),
+    "FullyConnectedNet": ("04_neural_networks", "q6_fully_connected"),
+    **{name: ("05_activations_init_batchnorm", exercise) for name, exercise in [
+        ("init_weights", "q5_init_weights"), ("batchnorm_forward", "q7_batchnorm_forward"),
+        ("batchnorm_backward", "q8_batchnorm_backward"),
+        ("batchnorm_backward_alt", "q9_batchnorm_backward_alt"),
+        ("layernorm_forward", "q11_layernorm_forward"), ("layernorm_backward", "q12_layernorm_backward"),
+        ("FullyConnectedNormNet", "q13_fully_connected_norm_net")]},
+    **{name: ("06_optimizers_regularization", exercise) for name, exercise in [
+        ("sgd_momentum", "q1_sgd_momentum"), ("nesterov_momentum", "q2_nesterov"),
+        ("adagrad", "q3_adagrad"), ("rmsprop", "q4_rmsprop"), ("adam", "q5_adam"),
+        ("dropout_forward", "q8_dropout"), ("dropout_backward", "q8_dropout"),
+        ("DropoutNet", "q11_dropout_net")]},
 }
 UNLOCKED = Path(__file__).parent / "unlocked"  # NN_topic.py: references an instructor has unlocked
 _UNFINISHED = re.compile(r"^[ \t]*raise NotImplementedError", re.M)
@@ -57,10 +54,7 @@ class MissingExercise(ImportError):
 def __getattr__(name):
     if name not in INDEX:
         raise AttributeError(f"cs231n_utils.mine has no {name!r}; it offers {', '.join(INDEX)}")
-    notebook, exercise, module = INDEX[name]
-    below = os.environ.get("CS231N_REFERENCE_BELOW")
-    if below and notebook[:2] < below.zfill(2):
-        return getattr(_instructors(notebook), name)
+    notebook, exercise = INDEX[name]
     try:
         return getattr(_learners(notebook, exercise), name)
     except MissingExercise as problem:
@@ -74,9 +68,14 @@ def __dir__():
     return list(INDEX)
 
 
+def _folder():
+    """Where the notebooks are: CS231N_NOTEBOOKS, else the running notebook's parent folder."""
+    return Path(os.environ.get("CS231N_NOTEBOOKS") or Path.cwd().parent)
+
+
 def _notebook_path(notebook):
-    """The learner's saved notebook, or None."""
-    folder = Path(os.environ.get("CS231N_NOTEBOOKS", Path.cwd().parent))
+    """The saved notebook, or None."""
+    folder = _folder()
     for path in (folder / notebook / f"{notebook}.ipynb", folder / f"{notebook}.ipynb"):
         if path.is_file():
             return path
@@ -84,27 +83,16 @@ def _notebook_path(notebook):
 
 
 def _learners(notebook, exercise):
-    """The module of the learner's answers in `notebook`, once `exercise` is known to be finished."""
+    """The module of the answers in the saved `notebook`, once `exercise` is known to be finished."""
     path = _notebook_path(notebook)
     if path is None:
-        folder = os.environ.get("CS231N_NOTEBOOKS", Path.cwd().parent)
-        _missing(notebook, exercise, f"{notebook}.ipynb is not in {folder}/{notebook}/ "
+        _missing(notebook, exercise, f"{notebook}.ipynb is not in {_folder()}/{notebook}/ "
                  "(keep the notebooks' folders side by side, or set CS231N_NOTEBOOKS to their folder)")
     cells = _answer_cells(path, path.stat().st_mtime)
     if exercise not in cells:
         _missing(notebook, exercise, "its answer cell is not in the saved notebook")
     if _UNFINISHED.search(cells[exercise]):
         _missing(notebook, exercise, "it is not finished yet (it still raises NotImplementedError)")
-    return _run(notebook, path, path.stat().st_mtime)
-
-
-def _instructors(notebook):
-    """The module of the instructor's answers in `notebook` (when grading)."""
-    folder = Path(os.environ.get("CS231N_REFERENCE_NOTEBOOKS", ""))
-    path = folder / notebook / f"{notebook}.ipynb"
-    if not os.environ.get("CS231N_REFERENCE_NOTEBOOKS") or not path.is_file():
-        raise MissingExercise(f"grading needs the solution notebook {notebook}.ipynb in "
-                              f"CS231N_REFERENCE_NOTEBOOKS ({folder})")
     return _run(notebook, path, path.stat().st_mtime)
 
 
@@ -129,7 +117,7 @@ def _answer_cells(path, mtime):
 def _run(notebook, path, mtime):
     """Run the saved notebook's setup definitions and the answers that INDEX names, in a module."""
     nb = nbformat.read(path, as_version=4)
-    wanted = {exercise for nb_, exercise, _ in INDEX.values() if nb_ == notebook}
+    wanted = {exercise for nb_, exercise in INDEX.values() if nb_ == notebook}
     code = [_definitions(c.source) for c in nb.cells if c.get("id") == "setup"]
     code += [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in wanted]
     return _module(f"mine_{notebook}", "\n\n".join(code), str(path))

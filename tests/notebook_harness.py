@@ -22,20 +22,21 @@ from nbclient import NotebookClient
 
 from cs231n_course import cells
 from cs231n_course.cells import answer_cells, test_cells
-from cs231n_course.course import find_course, reference_env, write_references
+from cs231n_course.course import find_course, reference_env, references, write_references
 from cs231n_course.grading.judge import Judge
 
 
 @functools.cache
 def every_reference():
-    """The environment in which cs231n_utils.mine takes every notebook from its solution, as the
-    grader gives notebook N the solutions of those before it (a notebook never takes its own
-    exercises from mine, so one folder of all the solutions does for every notebook)."""
+    """The environment in which cs231n_utils.mine takes every notebook from the references of its
+    solution, as the grader gives notebook N those of the notebooks before it (a notebook never
+    takes its own exercises from mine, so one folder of them all does for every notebook)."""
     course = find_course(os.path.dirname(__file__))
     folder = tempfile.mkdtemp(prefix="cs231n-references-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    write_references({a: nbformat.writes(course.solution(a)) for a in course.assignments()}, folder)
-    return reference_env("99", folder)
+    every = {a: nbformat.writes(references(course.solution(a))) for a in course.assignments()}
+    write_references(every, folder)
+    return reference_env(folder)
 
 
 @dataclass

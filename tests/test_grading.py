@@ -9,6 +9,7 @@ import pytest
 
 from cs231n_course import cells
 from cs231n_course.cli import main
+from cs231n_course.course import run_nbgrader
 from cs231n_course.grading import submissions
 from cs231n_course.grading.feedback import CSP, render
 from cs231n_course.grading.results import NotebookResult, printable, spreadsheet_row, student_id_problem
@@ -166,3 +167,93 @@ def test_notebook_04_is_graded_on_the_references_of_03_not_the_learners(course, 
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     auto = [r for r in rows if r["grading"] == "auto"]
     assert auto and all(r["score"] == r["max_score"] for r in auto), capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_plain_nbgrader_grades_04_the_same_whatever_the_learners_own_03(course, tmp_path):
+    """`nbgrader autograde 04_neural_networks` in a course folder whose config is the course's (and
+    nothing else): 04's grade is the same whether the learner's own 03, in nbgrader's folders beside
+    it, is right, wrong (the bias forgotten, which 04's first question shows) or missing."""
+    from fixtures import make_submission
+    from nbgrader.api import Gradebook
+
+    from cs231n_course.grading.stock import nbgrader_workspace
+
+    nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
+    workspace, db = tmp_path / "nbgrader", tmp_path / "gradebook.db"
+    nbgrader_workspace(course, nb4, workspace, db)
+    solved3 = dict.fromkeys(cells.questions(course.solution(nb3)), "solution")
+    own = {"right": solved3, "wrong": {**solved3, "q3_affine_forward": "forgot the bias"}, "missing": None}
+    for student, answers in own.items():
+        (workspace / "submitted" / student / nb4).mkdir(parents=True)
+        nbformat.write(make_submission(course, nb4, {"q1_linear_classifier": "solution"}),
+                       workspace / "submitted" / student / nb4 / f"{nb4}.ipynb")
+        for folder in ("submitted", "autograded") if answers else ():
+            beside = workspace / folder / student / nb3
+            beside.mkdir(parents=True)
+            nbformat.write(make_submission(course, nb3, answers), beside / f"{nb3}.ipynb")
+    proc = run_nbgrader(["autograde", nb4, "--log-level=WARN"], workspace)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with Gradebook(f"sqlite:///{db}") as gb:
+        scores = {student: {g.name: g.score for g in gb.find_submission_notebook(nb4, nb4, student).grades}
+                  for student in own}
+    assert scores["right"] == scores["wrong"] == scores["missing"], scores
+    assert scores["wrong"]["q1_linear_classifier_test"] > 0, scores["wrong"]
+
+
+def test_nbgrader_validate_and_formgrader_run_on_the_references(course, tmp_path, monkeypatch):
+    """`nbgrader validate` run in the course (and the lab's Validate button, and Formgrader, which
+    load the same configuration from the folder they start in) takes 03 from the references, not
+    from the learner's 03 beside the notebook, whose affine_forward forgot the bias."""
+    from fixtures import make_submission
+    from nbgrader.apps import NbGrader
+    from nbgrader.converters import Autograde
+
+    from cs231n_course.nbgrader_hook import ReferencesExecute
+
+    nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
+    (tmp_path / nb3).mkdir()
+    solved3 = dict.fromkeys(cells.questions(course.solution(nb3)), "solution")
+    nbformat.write(make_submission(course, nb3, {**solved3, "q3_affine_forward": "forgot the bias"}),
+                   tmp_path / nb3 / f"{nb3}.ipynb")
+    test = nbformat.v4.new_code_cell(
+        "import numpy as np\nfrom cs231n_utils.mine import affine_forward\n"
+        "out, _ = affine_forward(np.ones((1, 2)), np.ones((2, 1)), np.ones(1))\n"
+        "assert out[0, 0] == 3, f'the learner\\'s own 03: {out}'", id="q1_uses_mine_test")
+    test.metadata["nbgrader"] = cells.metadata("tests", "q1_uses_mine_test", 1)
+    (tmp_path / nb4).mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[test]), tmp_path / nb4 / f"{nb4}.ipynb")
+    proc = run_nbgrader(["validate", str(tmp_path / nb4 / f"{nb4}.ipynb")], course.config_file.parent)
+    assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout + proc.stderr
+
+    monkeypatch.chdir(course.config_file.parent)  # Formgrader: the nbgrader_config.py of where it starts
+    app = NbGrader()
+    app.load_config_file()
+    assert ReferencesExecute in Autograde(config=app.config).autograde_preprocessors
+    assert ReferencesExecute(config=app.config).course == str(course.root)
+
+
+def test_a_grading_kernel_finds_only_code_in_the_references(course):
+    """A submission of 02 that prints every file of the folder its cs231n_utils.mine reads (the
+    references of 01, read-only at /references in the sandbox) shows 01's setup and answer code,
+    and none of 01's tests, hidden tests, written answers, model answers or rubrics."""
+    from cs231n_course.grading.notebook import Job, grade_notebook
+
+    nb1, nb2 = "01_chain_rule", "02_gate_patterns"
+    nb = nbformat.read(course.release_path(nb2), as_version=4)
+    spy = next(c for c in nb.cells if cells.kind(c) is cells.Kind.ANSWER)
+    spy.source = ("import os\nfor where, _, names in os.walk(os.environ['CS231N_NOTEBOOKS']):\n"
+                  "    for name in names:\n        print(open(os.path.join(where, name)).read())")
+    job = Job("spy", nb2, nbformat.writes(course.solution(nb2)), nbformat.writes(nb).encode(),
+              earlier=course.earlier_solutions(nb2))
+    graded = grade_notebook(job)
+    shown = "".join(o.get("text", "") for c in nbformat.reads(graded.notebook, as_version=4).cells
+                    if c.id == spy.id for o in c.outputs)
+    for seen in (shown, graded.feedback):
+        assert "def numerical_derivative" in seen  # 01's answer code, read by the spy
+        for secret in ("BEGIN HIDDEN TESTS", "RUBRIC", "BEGIN SOLUTION", "Model answer"):
+            assert secret not in seen, secret
+    leaked = [cells.key(c) for c in course.solution(nb1).cells
+              if (cells.kind(c) in (cells.Kind.TESTS, cells.Kind.WRITTEN) or c.cell_type == "markdown")
+              and c.source.strip() and c.source.strip() in shown]
+    assert not leaked, leaked

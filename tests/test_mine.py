@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from fixtures import make_submission
 
+from cs231n_course import cells
 from cs231n_course.course import reference_env, write_references
 from cs231n_course.reference import layers
 
@@ -22,7 +23,6 @@ NB3 = "03_vectorized_backprop"
 def mine(tmp_path, monkeypatch):
     """A fresh cs231n_utils.mine that reads learner notebooks from tmp_path/NN_topic/NN_topic.ipynb."""
     monkeypatch.setenv("CS231N_NOTEBOOKS", str(tmp_path))
-    monkeypatch.delenv("CS231N_REFERENCE_BELOW", raising=False)
     monkeypatch.delitem(sys.modules, "cs231n_utils.mine", raising=False)
     return importlib.import_module("cs231n_utils.mine")
 
@@ -74,22 +74,20 @@ def test_an_unlocked_reference_stands_in_for_a_missing_exercise(course, mine, tm
     assert "unlocked reference of 03_vectorized_backprop" in capsys.readouterr().out
 
 
-def test_when_grading_earlier_notebooks_are_the_instructors(course, mine, tmp_path, monkeypatch):
-    """The grader hands notebook 04 the solution notebook of 03, whatever the learner saved."""
+def test_a_grader_points_mine_at_the_references_of_the_earlier_notebooks(course, mine, tmp_path, monkeypatch):
+    """The grader hands notebook 04 the references of 03 (its setup and answer cells, nothing
+    else), whatever the learner saved beside it."""
     save(course, tmp_path, NB3, {"q3_affine_forward": "forgot the bias"})
-    solutions = tmp_path / "solutions"
-    write_references({NB3: nbformat.writes(course.solution(NB3))}, solutions)
-    for name, value in reference_env("04_neural_networks", solutions).items():
+    folder = tmp_path / "references"
+    write_references(course.earlier_solutions("04_neural_networks"), folder)
+    for name, value in reference_env(folder).items():
         monkeypatch.setenv(name, value)
     x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.full(4, 5.0)
     assert np.array_equal(mine.affine_forward(x, w, b)[0], layers.affine_forward(x, w, b)[0])
-    assert mine.affine_forward.__code__.co_filename == str(solutions / NB3 / f"{NB3}.ipynb")
-    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "03")  # 03's own exercises are never the instructor's
-    assert mine.affine_forward.__code__.co_filename == str(tmp_path / NB3 / f"{NB3}.ipynb")
-    monkeypatch.setenv("CS231N_REFERENCE_BELOW", "04")
-    monkeypatch.setenv("CS231N_REFERENCE_NOTEBOOKS", str(tmp_path / "nowhere"))
-    with pytest.raises(mine.MissingExercise, match="solution notebook"):
-        mine.affine_forward  # noqa: B018
+    assert mine.affine_forward.__code__.co_filename == str(folder / NB3 / f"{NB3}.ipynb")
+    reference = nbformat.read(folder / NB3 / f"{NB3}.ipynb", as_version=4)
+    answers = [q for q in cells.answer_cells(course.solution(NB3)) if not cells.is_written_question(q)]
+    assert [c.id for c in reference.cells] == ["setup", *answers]
 
 
 def test_unknown_names_are_attribute_errors(mine):

@@ -57,11 +57,12 @@ class _SandboxSpecs(KernelSpecManager):
 class SandboxedKernel:
     """A fresh kernel in its own private directory; started ahead of need, used once.
 
-    assignment, earlier: the notebook it will run and {assignment: source notebook JSON} of the
-    ones before it, which `cs231n_utils.mine` hands the notebook in place of the learner's own
-    (read-only in the sandbox; the instructor's reference modules are not in its view)."""
+    earlier: {assignment: notebook JSON} of the references of the notebooks before the one it will
+    run (Course.earlier_solutions: their code only), which `cs231n_utils.mine` hands the notebook
+    in place of the learner's own (read-only in the sandbox; the instructor's reference modules
+    are not in its view)."""
 
-    def __init__(self, limits, assignment="", earlier=None):
+    def __init__(self, limits, earlier=None):
         bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
         _copy_font_cache(self.workdir)
@@ -72,7 +73,7 @@ class SandboxedKernel:
         with open(config_path, "w") as f:
             json.dump({"workdir": self.workdir, "report": self.report_path, "bwrap": bwrap,
                        "bwrap_problem": problem, "limits": limits.to_json(),
-                       "references": _references_dir(earlier or {}), "assignment": assignment}, f)
+                       "references": _references_dir(earlier or {})}, f)
         specs = _SandboxSpecs()
         specs.config_path = config_path
         self.km = KernelManager(kernel_name="sandboxed", kernel_spec_manager=specs,
@@ -202,9 +203,9 @@ def _copy_font_cache(workdir):
 
 
 def _references_dir(earlier):
-    """The folder of the earlier notebooks ({assignment: JSON}), written once per grading process
-    and shared, read-only, by the kernels that need it (not in a config dir, which the launcher
-    may cover with its staging folder)."""
+    """The folder of the earlier notebooks' references ({assignment: JSON}), written once per
+    grading process and shared, read-only, by the kernels that need it (not in a config dir, which
+    the launcher may cover with its staging folder)."""
     key = hashlib.sha256(json.dumps(earlier, sort_keys=True).encode()).hexdigest()
     with _lock:
         if key not in _REFERENCES:
@@ -258,15 +259,15 @@ class KernelSupply:
     Each kernel serves exactly one submission, so no state is shared between submissions.
     """
 
-    def __init__(self, limits, assignment="", earlier=None):
-        self.limits, self.assignment, self.earlier = limits, assignment, earlier
+    def __init__(self, limits, earlier=None):
+        self.limits, self.earlier = limits, earlier
         self._next, self._thread = None, None
         self._start_next()
 
     def _start_next(self):
         def boot():
             try:
-                self._next = SandboxedKernel(self.limits, self.assignment, self.earlier)
+                self._next = SandboxedKernel(self.limits, self.earlier)
             except Exception as e:  # reported when the kernel is asked for
                 self._next = e
 

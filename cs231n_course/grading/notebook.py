@@ -32,7 +32,7 @@ class Job:
     submission: bytes  # the submitted file, as read
     limits: Limits = field(default_factory=Limits)
     renamed: dict = field(default_factory=dict)  # old cell id -> new, for earlier releases
-    earlier: dict = field(default_factory=dict)  # {assignment: source notebook JSON} of those before
+    earlier: dict = field(default_factory=dict)  # {assignment: notebook JSON}: references of those before
     digest: str = ""  # content hash of everything above: a result is reused while it matches
 
 
@@ -60,7 +60,7 @@ def grade_notebook(job, kernel=None):
     own = [(cells.key(c), c.source) for c in nb.cells if c.cell_type == "code" and not cells.is_protected(c)]
     result.findings = [f"cell {key}: {what}" for key, what in scan(own, source)]
 
-    kernel = kernel or SandboxedKernel(job.limits, job.assignment, job.earlier)
+    kernel = kernel or SandboxedKernel(job.limits, job.earlier)
     judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()

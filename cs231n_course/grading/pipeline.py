@@ -98,7 +98,7 @@ def _grade_in_worker(job):
     assignment, as in grade_class); the one started last is shut down when the process ends."""
     global _supply
     if _supply is None:
-        _supply = KernelSupply(job.limits, job.assignment, job.earlier)
+        _supply = KernelSupply(job.limits, job.earlier)
         atexit.register(_supply.close)
     return grade_notebook(job, _supply.take())
 

@@ -389,7 +389,7 @@ def main(argv):
     os.write(report_fd, json.dumps(report).encode())
     os.close(report_fd)
     env = kernel_env(workdir)
-    env.update(reference_env(config["assignment"], REFERENCES if through_bwrap else config["references"]))
+    env.update(reference_env(REFERENCES if through_bwrap else config["references"]))
     child = os.fork()
     if child == 0:
         try:

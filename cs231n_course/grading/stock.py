@@ -1,5 +1,7 @@
 """Grade a class with stock nbgrader (`nbgrader autograde`, one student at a time, unprotected):
-the reference the hardened grader is compared with, and the end-to-end proof in the tests.
+the reference the hardened grader is compared with, and the end-to-end proof in the tests. Plain
+nbgrader with the course's configuration and nothing else: its kernels get the references of the
+earlier notebooks from the configuration (nbgrader_hook.py), as any instructor's nbgrader does.
 
 OUT/nbgrader/                           the nbgrader workspace (source/, submitted/, autograded/, ...)
 OUT/feedback/<student>/<assignment>.html  nbgrader's feedback page
@@ -13,7 +15,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .. import cells
-from ..course import CourseError, reference_env, run_nbgrader, write_references
+from ..course import CourseError, run_nbgrader
 from .outputs import summary_plot, write_csvs
 from .results import CellResult, NotebookResult, Status
 
@@ -65,24 +67,22 @@ def grade_class_with_nbgrader(course, subs, assignment, out_dir, progress=print)
     out_dir = Path(out_dir).resolve()
     workspace, db = out_dir / "nbgrader", out_dir / "gradebook.db"
     nbgrader_workspace(course, assignment, workspace, db)
-    write_references(course.earlier_solutions(assignment), workspace / "references")
-    env = reference_env(assignment, workspace / "references")
     for i, sub in enumerate(subs, 1):
         progress(f"[{i}/{len(subs)}] {sub.student}: " + ("grading" if sub.path else sub.reason))
         if sub.path is not None:
-            _autograde(workspace, db, assignment, sub, out_dir, env)
+            _autograde(workspace, db, assignment, sub, out_dir)
     write_csvs(out_dir, {assignment: subs})
     summary_plot(out_dir / "summary.png", {assignment: subs})
     return subs
 
 
-def _autograde(workspace, db, assignment, sub, out_dir, env):
+def _autograde(workspace, db, assignment, sub, out_dir):
     target = workspace / "submitted" / sub.student / assignment
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     shutil.copyfile(sub.path, target / f"{assignment}.ipynb")
     proc = run_nbgrader(["autograde", assignment, f"--student={sub.student}", "--force",
-                         "--log-level=WARN"], workspace, env=env)
+                         "--log-level=WARN"], workspace)
     if proc.returncode != 0:
         sub.result.fail(Status.ERROR, _last_error_line(proc.stderr))
         return
