@@ -644,8 +644,8 @@ def test_written_answers_need_manual_grading_everywhere(graded):
     assert "Needs manual grading, 2 points" in page and "Written answers worth 2 points" in page
     assert "a kink of the ReLU within h" in page and "<b>necessarily</b>" in page  # sanitized, kept
     executed = Record(out).autograded("deletes_written_answer", NB).read_text()
-    assert "YOUR ANSWER HERE" in executed
-    for text in (page, executed, Record(out).feedback("deletes_written_answer", NB).read_text()):
+    assert "YOUR ANSWER HERE" in executed and "RUBRIC" in executed  # the instructor's copy: the rubric too
+    for text in (page, Record(out).feedback("deletes_written_answer", NB).read_text()):
         assert "RUBRIC" not in text and "Model answer" not in text
     line = next(ln for ln in score_table([writes]).splitlines() if ln.startswith("writes_answers"))
     assert "?" in line and "21 / 21" in line and "2 points" in line
