@@ -402,7 +402,7 @@ def test_a_kernel_dies_with_the_grader():
 
 def test_the_bwrap_command_line_is_an_allow_list(tmp_path):
     argv = sandbox.bwrap_argv("bwrap", str(tmp_path), LIMITS, ["python"], sandbox.python_paths(),
-                              {}, (7, 8), "/tmp/earlier-solutions")
+                              {}, (7, 8), "/tmp/earlier-solutions", "/tmp/kernel-1.judge")
     for option in ("--unshare-all", "--die-with-parent", "--new-session", "--disable-userns"):
         assert option in argv
     assert argv[argv.index("--cap-drop") + 1] == "ALL"
@@ -415,6 +415,7 @@ def test_the_bwrap_command_line_is_an_allow_list(tmp_path):
     assert in_repository <= {f"{root}/cs231n_course", f"{root}/cs231n_utils", sys.prefix}
     assert [argv[i + 2] for i, a in enumerate(argv) if a == "--bind"] == [str(tmp_path)]  # writable
     assert argv[argv.index(sandbox.REFERENCES) - 1] == "/tmp/earlier-solutions"  # read-only
+    assert argv[argv.index("/tmp/kernel-1.judge") - 1] == "--ro-bind"  # the judge's sockets
     references = f"{root}/cs231n_course/reference"  # the instructor's: an empty folder in its place
     at = argv.index(references)
     assert argv[at - 1] == "--tmpfs" and argv[at + 1] == "--remount-ro"
