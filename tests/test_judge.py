@@ -13,7 +13,9 @@ from jupyter_client import KernelManager
 
 from cs231n_course import cells
 from cs231n_course.grading import remote
+from cs231n_course.grading.integrity import probe_code, probe_findings
 from cs231n_course.grading.judge import Judge
+from cs231n_course.grading.scan import scan_cell
 
 IMPORTS = "import numpy as np\nfrom cs231n_utils.gradcheck import rel_error\n"
 SECRET = 918273  # a number only the hidden tests know
@@ -402,3 +404,37 @@ def test_the_bytes_received_are_capped_per_notebook(kernel, monkeypatch):
         assert got.score == 0 and "over the limit" in got.reason, got.reason
     finally:
         judge.close()
+
+
+SILENCES_THE_PROBE = {
+    "rebinds the old name": "class _cs231n_integrity:\n    verify = staticmethod(fake)\n",
+    "rebinds verify through sys.modules": (
+        "import sys\nsys.modules['cs231n_course.grading.integrity'].verify = fake\n"),
+}
+
+
+@pytest.mark.parametrize("attack", SILENCES_THE_PROBE)
+def test_the_integrity_probe_cannot_be_silenced(kernel, attack):
+    """A submission that changes numpy and gives the probe a verify() that says nothing changed."""
+    km, define = kernel
+    define("__import__('cs231n_course.grading.integrity', fromlist=['snapshot']).snapshot()")
+    fake = ("import hashlib, json\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
+            "def fake(nonce):\n    print(json.dumps({'probe': hashlib.sha256(nonce.encode()).hexdigest(),"
+            " 'changed': []}))\n")
+    learner = fake + SILENCES_THE_PROBE[attack]
+    define(learner)
+    nonce = "f00d" * 8
+    printed = "".join(m["content"]["text"] for m in define(probe_code(nonce)) if m["msg_type"] == "stream")
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stdout", text=printed)])
+    findings = probe_findings(cell, nonce)
+    found = scan_cell(learner, {"np", "hashlib", "json"}, set())
+    # the probe sees the change, unless the learner's code reached the module, which the scan flags
+    assert "changed functions.numpy.allclose" in findings or "uses .modules" in found, (findings, found)
+    assert any("_cs231n_" in f or "modules" in f for f in found), found
+
+
+def test_the_scan_flags_every_way_to_the_graders_names():
+    for code in ("_cs231n_integrity.verify = print", "import __main__",
+                 "getattr(m, '_cs231n_remote')", "from cs231n_course.grading import integrity",
+                 "x = _cs231n_probe_0123.verify"):
+        assert scan_cell(code, set(), set()), code

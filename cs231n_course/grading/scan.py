@@ -131,8 +131,7 @@ def scan_cell(source, module_names, protected):
     findings = []
     modules = module_names | _imported_names(tree)
     for node in ast.walk(tree):
-        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) \
-            else node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+        name = _identifier(node)
         if GRADER_PREFIX in name:
             findings.append(f"uses the grader's {name[:60]!r}")
         elif isinstance(node, ast.Attribute) and (node.attr in HOOK_ATTRIBUTES | KERNEL_NAMES
@@ -160,6 +159,12 @@ def scan_cell(source, module_names, protected):
     for name in sorted(_top_level_bindings(tree) & protected):
         findings.append(f"redefines {name}, which the tests use")
     return list(dict.fromkeys(findings))
+
+
+def _identifier(node):
+    """The names and string a node spells, space-separated ("" for none)."""
+    fields = [getattr(node, f, None) for f in ("id", "attr", "name", "asname", "arg", "value")]
+    return " ".join(v for v in fields if isinstance(v, str))
 
 
 def _is_safe_magic(name_node, tree):
