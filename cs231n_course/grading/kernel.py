@@ -1,5 +1,10 @@
 """Sandboxed Jupyter kernels: each one fresh, in its own private folder, used for one notebook.
 
+The kernel's work dir is its own (as root, a tmpfs of `Limits.file_mb` MB, so that its files
+cannot fill the host's disk); beside it, the channel folder where the judge makes its sockets is
+the grader's, which the kernel can reach but not change. The grader writes in the work dir only
+before the kernel starts, and removes it with shutil.rmtree, which never follows a link.
+
 A kernel is started through `python -m cs231n_course.grading.sandbox CONFIG -- ipykernel ...`,
 which runs it in bubblewrap as an unprivileged user, under the limits (sandbox.py), and reports
 what the OS allowed. Where bubblewrap cannot be used, one line on stderr says so, once.
