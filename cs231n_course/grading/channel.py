@@ -7,8 +7,8 @@ loop has connected. Every request, answer and callback is one frame on that conn
 parse, and a round trip costs tens of microseconds. Waiting is bounded by the cell's time limit
 (then the kernel is interrupted), and ends when the kernel dies or its loop ends.
 
-What the kernel sends is bounded, per notebook, so that the worst a submission can do to the
-grader is get itself an error (the request fails, and with it the tests cell, with the reason):
+What the kernel sends is bounded, per notebook (LIMITS), so that the worst a submission can do to
+the grader is get itself an error: the request fails, and with it the tests cell, with the reason.
 """
 
 import builtins
@@ -41,7 +41,6 @@ LIMITS = (f"at most {MAX_HANDLES:,} handles held, {MAX_BYTES // 1024**3} GiB rec
           f"and {MAX_ITEMS:,} values; a test's callback takes ints up to {CALLBACK_INT:,}, "
           f"strings up to {CALLBACK_STR:,} characters, at most {CALLBACK_ITEMS:,} items, "
           f"arrays of at most {CALLBACK_ARRAY:,} elements")
-__doc__ += LIMITS + "."
 ENCODED = ("value", "key", "operands", "args", "kwargs")  # the fields of a request that carry values
 BUILTIN_ERRORS = {name: kind for name, kind in vars(builtins).items()
                   if isinstance(kind, type) and issubclass(kind, Exception) and not name.startswith("_")}

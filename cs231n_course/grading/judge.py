@@ -109,7 +109,8 @@ def free_names(tree):
 
 
 class Judge:
-    """Runs one notebook's tests cells against one learner's kernel."""
+    """Runs one notebook's tests cells against one learner's kernel (km). client, folder: a
+    blocking client of km's and the channel folder (SandboxedKernel's); made here when None."""
 
     def __init__(self, km, source_nb, seconds, client=None, folder=None):
         self.channel = Channel(km, seconds, client, folder)
