@@ -354,9 +354,9 @@ def peak_growth_mb(action):
 
 BOUND_MB = 200  # what one submission may make the judge hold (a whole MAX_FRAME message fits in it)
 OVER_THE_CAPS = {  # the learner's code; the tests cell; what the reason says
-    "a million handles": (
-        "class O:\n    pass\ndef f(x):\n    return [O() for _ in range(90_000)]\n",
-        "for _ in range(20):\n    f(1)\n", "more than 100,000 of its objects"),
+    "ten times the handles allowed": (
+        "class O:\n    pass\ndef f(x):\n    return [O() for _ in range(10_000)]\n",
+        "for _ in range(10):\n    f(1)\n", "more than 10,000 of its objects"),
     "a 3 GB string built by the test's function": (
         "def f(x):\n    return x('x', 3_000_000_000)\n",
         "f(lambda s, n: s * n)\n", "an int over 10,000,000"),
@@ -385,8 +385,9 @@ def test_a_submission_over_the_channels_limits_gets_an_error_and_the_judge_does_
         grew = peak_growth_mb(lambda: got.update(result=judge.run(make_tests_cell(code))))
         assert got["result"].score == 0 and reason in got["result"].reason, got["result"].reason
         assert grew < BOUND_MB, f"the judge grew by {grew:.0f} MB"
-        after = judge.run(make_tests_cell("assert double(2) == 4\n"))  # the next cell is judged,
-        assert after.score == 2 or attack == "a million handles" and reason in after.reason  # (per notebook)
+        after = judge.run(make_tests_cell("assert double(2) == 4\n"))  # the next cell is judged
+        per_notebook = attack == "ten times the handles allowed"  # (and handles stay over the cap)
+        assert after.score == 2 or per_notebook and reason in after.reason
     finally:
         judge.close()
 
