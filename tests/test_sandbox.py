@@ -395,6 +395,7 @@ def test_a_kernel_dies_with_the_grader():
                 break
             time.sleep(0.05)
         assert not [p for p in sandboxed if os.path.exists(f"/proc/{p}")]
+        assert os.getuid() != 0 or not os.path.ismount(workdir)  # the launcher unmounted its tmpfs
     finally:
         for cgroup in cgroups:
             _remove_cgroup(cgroup)

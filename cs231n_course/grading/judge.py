@@ -45,8 +45,9 @@ What the judge guarantees:
 
 What it does not guarantee:
 
-- A hidden test's inputs reach the learner's code (they are its arguments): a test computes its
-  expectation from its own values, never from what it handed to the learner.
+- A hidden test's inputs reach the learner's code (copies are its arguments), and an argument
+  passed through `in_place` comes back as that code left it: a test computes its expectation
+  before the call, or from its own copy.
 - Objects the notebook trains in the kernel (`convnet`, `mnist_net`) are judged on what they
   answer, which the learner's code controls.
 - The learner's code can call the instructor's references where they are installed (outside the

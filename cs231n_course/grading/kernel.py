@@ -181,8 +181,15 @@ def _kernels_dir():
             _KERNELS_DIR = tempfile.mkdtemp(prefix="cs231n-kernels-")
             if os.getuid() == 0:
                 os.chmod(_KERNELS_DIR, 0o711)
-            atexit.register(shutil.rmtree, _KERNELS_DIR, ignore_errors=True)
+            atexit.register(_remove_kernels_dir, _KERNELS_DIR)
         return _KERNELS_DIR
+
+
+def _remove_kernels_dir(folder):
+    """At exit: the work dirs of kernels never shut down are unmounted first (their tmpfs)."""
+    for name in os.listdir(folder):
+        sandbox.detach(os.path.join(folder, name))
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def font_cache(paths=None):

@@ -17,9 +17,10 @@ unprivileged user. This launcher only prepares what bwrap cannot and passes on h
   `cs231n_utils.mine` read-only at /references; the channel folder read-only; the work dir
   read-write, a size-limited tmpfs as root (kernel.py); fresh /dev, /proc, size-limited /tmp and
   /dev/shm), no capabilities, killed with this launcher;
-- this launcher stays as the kernel's supervisor: it kills the sandbox when the grader goes away,
-  and ends with the kernel's exit signal (bwrap reports a signal as exit status 128 + n), which the
-  grader reads (SandboxedKernel.exit_signal).
+- this launcher stays as the kernel's supervisor: it kills the sandbox when the grader goes away
+  (and unmounts the work dir's tmpfs, which the dead grader cannot), and ends with the kernel's
+  exit signal (bwrap reports a signal as exit status 128 + n), which the grader reads
+  (SandboxedKernel.exit_signal).
 
 Where bwrap is missing or cannot create namespaces, the kernel runs with the rlimits only (as an
 unprivileged user when that user can reach the interpreter). What was in force is written to the
@@ -401,6 +402,7 @@ def main(argv):
     grader, launcher = os.getppid(), os.getpid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel is interrupted by message
     report_fd = os.open(config["report"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    host_mounts = os.open("/proc/self/ns/mnt", os.O_RDONLY) if os.getuid() == 0 else None
     uid, gid, kernel_argv = _plan(config, limits, report)  # (may cover the config's folder)
     through_bwrap = kernel_argv is not cmd
     if uid is not None:
@@ -424,7 +426,20 @@ def main(argv):
             os.execve(kernel_argv[0], kernel_argv, env)
         except BaseException:
             os._exit(127)
-    _end_like(_supervise(child, grader), through_bwrap)
+    status = _supervise(child, grader)
+    if host_mounts is not None and os.getppid() != grader:  # the grader died: no one else unmounts
+        _detach_on_the_host(host_mounts, workdir)
+    _end_like(status, through_bwrap)
+
+
+def _detach_on_the_host(host_mounts, workdir):
+    """The kernel's tmpfs (kernel.py), unmounted from the host's mount namespace, which this
+    launcher may have left for its own (_stage)."""
+    try:
+        _call(_libc.setns, host_mounts, CLONE_NEWNS)
+    except OSError:
+        return
+    detach(workdir)
 
 
 if __name__ == "__main__":
