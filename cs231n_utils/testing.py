@@ -4,8 +4,11 @@ A learner must not pass an exercise by calling the package's reference version o
 hidden tests run inside `reference_disabled(...)`: while it is active, calling the reference
 function raises AssertionError, however the learner got hold of it (import, alias, closure).
 `notebook_names_replaced(name=f)` swaps one of the notebook's own functions for the duration of a
-test (e.g. to make sure one exercise does not call another). The grader's judge, which runs tests
-outside the learner's kernel, gives tests its own versions of both that act inside the kernel.
+test (e.g. to make sure one exercise does not call another). `in_place(value)` marks an argument
+that the exercise is to change in place (`clip_gradient_norm(in_place(grads), 5.0)`). The grader's
+judge, which runs tests outside the learner's kernel, gives tests its own versions of the three:
+the first two act inside the kernel, and only what `in_place` marks gets the learner's changes back
+(every other argument is a copy).
 """
 
 import sys
@@ -52,3 +55,9 @@ def notebook_names_replaced(**replacements):
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
+
+
+def in_place(value):
+    """value, which the learner's code is to change in place: the grader copies the changes back
+    into it (here, in the learner's own kernel, the code changes it directly)."""
+    return value

@@ -669,7 +669,7 @@ assert np.array_equal(relu_forward(_x.copy())[0], _out_want)
 assert np.array_equal(relu_backward(_dout, _x), _dx_want)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
-from cs231n_utils.testing import reference_disabled
+from cs231n_utils.testing import in_place, reference_disabled  # in_place: what the function does to its input
 _rng = np.random.default_rng(50)
 _cases = []
 for _shape in [(2, 3, 4, 5), (1, 6), (4,), (3, 1, 2)]:
@@ -680,7 +680,7 @@ for _shape in [(2, 3, 4, 5), (1, 6), (4,), (3, 1, 2)]:
                    eval_numerical_gradient_array(lambda a: np.maximum(0, a), _x, _dout)))
 with reference_disabled(_layers.relu_forward, _layers.relu_backward):
     for _x, _dout, _out_want, _dx_num in _cases:
-        _x0, _d0 = _x.copy(), _dout.copy()
+        _x0, _d0 = in_place(_x).copy(), in_place(_dout).copy()  # changes to _x, _dout come back
         _out, _cache = relu_forward(_x)
         assert np.shape(_out) == _x.shape
         assert np.array_equal(_out, _out_want)
@@ -779,7 +779,7 @@ assert abs(_loss - 15.8 / 3) < 1e-12
 assert np.allclose(_dx, np.array([[-1, 1, 0], [0, 0, 0], [1, 1, -2]]) / 3)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
-from cs231n_utils.testing import reference_disabled
+from cs231n_utils.testing import in_place, reference_disabled  # in_place: what the function does to its input
 _rng = np.random.default_rng(60)
 _cases = []
 for _N, _C, _scale in [(1, 4, 1.0), (7, 3, 2.0), (30, 10, 1.0), (5, 6, 100.0)]:
@@ -794,7 +794,7 @@ for _N, _C, _scale in [(1, 4, 1.0), (7, 3, 2.0), (30, 10, 1.0), (5, 6, 100.0)]:
     _cases.append((_x, _y, _want, _num))
 with reference_disabled(_layers.svm_loss):
     for _x, _y, _want, _num in _cases:
-        _x0 = _x.copy()
+        _x0 = in_place(_x).copy()  # changes to _x come back
         _loss, _dx = svm_loss(_x, _y)
         assert abs(_loss - _want) < 1e-10 * max(1.0, abs(_want)), (_loss, _want)
         assert np.shape(_dx) == _x.shape

@@ -772,7 +772,9 @@ clip_gradient_norm(small, 1.0)
 assert np.array_equal(small[0], [0.3, -0.4]), "below the threshold, leave the gradients unchanged"
 
 # %% id="q5_clip_gradients_test" kind="tests" points=2
-_g = {"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])}
+from cs231n_utils.testing import in_place  # the gradients are clipped in place
+
+_g = in_place({"W": np.array([[3.0, 0.0]]), "b": np.array([4.0])})
 assert abs(clip_gradient_norm(_g, 1.0) - 5.0) < 1e-12
 assert np.allclose(_g["W"], [[0.6, 0.0]]) and np.allclose(_g["b"], [0.8])
 ### BEGIN HIDDEN TESTS
@@ -780,7 +782,7 @@ import cs231n_course.reference.rnn_layers as rnn_layers
 _rng = np.random.default_rng(505)
 with reference_disabled(rnn_layers.clip_gradient_norm):
     # several arrays, each below the threshold on its own, together above it
-    _arrays = [_rng.normal(size=(3, 4)), _rng.normal(size=5), _rng.normal(size=(2, 2, 2))]
+    _arrays = in_place([_rng.normal(size=(3, 4)), _rng.normal(size=5), _rng.normal(size=(2, 2, 2))])
     _copies = [a.copy() for a in _arrays]
     _total = np.sqrt(sum((a**2).sum() for a in _copies))
     _max = 0.8 * _total
@@ -793,11 +795,11 @@ with reference_disabled(rnn_layers.clip_gradient_norm):
         assert rel_error(_a, _c * (_max / _total)) < 1e-12
     assert abs(np.sqrt(sum((a**2).sum() for a in _arrays)) - _max) < 1e-10
     # one entry larger than max_norm, total norm larger too: the direction must be kept
-    _g = {"w": np.array([3.0, 4.0])}
+    _g = in_place({"w": np.array([3.0, 4.0])})
     assert abs(clip_gradient_norm(_g, 4.5) - 5.0) < 1e-12
     assert np.allclose(_g["w"], [2.7, 3.6])
     # below the threshold: unchanged; the returned norm is still the true norm
-    _g = {"w": np.array([0.1, -0.2]), "v": np.array([[0.2]])}
+    _g = in_place({"w": np.array([0.1, -0.2]), "v": np.array([[0.2]])})
     assert abs(clip_gradient_norm(_g, 1.0) - 0.3) < 1e-12
     assert np.array_equal(_g["w"], [0.1, -0.2]) and np.array_equal(_g["v"], [[0.2]])
 ### END HIDDEN TESTS
@@ -2106,7 +2108,7 @@ assert overfit_losses[-1] < 0.01, "the captioner cannot even learn 20 captions: 
 assert np.array_equal(decoded, captions_20[:, 1:]), "the trained captioner must write the 20 captions back"
 
 # %% id="q11_train_captioner_test" kind="tests" points=2
-from cs231n_utils.testing import notebook_names_replaced
+from cs231n_utils.testing import in_place, notebook_names_replaced  # the parameters are updated in place
 
 
 def _quadratic(params, features, captions):  # stands in for captioner_loss: its minimum moves with the batch
@@ -2125,7 +2127,7 @@ def _batches():
 
 
 _next_batch, _drawn = _batches()
-_params = {"w": np.zeros(3)}
+_params = in_place({"w": np.zeros(3)})
 with notebook_names_replaced(captioner_loss=_quadratic):
     _losses = train_captioner(_params, _next_batch, 4, 0.1)
 assert len(_losses) == 4 and len(_drawn) == 4 and _losses[0] == 3.0
@@ -2138,7 +2140,7 @@ for _n, _lr, _at, _decay in [(6, 0.1, (), 0.3), (9, 0.05, (2, 5), 0.3), (7, 0.2,
     _want_params = {"w": np.array([0.5, -1.0, 2.0]), "v": np.ones(3)}
     _want = rnn_layers.train_captioner(_want_params, _want_batches, _n, _lr, _at, _decay, loss=_quadratic)
     _next_batch, _drawn = _batches()
-    _params = {"w": np.array([0.5, -1.0, 2.0]), "v": np.ones(3)}
+    _params = in_place({"w": np.array([0.5, -1.0, 2.0]), "v": np.ones(3)})
     with notebook_names_replaced(captioner_loss=_quadratic):
         with reference_disabled(rnn_layers.train_captioner):
             _losses = train_captioner(_params, _next_batch, _n, _lr, decay_at=_at, decay=_decay)

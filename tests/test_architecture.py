@@ -24,8 +24,15 @@ from cs231n_course.grading.results import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-GRADER_ORDER = ["limits", "results", "remote", "submissions", "assemble", "scan", "integrity", "kernel",
-                "run", "judge", "feedback", "notebook", "record", "gradebook", "outputs", "pipeline", "stock"]
+GRADER = ROOT / "cs231n_course" / "grading"
+DOCS = (ROOT / "docs" / "architecture.md").read_text()
+
+
+def grader_order():
+    """The grader's modules in the order of grading/__init__.py's list (data flows down it)."""
+    import cs231n_course.grading as grading
+
+    return re.findall(r"^([a-z]+) {2,}", grading.__doc__, re.MULTILINE)
 
 
 def imports(path):
@@ -58,12 +65,27 @@ def test_no_package_module_reads_the_tests(path):
 
 
 def test_the_grader_imports_only_what_comes_before_it():
-    for position, name in enumerate(GRADER_ORDER):
-        used = {n.split(".")[2] for n in imports(ROOT / "cs231n_course" / "grading" / f"{name}.py")
+    order = grader_order()
+    for position, name in enumerate(order):
+        used = {n.split(".")[2] for n in imports(GRADER / f"{name}.py")
                 if n.startswith("cs231n_course.grading.") and n.count(".") >= 2}
-        later = used & set(GRADER_ORDER[position + 1:])
+        later = used & set(order[position + 1:])
         assert not later, f"grading/{name}.py imports {sorted(later)}, which come after it"
-    assert {p.stem for p in modules("cs231n_course/grading")} - {"__init__", "sandbox"} == set(GRADER_ORDER)
+    assert sorted(p.stem for p in GRADER.glob("*.py") if p.stem != "__init__") == sorted(order)
+
+
+def test_the_architecture_page_shows_the_graders_order_and_the_judges_words():
+    section = DOCS[DOCS.index("## The grader"):]
+    assert re.findall(r"^\| `([a-z]+)` \|", section, re.MULTILINE) == grader_order()
+    import cs231n_course.grading.judge as judge
+    from cs231n_course.grading.channel import LIMITS
+
+    words = " ".join(DOCS.split())
+    assert LIMITS in words
+    for part in re.split(r"\n(?=\d\. |- )", judge.__doc__.split("Rules for test authors")[1]):
+        part = " ".join(part.split("\n\n")[0].split())
+        if part.startswith(tuple("123456-")):  # a rule, a guarantee or what is not guaranteed
+            assert part in words, f"docs/architecture.md lacks, in the judge's words: {part}"
 
 
 def test_cell_kinds_round_trip_through_nbgrader_metadata():

@@ -13,7 +13,9 @@ from jupyter_client import KernelManager
 
 from cs231n_course import cells
 from cs231n_course.grading import remote
+from cs231n_course.grading.integrity import probe_code, probe_findings
 from cs231n_course.grading.judge import Judge
+from cs231n_course.grading.scan import scan_cell
 
 IMPORTS = "import numpy as np\nfrom cs231n_utils.gradcheck import rel_error\n"
 SECRET = 918273  # a number only the hidden tests know
@@ -198,7 +200,7 @@ HIJACKS = {  # the learner's double() is blank; each tries to speak for it on th
         "_cs231n_remote.send_frame(_cs231n_remote._channel, json.dumps({'$done': {'value': True}}))"),
     "a second connection that answers first": (
         "s = socket.socket(socket.AF_UNIX)\n"
-        "    s.connect(glob.glob('judge-*.sock')[0])\n"
+        "    s.connect(glob.glob(tempfile.gettempdir() + '/cs231n-judge-*/judge-*.sock')[0])\n"
         "    _cs231n_remote.send_frame(s, json.dumps({'$ready': 1}))\n"
         "    _cs231n_remote.send_frame(s, json.dumps({'$done': {'value': True}}))"),
 }
@@ -207,7 +209,7 @@ HIJACKS = {  # the learner's double() is blank; each tries to speak for it on th
 @pytest.mark.parametrize("hijack", HIJACKS)
 def test_the_channel_cannot_be_hijacked(kernel, hijack):
     km, define = kernel
-    define("import glob, json, socket\ndef double(x):\n    " + HIJACKS[hijack] + "\n"
+    define("import glob, json, socket, tempfile\ndef double(x):\n    " + HIJACKS[hijack] + "\n"
            "    raise NotImplementedError()\n")
     judge = judge_of(km, seconds=5)
     try:
@@ -227,11 +229,12 @@ def test_callbacks_nested_requests_and_changes_in_place(kernel):
            "def step(model, lr):\n    for name, w in model.params.items():\n"
            "        model.params[name] -= lr * model.grads[name]\n")
     code = """\
+from cs231n_utils.testing import in_place
 assert apply(lambda t: t * 10, 4) == 41
 assert boxes(lambda v: Box(v * 2), [1, 2]) == [2, 4]  # the judge's function makes learner objects
 _arrays = [np.ones(3), np.ones((2, 2))]
 _ids = [id(a) for a in _arrays]
-assert scale_all(_arrays, 3.0) == 2 and [id(a) for a in _arrays] == _ids
+assert scale_all(in_place(_arrays), 3.0) == 2 and [id(a) for a in _arrays] == _ids
 assert all(np.all(a == 3.0) for a in _arrays)
 class _Model:
     def __init__(self):
@@ -239,7 +242,7 @@ class _Model:
         self.grads = {"w": np.array([10.0, 10.0])}
 _m = _Model()
 _w = _m.params["w"]
-step(_m, 0.1)
+step(in_place(_m), 0.1)
 assert np.allclose(_m.params["w"], [0.0, 1.0]) and _m.params["w"] is _w
 _b = Box(5)
 _b.v = 7
@@ -285,3 +288,154 @@ def test_only_plain_data_crosses_the_channel():
         remote.encode(nested)
     with pytest.raises(remote.ChannelError):
         remote.decode({"$handle": 3})  # no handles where none are expected
+
+
+ZEROES_ITS_INPUTS = ("def clip(grads, limit):\n    for g in grads.values():\n        g[...] = 0.0\n"
+                     "    return 0.0\n"
+                     "def step(model, lr):\n    for name in model.params:\n"
+                     "        model.params[name] -= lr\n")
+
+
+def test_the_tests_arguments_and_objects_stay_theirs_unless_a_test_asks(kernel):
+    km, define = kernel
+    define(ZEROES_ITS_INPUTS)
+    code = """\
+from cs231n_utils.testing import in_place
+_grads = {"w": np.ones(3)}
+clip(_grads, 1.0)
+assert np.all(_grads["w"] == 1.0)  # the learner zeroed its copy
+class _Model:
+    params = {"w": np.ones(2)}
+_m = _Model()
+step(_m, 0.5)
+assert np.all(_m.params["w"] == 1.0)
+clip(in_place(_grads), 1.0)  # asked for: the changes come back
+assert np.all(_grads["w"] == 0.0)
+step(in_place(_m), 0.5)
+assert np.all(_m.params["w"] == 0.5)
+"""
+    got, _ = verdict(km, code)
+    assert got.score == 2, got.reason
+
+
+def test_write_back_takes_only_the_arrays_served_in_that_request(kernel):
+    km, define = kernel
+    # the kernel's half is the learner's to rewrite: it claims to have read other attributes
+    define("import numpy as np\ndef forge(model):\n    model.w\n"
+           "    for name in ('secret', '_private', '__class__'):\n"
+           "        _cs231n_remote._fetched.append([model._n, 'getattr', name, np.zeros(2)])\n"
+           "    try:\n        model._ask({'op': 'getattr', 'name': '__class__'})\n"
+           "    except AttributeError as e:\n        return str(e)\n")
+    code = """\
+from cs231n_utils.testing import in_place
+class _Model:
+    def __init__(self):
+        self.w, self.secret, self._private = np.ones(2), np.ones(2), np.ones(2)
+_m = in_place(_Model())
+assert forge(_m) == "your code may use only the public attributes of the test's objects"
+assert np.all(_m.secret == 1.0) and np.all(_m._private == 1.0) and type(_m) is _Model
+"""
+    got, _ = verdict(km, code)
+    assert got.score == 2, got.reason
+
+
+def peak_growth_mb(action):
+    """How far the judge's (this process's) resident memory rose above its level while action ran."""
+    def status(key):
+        with open("/proc/self/status") as f:
+            return int(next(ln for ln in f if ln.startswith(key)).split()[1]) / 1024
+
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # the peak starts again from here
+    before = status("VmRSS:")
+    action()
+    return status("VmHWM:") - before
+
+
+BOUND_MB = 200  # what one submission may make the judge hold (a whole MAX_FRAME message fits in it)
+OVER_THE_CAPS = {  # the learner's code; the tests cell; what the reason says
+    "ten times the handles allowed": (
+        "class O:\n    pass\ndef f(x):\n    return [O() for _ in range(10_000)]\n",
+        "for _ in range(10):\n    f(1)\n", "more than 10,000 of its objects"),
+    "a 3 GB string built by the test's function": (
+        "def f(x):\n    return x('x', 3_000_000_000)\n",
+        "f(lambda s, n: s * n)\n", "an int over 10,000,000"),
+    "a list of 20,000 items for the test's function": (
+        "def f(x):\n    return x([0] * 20_000)\n", "f(len)\n", "over 10,000 items"),
+    "a message of 100 MB": (
+        "import numpy as np\ndef f(x):\n    return np.zeros(12_500_000)\n", "f(1)\n",
+        "bytes, over the limit of 67,108,864"),
+    "a million empty lists in one message": (
+        "def f(x):\n    return [[] for _ in range(1_000_000)]\n", "f(1)\n", "lists and dicts"),
+    "nesting fifty thousand deep": (
+        "def f(x):\n    _cs231n_remote.send_frame(_cs231n_remote._channel,\n"
+        "        '{\"$done\": {\"value\": ' + '[' * 50_000 + ']' * 50_000 + '}}')\n    return 1\n",
+        "f(1)\n", "stopped answering"),
+}
+
+
+@pytest.mark.parametrize("attack", OVER_THE_CAPS)
+def test_a_submission_over_the_channels_limits_gets_an_error_and_the_judge_does_not_grow(kernel, attack):
+    km, define = kernel
+    learner, code, reason = OVER_THE_CAPS[attack]
+    define(learner + "def double(x):\n    return 2 * x\n")
+    judge = judge_of(km)
+    try:
+        got = {}
+        grew = peak_growth_mb(lambda: got.update(result=judge.run(make_tests_cell(code))))
+        assert got["result"].score == 0 and reason in got["result"].reason, got["result"].reason
+        assert grew < BOUND_MB, f"the judge grew by {grew:.0f} MB"
+        after = judge.run(make_tests_cell("assert double(2) == 4\n"))  # the next cell is judged
+        per_notebook = attack == "ten times the handles allowed"  # (and handles stay over the cap)
+        assert after.score == 2 or per_notebook and reason in after.reason
+    finally:
+        judge.close()
+
+
+def test_the_bytes_received_are_capped_per_notebook(kernel, monkeypatch):
+    from cs231n_course.grading import channel
+
+    monkeypatch.setattr(channel, "MAX_BYTES", 30 * 1024**2)  # 2 GiB in the grader: too slow to send here
+    km, define = kernel
+    define("import numpy as np\ndef f(x):\n    return np.zeros(1_000_000)\n")  # 10.7 MB a message
+    judge = judge_of(km)
+    try:
+        assert judge.run(make_tests_cell("f(1)\nf(1)\n")).score == 2
+        got = judge.run(make_tests_cell("f(1)\n"))  # over 30 MB for the notebook
+        assert got.score == 0 and "over the limit" in got.reason, got.reason
+    finally:
+        judge.close()
+
+
+SILENCES_THE_PROBE = {
+    "rebinds the old name": "class _cs231n_integrity:\n    verify = staticmethod(fake)\n",
+    "rebinds verify through sys.modules": (
+        "import sys\nsys.modules['cs231n_course.grading.integrity'].verify = fake\n"),
+}
+
+
+@pytest.mark.parametrize("attack", SILENCES_THE_PROBE)
+def test_the_integrity_probe_cannot_be_silenced(kernel, attack):
+    """A submission that changes numpy and gives the probe a verify() that says nothing changed."""
+    km, define = kernel
+    define("__import__('cs231n_course.grading.integrity', fromlist=['snapshot']).snapshot()")
+    fake = ("import hashlib, json\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
+            "def fake(nonce):\n    print(json.dumps({'probe': hashlib.sha256(nonce.encode()).hexdigest(),"
+            " 'changed': []}))\n")
+    learner = fake + SILENCES_THE_PROBE[attack]
+    define(learner)
+    nonce = "f00d" * 8
+    printed = "".join(m["content"]["text"] for m in define(probe_code(nonce)) if m["msg_type"] == "stream")
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stdout", text=printed)])
+    findings = probe_findings(cell, nonce)
+    found = scan_cell(learner, {"np", "hashlib", "json"}, set())
+    # the probe sees the change, unless the learner's code reached the module, which the scan flags
+    assert "changed functions.numpy.allclose" in findings or "uses .modules" in found, (findings, found)
+    assert any("_cs231n_" in f or "modules" in f for f in found), found
+
+
+def test_the_scan_flags_every_way_to_the_graders_names():
+    for code in ("_cs231n_integrity.verify = print", "import __main__",
+                 "getattr(m, '_cs231n_remote')", "from cs231n_course.grading import integrity",
+                 "x = _cs231n_probe_0123.verify"):
+        assert scan_cell(code, set(), set()), code

@@ -18,12 +18,14 @@ import textwrap
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import COURSE
 
 from cs231n_course import cells
 from cs231n_course.grading import kernel as kernel_module
 from cs231n_course.grading import sandbox
+from cs231n_course.grading.judge import Judge
 from cs231n_course.grading.kernel import SandboxedKernel, _remove_cgroup
 from cs231n_course.grading.limits import Limits
 from cs231n_course.grading.pipeline import grade_class
@@ -393,6 +395,7 @@ def test_a_kernel_dies_with_the_grader():
                 break
             time.sleep(0.05)
         assert not [p for p in sandboxed if os.path.exists(f"/proc/{p}")]
+        assert os.getuid() != 0 or not os.path.ismount(workdir)  # the launcher unmounted its tmpfs
     finally:
         for cgroup in cgroups:
             _remove_cgroup(cgroup)
@@ -402,7 +405,7 @@ def test_a_kernel_dies_with_the_grader():
 
 def test_the_bwrap_command_line_is_an_allow_list(tmp_path):
     argv = sandbox.bwrap_argv("bwrap", str(tmp_path), LIMITS, ["python"], sandbox.python_paths(),
-                              {}, (7, 8), "/tmp/earlier-solutions")
+                              {}, (7, 8), "/tmp/earlier-solutions", "/tmp/kernel-1.judge")
     for option in ("--unshare-all", "--die-with-parent", "--new-session", "--disable-userns"):
         assert option in argv
     assert argv[argv.index("--cap-drop") + 1] == "ALL"
@@ -415,6 +418,7 @@ def test_the_bwrap_command_line_is_an_allow_list(tmp_path):
     assert in_repository <= {f"{root}/cs231n_course", f"{root}/cs231n_utils", sys.prefix}
     assert [argv[i + 2] for i, a in enumerate(argv) if a == "--bind"] == [str(tmp_path)]  # writable
     assert argv[argv.index(sandbox.REFERENCES) - 1] == "/tmp/earlier-solutions"  # read-only
+    assert argv[argv.index("/tmp/kernel-1.judge") - 1] == "--ro-bind"  # the judge's sockets
     references = f"{root}/cs231n_course/reference"  # the instructor's: an empty folder in its place
     at = argv.index(references)
     assert argv[at - 1] == "--tmpfs" and argv[at + 1] == "--remount-ro"
@@ -461,3 +465,103 @@ def test_without_bubblewrap_a_class_graded_by_worker_processes_is_told_once(monk
     assert all(s.result.isolation["sandbox"].startswith("none: resource limits only") for s in subs)
     lines = [ln for ln in capfd.readouterr().err.splitlines() if "resource limits only" in ln]
     assert len(lines) == 1 and "bubblewrap (bwrap) not found" in lines[0], lines
+
+
+ATTACKER = """
+import os, sys
+target, folders, seen = sys.argv[1], sys.argv[2:], set()
+while True:  # a process of its own: it races the grader, not the kernel's other threads
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names + ["judge-0.sock"]:
+            if name.startswith(".attack"):
+                continue
+            link = os.path.join(folder, ".attack-link")
+            try:
+                os.symlink(target, link)
+                os.replace(link, os.path.join(folder, name))
+            except OSError:
+                if os.path.lexists(link):  # (a folder is not replaced)
+                    os.unlink(link)
+                continue
+            if name not in seen:
+                seen.add(name)
+                with open(".attack-log", "a") as f:
+                    f.write(name + "\\n")
+"""
+SWAPS_LINKS = """
+import json, os, subprocess, sys
+attacker = subprocess.Popen([sys.executable, "-c", {attacker!r}, {target!r}, os.getcwd(), "/tmp",
+                             "/dev/shm", {channel!r}])
+def double(x):
+    return 2 * x
+def swapped():
+    return open(".attack-log").read().split()
+print(json.dumps({{}}))
+"""
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="the grader's root operations are what is attacked")
+@pytest.mark.parametrize("isolate", [True, False], ids=["bubblewrap", "resource limits only"])
+def test_links_a_kernel_swaps_in_never_lead_the_grader_to_a_host_file(isolate, tmp_path):
+    if isolate and BWRAP is None:
+        pytest.skip(PROBLEM)
+    target = tmp_path / "root-only"
+    target.write_text("the host's")
+    target.chmod(0o600)
+    before = os.stat(target)
+    kernel = SandboxedKernel(Limits(notebook_seconds=60, cell_seconds=20, isolate=isolate))
+    try:
+        if kernel.isolation()["user"].startswith("root"):  # it could change any file itself
+            pytest.skip("the kernel runs as root here: " + kernel.isolation()["user"])
+        run(kernel, SWAPS_LINKS.format(attacker=ATTACKER, target=str(target), channel=kernel.channel_dir))
+        source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy as np")])
+        source.cells[0].metadata["nbgrader"] = cells.metadata("given", "setup")
+        judge = Judge(kernel.km, source, 20, kernel.client, kernel.channel_dir)
+        try:
+            scores = []
+            for i in range(30):  # a serving loop, and a socket, for each
+                cell = nbformat.v4.new_code_cell(f"assert double({i}) == {2 * i}")
+                cell.metadata["nbgrader"] = cells.metadata("tests", f"q{i}_test", 1)
+                scores.append(judge.run(cell).score)
+            swapped = judge.channel.fetch("swapped")()
+        finally:
+            judge.close()
+    finally:
+        kernel.shutdown()
+    after = os.stat(target)
+    assert (after.st_mode, after.st_uid, after.st_gid) == (before.st_mode, before.st_uid, before.st_gid)
+    assert target.read_text() == "the host's" and scores == [1] * 30
+    # it swapped links everywhere it could, and never saw a socket of the judge's
+    assert swapped and not [n for n in swapped if n.startswith("judge-") and n != "judge-0.sock"]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="a tmpfs needs root (without it: each file at most file_mb)")
+def test_a_kernel_that_fills_its_work_dir_stops_at_its_size_and_the_host_disk_is_untouched():
+    limits = Limits(notebook_seconds=60, cell_seconds=30, file_mb=16, isolate=BWRAP is not None)
+    kernel = SandboxedKernel(limits)
+    try:
+        parent = os.stat(os.path.dirname(kernel.workdir))
+        got = run(kernel, """
+            import json, os
+            written, error = 0, None
+            try:
+                for i in range(100):
+                    with open(f"fill-{i}", "wb") as f:
+                        f.write(b"x" * 2**20)
+                    written += 2**20
+            except OSError as e:
+                error = e.strerror
+            print(json.dumps({"written": written, "error": error}))
+        """)
+        assert got["error"] == os.strerror(28) and got["written"] <= 16 * 2**20, got  # ENOSPC
+        assert os.stat(kernel.workdir).st_dev != parent.st_dev  # a file system of its own
+        size = os.statvfs(kernel.workdir)
+        assert size.f_blocks * size.f_frsize == 16 * 2**20
+        assert kernel.isolation()["work dir"] == "tmpfs of 16 MB"
+    finally:
+        kernel.shutdown()
+    assert not os.path.exists(kernel.workdir) and not os.path.exists(kernel.channel_dir)

@@ -1,9 +1,14 @@
-"""Kernel-side integrity probe, run by the grader before and after a submission's cells.
+"""The integrity probe, run in the kernel before and after a submission's cells, and its protocol.
 
-`snapshot()` records the identity of everything a graded test relies on: builtins, the sys
-hooks, IPython's transformers and exception handling, numpy, math and cs231n_utils. `verify(nonce)`
-prints one JSON line naming whatever changed since. The grader reads that line; a missing or
-malformed line means the submission interfered with the probe itself.
+In the kernel: `snapshot()` (run before the learner's code, binding no name in the notebook)
+records the identity of everything a graded test relies on: builtins, the sys hooks, IPython's
+transformers and exception handling, numpy, math and cs231n_utils. `verify(nonce)` prints one JSON
+line naming whatever changed since.
+
+In the grader: `probe_code(nonce)` is the last cell run; it imports this module under a name made
+from the nonce, which the learner's code cannot know (and the static scan flags any `_cs231n_`
+name in it). `probe_findings` reads the line; a missing or malformed one means the submission
+interfered with the probe itself.
 """
 
 import builtins
@@ -119,6 +124,27 @@ def _same(a, b):
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return a is b or (isinstance(a, types.MethodType) and a == b)
+
+
+def probe_code(nonce):
+    """The last cell run in the kernel: it prints what changed since the snapshot."""
+    name = f"_cs231n_probe_{hashlib.sha256(nonce.encode()).hexdigest()[:16]}"
+    return f"import {__name__} as {name}\n{name}.verify({nonce!r})\ndel {name}"
+
+
+def probe_findings(cell, nonce):
+    """What the integrity probe found changed; a finding too when it did not answer properly."""
+    want = hashlib.sha256(nonce.encode()).hexdigest()
+    for out in cell.outputs:
+        if out.output_type == "stream" and out.name == "stdout":
+            for line in out.text.splitlines():
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and data.get("probe") == want:
+                    return [f"changed {p}" for p in data.get("changed", [])]
+    return ["the grader's integrity check did not run normally"]
 
 
 def verify(nonce):

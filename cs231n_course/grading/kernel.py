@@ -1,5 +1,10 @@
 """Sandboxed Jupyter kernels: each one fresh, in its own private folder, used for one notebook.
 
+The kernel's work dir is its own (as root, a tmpfs of `Limits.file_mb` MB, so that its files
+cannot fill the host's disk); beside it, the channel folder where the judge makes its sockets is
+the grader's, which the kernel can reach but not change. The grader writes in the work dir only
+before the kernel starts, and removes it with shutil.rmtree, which never follows a link.
+
 A kernel is started through `python -m cs231n_course.grading.sandbox CONFIG -- ipykernel ...`,
 which runs it in bubblewrap as an unprivileged user, under the limits (sandbox.py), and reports
 what the OS allowed. Where bubblewrap cannot be used, one line on stderr says so, once.
@@ -31,8 +36,7 @@ from . import sandbox
 WARMUP = ("import numpy, matplotlib, matplotlib.pyplot\n"
           "import cs231n_utils.gradcheck, cs231n_utils.testing\n"
           "import cs231n_course.grading.remote as _cs231n_remote\n"
-          "from cs231n_course.grading import integrity as _cs231n_integrity\n"
-          "_cs231n_integrity.snapshot()")
+          "__import__('cs231n_course.grading.integrity', fromlist=['snapshot']).snapshot()")
 
 
 # the In/Out history stays in memory: no SQLite database or saving thread per kernel
@@ -65,13 +69,19 @@ class SandboxedKernel:
     def __init__(self, limits, earlier=None):
         bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
+        # the judge's sockets: the grader's folder, which the kernel reaches but cannot change
+        self.channel_dir = self.workdir + ".judge"
+        os.mkdir(self.channel_dir)
+        os.chmod(self.channel_dir, 0o711)
+        self.workdir_size = _size_limited(self.workdir, limits.file_mb)
         _copy_font_cache(self.workdir)
         # out of the kernel's reach: its config, and the report the grader trusts (cgroups to remove)
         self._config_dir = tempfile.mkdtemp(prefix="cs231n-sandbox-")
         self.report_path = os.path.join(self._config_dir, "report.json")
         config_path = os.path.join(self._config_dir, "config.json")
         with open(config_path, "w") as f:
-            json.dump({"workdir": self.workdir, "report": self.report_path, "bwrap": bwrap,
+            json.dump({"workdir": self.workdir, "channel": self.channel_dir, "report": self.report_path,
+                       "bwrap": bwrap,
                        "bwrap_problem": problem, "limits": limits.to_json(),
                        "references": _references_dir(earlier or {})}, f)
         specs = _SandboxSpecs()
@@ -101,17 +111,17 @@ class SandboxedKernel:
             raise
 
     def isolation(self):
-        """What the sandbox reported it could do (sandbox, user, namespaces, cgroups, limits)."""
+        """What the sandbox reported it could do (sandbox, user, namespaces, cgroups, limits),
+        and what bounds the work dir."""
         for _ in range(100):  # written by the launcher before the kernel starts
             try:
                 with open(self.report_path) as f:
-                    return json.load(f)
+                    return {**json.load(f), "work dir": self.workdir_size}
             except (OSError, ValueError):
                 if not self.km.is_alive():
                     break
                 time.sleep(0.02)
         return {"sandbox": "unknown (the sandbox did not report)"}
-
     def kill(self):
         """Kill the kernel and everything it started, from any thread: the launcher and bwrap
         (its process group); the sandbox dies with bwrap, its processes with the sandbox."""
@@ -149,8 +159,11 @@ class SandboxedKernel:
             pass
         for cgroup in self.isolation().get("cgroups", []):
             _remove_cgroup(cgroup)
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        shutil.rmtree(self._config_dir, ignore_errors=True)
+        if self.workdir_size.startswith("tmpfs"):
+            sandbox.detach(self.workdir)
+        # (rmtree removes links, never what they point to)
+        for folder in (self.workdir, self.channel_dir, self._config_dir):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 _KERNELS_DIR = None
@@ -169,8 +182,15 @@ def _kernels_dir():
             _KERNELS_DIR = tempfile.mkdtemp(prefix="cs231n-kernels-")
             if os.getuid() == 0:
                 os.chmod(_KERNELS_DIR, 0o711)
-            atexit.register(shutil.rmtree, _KERNELS_DIR, ignore_errors=True)
+            atexit.register(_remove_kernels_dir, _KERNELS_DIR)
         return _KERNELS_DIR
+
+
+def _remove_kernels_dir(folder):
+    """At exit: the work dirs of kernels never shut down are unmounted first (their tmpfs)."""
+    for name in os.listdir(folder):
+        sandbox.detach(os.path.join(folder, name))
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def font_cache(paths=None):
@@ -192,6 +212,18 @@ def font_cache(paths=None):
             _FONT_CACHE = [os.path.join(built, n) for n in os.listdir(built) if n.startswith("fontlist")] \
                 if os.path.isdir(built) else []
         return _FONT_CACHE
+
+
+def _size_limited(workdir, mb):
+    """As root, a tmpfs of mb MB on the work dir, so that the kernel's files cannot fill the host's
+    disk (without root: RLIMIT_FSIZE bounds each file, not their total). What holds, as a phrase."""
+    if os.getuid() == 0:
+        try:
+            sandbox.mount_tmpfs(workdir, mb)
+            return f"tmpfs of {mb} MB"
+        except OSError as e:
+            return f"the host's disk, files of at most {mb} MB each (no tmpfs: {e})"
+    return f"the host's disk, files of at most {mb} MB each (a tmpfs needs root)"
 
 
 def _copy_font_cache(workdir):

@@ -15,7 +15,8 @@ import nbformat
 from .. import cells
 from .assemble import assemble, written_answers
 from .feedback import render
-from .judge import Judge, probe_code, probe_findings
+from .integrity import probe_code, probe_findings
+from .judge import Judge
 from .kernel import SandboxedKernel
 from .limits import Limits
 from .results import NotebookResult, Status
@@ -64,7 +65,7 @@ def grade_notebook(job, kernel=None):
     judge, verdicts = None, {}
     try:
         result.isolation = kernel.isolation()
-        judge = Judge(kernel.km, source, job.limits.cell_seconds, kernel.client)
+        judge = Judge(kernel.km, source, job.limits.cell_seconds, kernel.client, kernel.channel_dir)
         nonce = secrets.token_hex(16)  # the probe runs last, after all the submission's cells
         nb.cells.append(nbformat.v4.new_code_cell(probe_code(nonce)))
         run = run_notebook(nb, kernel, job.limits,

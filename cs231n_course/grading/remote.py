@@ -28,7 +28,7 @@ import numpy as np
 
 NUMERIC_KINDS = "biufc"  # bool, int, unsigned, float, complex
 MAX_DEPTH = 32
-MAX_FRAME = 256 * 1024 * 1024  # bytes of one message: far more than any test's arrays
+MAX_FRAME = 64 * 1024 * 1024  # bytes of one message: several times any test's arrays
 _HEADER = struct.Struct(">Q")
 
 
@@ -102,11 +102,12 @@ def send_frame(sock, text):
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
-def recv_frame(sock):
-    """Receive one message as a str; ConnectionError when the other side is gone or lies."""
+def recv_frame(sock, limit=MAX_FRAME):
+    """Receive one message as a str; ConnectionError when the other side is gone, ChannelError
+    (before reading it) when the message is longer than limit bytes."""
     (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
-    if size > MAX_FRAME:
-        raise ConnectionError(f"a message of {size} bytes is over the channel's limit")
+    if size > limit:
+        raise ChannelError(f"a message of {size:,} bytes, over the limit of {limit:,}")
     return _recv_exactly(sock, size).decode()
 
 

@@ -10,14 +10,17 @@ unprivileged user. This launcher only prepares what bwrap cannot and passes on h
   mount namespace of this launcher only, where it can; then setgroups/setgid/setuid, no_new_privs;
 - rlimits (memory, file size, CPU time, no core dumps, processes), inherited by bwrap and the kernel;
 - then `bwrap` (see bwrap_argv): every namespace unshared (no network: the kernel talks to the
-  grader over IPC sockets in its work dir), an allow-list file view (system directories, the Python
-  installation, the virtual environment and the two packages read-only, but for the instructor's
-  reference modules and debugpy, which are hidden; the earlier notebooks' solutions the grader hands
-  `cs231n_utils.mine` read-only at /references; the work dir read-write; fresh /dev, /proc, /tmp),
-  no capabilities, killed with this launcher;
-- this launcher stays as the kernel's supervisor: it kills the sandbox when the grader goes away,
-  and ends with the kernel's exit signal (bwrap reports a signal as exit status 128 + n), which the
-  grader reads (SandboxedKernel.exit_signal).
+  grader over IPC sockets in its work dir, and with the judge over a socket in the grader's
+  channel folder), an allow-list file view (system directories, the Python installation, the
+  virtual environment and the two packages read-only, but for the instructor's reference modules
+  and debugpy, which are hidden; the earlier notebooks' solutions the grader hands
+  `cs231n_utils.mine` read-only at /references; the channel folder read-only; the work dir
+  read-write, a size-limited tmpfs as root (kernel.py); fresh /dev, /proc, size-limited /tmp and
+  /dev/shm), no capabilities, killed with this launcher;
+- this launcher stays as the kernel's supervisor: it kills the sandbox when the grader goes away
+  (and unmounts the work dir's tmpfs, which the dead grader cannot), and ends with the kernel's
+  exit signal (bwrap reports a signal as exit status 128 + n), which the grader reads
+  (SandboxedKernel.exit_signal).
 
 Where bwrap is missing or cannot create namespaces, the kernel runs with the rlimits only (as an
 unprivileged user when that user can reach the interpreter). What was in force is written to the
@@ -42,6 +45,7 @@ from cs231n_course.grading.limits import Limits
 
 UID_BASE = 0x70000000  # kernel uid = UID_BASE + launcher pid: above systemd's container ranges
 CLONE_NEWNS, MS_BIND, MS_REC, MS_SLAVE, MS_NOSUID, MS_NODEV = 0x20000, 4096, 0x4000, 1 << 19, 2, 4
+MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")  # the rest of /etc is not needed
@@ -152,10 +156,11 @@ def hidden_paths():
     return found + list(debugpy.submodule_search_locations or []) if debugpy else found
 
 
-def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds, references):
+def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds, references, channel):
     """The whole bwrap command line. binds: python_paths(); sources: {path: where bwrap finds it}
     for the staged ones (see _stage); data_fds: fds holding /etc/passwd and /etc/group;
-    references: the folder of earlier notebooks' solutions, shown at REFERENCES."""
+    references: the folder of earlier notebooks' solutions, shown at REFERENCES; channel: the
+    grader's folder of the judge's sockets, shown read-only where it is."""
     tmp_size = str(limits.file_mb * 1024 * 1024)
     args = [bwrap, *_namespace_options(),  # fresh file systems first: the binds may lie below /tmp
             "--dev", "/dev", "--size", tmp_size, "--tmpfs", "/dev/shm", "--proc", "/proc",
@@ -168,6 +173,7 @@ def bwrap_argv(bwrap, workdir, limits, cmd, binds, sources, data_fds, references
         args += ["--size", "4096", "--tmpfs", path, "--remount-ro", path]
     args += ["--ro-bind", sources.get(references, references), REFERENCES,
              "--bind", sources.get(workdir, workdir), workdir,
+             "--ro-bind", sources.get(channel, channel), channel,
              "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", workdir, "--", *cmd]
     return args
 
@@ -234,6 +240,20 @@ def reachable(path, uid, gid):
 def _mount(source, target, fstype, flags, data=None):
     _call(_libc.mount, source and source.encode(), target.encode(), fstype and fstype.encode(),
           ctypes.c_ulong(flags), data and data.encode())
+
+
+def mount_tmpfs(path, mb):
+    """As root, in the grader: a tmpfs of mb MB on path (a fresh folder), private to root until
+    the launcher hands it to the kernel's user."""
+    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb}m,mode=0700")
+
+
+def detach(path):
+    """Unmount what is mounted on path, at once (MNT_DETACH: even while something holds it)."""
+    try:
+        _call(_libc.umount2, path.encode(), MNT_DETACH)
+    except OSError:
+        pass
 
 
 def _stage(paths, stage_dir):
@@ -306,17 +326,18 @@ def _plan(config, limits, report):
     binds = python_paths()
     if bwrap and limits.isolate:
         try:
-            references = config["references"]
-            blocked = [p for p in [*binds, workdir, references] if root and not reachable(p, uid, gid)]
+            references, channel = config["references"], config["channel"]
+            blocked = [p for p in [*binds, workdir, references, channel]
+                       if root and not reachable(p, uid, gid)]
             sources = _stage(blocked, os.path.dirname(config["report"]))
             argv = bwrap_argv(bwrap, workdir, limits, cmd, binds, sources,
-                              _identity_files(uid, gid, workdir), references)
+                              _identity_files(uid, gid, workdir), references, channel)
             report.update(
                 sandbox=f"bubblewrap ({bwrap})", network="none", capabilities="all dropped",
                 namespaces="user, mount, pid, network, ipc, uts, cgroup; no nested user namespaces",
                 file_system={"read-only": [*(d for d in SYSTEM_DIRS if os.path.lexists(d)),
                                            *(f for f in ETC_FILES if os.path.lexists(f)),
-                                           "/etc/passwd", "/etc/group", *binds, REFERENCES],
+                                           "/etc/passwd", "/etc/group", *binds, REFERENCES, channel],
                              "hidden": hidden_paths(),
                              "read-write": [workdir, "/tmp", "/dev/shm"], "fresh": ["/dev", "/proc"],
                              "staged by root": blocked})
@@ -381,6 +402,7 @@ def main(argv):
     grader, launcher = os.getppid(), os.getpid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel is interrupted by message
     report_fd = os.open(config["report"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    host_mounts = os.open("/proc/self/ns/mnt", os.O_RDONLY) if os.getuid() == 0 else None
     uid, gid, kernel_argv = _plan(config, limits, report)  # (may cover the config's folder)
     through_bwrap = kernel_argv is not cmd
     if uid is not None:
@@ -404,7 +426,20 @@ def main(argv):
             os.execve(kernel_argv[0], kernel_argv, env)
         except BaseException:
             os._exit(127)
-    _end_like(_supervise(child, grader), through_bwrap)
+    status = _supervise(child, grader)
+    if host_mounts is not None and os.getppid() != grader:  # the grader died: no one else unmounts
+        _detach_on_the_host(host_mounts, workdir)
+    _end_like(status, through_bwrap)
+
+
+def _detach_on_the_host(host_mounts, workdir):
+    """The kernel's tmpfs (kernel.py), unmounted from the host's mount namespace, which this
+    launcher may have left for its own (_stage)."""
+    try:
+        _call(_libc.setns, host_mounts, CLONE_NEWNS)
+    except OSError:
+        return
+    detach(workdir)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ HOOK_ATTRIBUTES = {
 KERNEL_NAMES = {"__builtins__", "get_ipython", "clear_output"}
 DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "globals", "vars"}
 FORBIDDEN_MODULES = {"ctypes", "gc", "builtins", "importlib", "signal", "threading", "inspect",
-                     "cs231n_course", "cs231n_utils.testing", "IPython.core", "ipykernel"}
+                     "cs231n_course", "cs231n_utils.testing", "IPython.core", "ipykernel", "__main__"}
+GRADER_PREFIX = "_cs231n_"  # the grader's names in the kernel (its channel, its integrity probe)
 SAFE_MAGICS = {"matplotlib", "timeit", "time", "load_ext", "autoreload", "who", "whos", "pinfo"}
 _transformer = TransformerManager()
 # CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch"),
@@ -130,7 +131,10 @@ def scan_cell(source, module_names, protected):
     findings = []
     modules = module_names | _imported_names(tree)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and (node.attr in HOOK_ATTRIBUTES | KERNEL_NAMES
+        name = _identifier(node)
+        if GRADER_PREFIX in name:
+            findings.append(f"uses the grader's {name[:60]!r}")
+        elif isinstance(node, ast.Attribute) and (node.attr in HOOK_ATTRIBUTES | KERNEL_NAMES
                                                  or node.attr == "modules" and _root(node) == "sys"):
             findings.append(f"uses .{node.attr}")
         elif isinstance(node, ast.Name) and node.id in KERNEL_NAMES:
@@ -155,6 +159,12 @@ def scan_cell(source, module_names, protected):
     for name in sorted(_top_level_bindings(tree) & protected):
         findings.append(f"redefines {name}, which the tests use")
     return list(dict.fromkeys(findings))
+
+
+def _identifier(node):
+    """The names and string a node spells, space-separated ("" for none)."""
+    fields = [getattr(node, f, None) for f in ("id", "attr", "name", "asname", "arg", "value")]
+    return " ".join(v for v in fields if isinstance(v, str))
 
 
 def _is_safe_magic(name_node, tree):
