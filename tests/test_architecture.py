@@ -25,7 +25,8 @@ from cs231n_course.grading.results import (
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADER_ORDER = ["limits", "results", "remote", "submissions", "assemble", "scan", "integrity", "kernel",
-                "run", "judge", "feedback", "notebook", "record", "gradebook", "outputs", "pipeline", "stock"]
+                "run", "judge", "feedback", "notebook", "record", "gradebook", "outputs", "pipeline", "stock",
+                "similarity"]
 
 
 def imports(path):
