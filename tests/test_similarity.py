@@ -204,6 +204,10 @@ def test_hostile_notebooks_are_left_out_or_shown_escaped_and_nothing_runs(tmp_pa
     hand_in(folder, "=HYPERLINK(1)", notebook(code=OWN))
     hand_in(folder, "broken", notebook()).write_text('{"nbformat": 4, "cells": [')
     hand_in(folder, "huge", notebook(code="    x = 1\n" * 5000))
+    odd = notebook(code=OWN)
+    odd.cells[0].metadata["nbgrader"], odd.cells[1].metadata["nbgrader"] = "x", {"grade_id": [1]}
+    hand_in(folder, "odd", odd)
+    hand_in(folder, "eve\x1b]8;;", notebook(code=OWN))
     (folder / "linked").symlink_to(folder / "alice")
     (folder / "borrower").mkdir()
     (folder / "borrower" / f"{NB}.ipynb").symlink_to(folder / "alice" / f"{NB}.ipynb")
@@ -214,6 +218,8 @@ def test_hostile_notebooks_are_left_out_or_shown_escaped_and_nothing_runs(tmp_pa
     assert not ran.exists()
     why = dict(report.left_out)
     assert "not valid JSON" in why["broken"]
+    assert "cannot be read as a notebook (AttributeError)" in why["odd"]
+    assert "do not print" in why["eve\\x1b]8;;"]
     assert "symbolic link" in why["linked"] and "symbolic link" in why["borrower"]
     assert why["huge"].startswith(f"{Q}: the answer has 50,") and "over the 20,000 compared" in why["huge"]
     assert ("<img src=x onerror=alert(3)>", "alice") in pairs_of(report)

@@ -98,13 +98,11 @@ def class_answers(course, folder, assignment):
     answers, left_out = {q: {} for q in questions}, []
     for sub in find_submissions(folder, assignment, cells.graded_cells(solution)):
         try:
-            nb = _notebook(sub)
-        except ValueError as e:
-            left_out.append((sub.student, str(e)))
+            theirs = _their_cells(sub, renamed)
+        except Exception as e:  # whatever a notebook holds costs it only its own place in the report
+            left_out.append((sub.student, str(e) if isinstance(e, ValueError) else
+                             f"{assignment}.ipynb cannot be read as a notebook ({type(e).__name__})"))
             continue
-        theirs = {}
-        for cell in nb.cells:  # the first of duplicated cells counts, as when grading
-            theirs.setdefault(renamed.get(cells.key(cell), cells.key(cell)), cell.source)
         for question in questions:
             text = theirs.get(question, "")
             if len(text) > ANSWER_CHARS:
@@ -115,8 +113,9 @@ def class_answers(course, folder, assignment):
     return answers, left_out
 
 
-def _notebook(sub):
-    """The submitted notebook, read again and checked as read (it may have changed since)."""
+def _their_cells(sub, renamed):
+    """{cell id: source} of a submission, read again and checked as read (it may have changed
+    since it was found); ValueError saying why it cannot be used."""
     if sub.path is None:
         raise ValueError(sub.reason)
     try:
@@ -125,7 +124,11 @@ def _notebook(sub):
         raise ValueError(f"{sub.path.name} cannot be read ({e.strerror})") from None
     if problem := notebook_problem_bytes(raw):
         raise ValueError(f"{sub.path.name} {problem}")
-    return nbformat.reads(raw.decode("utf-8"), as_version=4)
+    theirs = {}
+    for cell in nbformat.reads(raw.decode("utf-8"), as_version=4).cells:
+        key = cells.key(cell)  # the first of duplicated cells counts, as when grading
+        theirs.setdefault(renamed.get(key, key), cell.source)
+    return theirs
 
 
 def _fingerprint(text, kind, common=frozenset()):
