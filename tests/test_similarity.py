@@ -58,6 +58,7 @@ REORDERED = """\
     dx = g * inv_std + dvar * 2.0 * xmu / m + dmean / m
 """
 PADDED = "".join(line + "    unused = np.zeros((3, 4)).T.copy()\n" for line in RENAMED.splitlines())
+JOINED = "    " + "; ".join(line.split("#")[0].strip() for line in RENAMED.splitlines()) + "\n"
 INDEPENDENT = ["""\
     x_hat, x_centered, var, eps, gamma = cache
     N, D = dout.shape
@@ -123,9 +124,10 @@ def class_report(tmp_path_factory, solution_answers):
     """A class with one copy ring on Q, every other learner honest."""
     folder = tmp_path_factory.mktemp("similar") / "submissions"
     learners = {"alice": notebook(code=OWN), "bob": notebook(code=RENAMED), "carol": notebook(code=REORDERED),
-                "dan": notebook(code=PADDED), "erin": notebook(code=INDEPENDENT[0]),
-                "femi": notebook(code=INDEPENDENT[1]), "gus": notebook(solution_answers),
-                "hana": notebook(solution_answers), "ivan": notebook({}), "jo": notebook({})}
+                "dan": notebook(code=PADDED), "kim": notebook(code=JOINED),
+                "erin": notebook(code=INDEPENDENT[0]), "femi": notebook(code=INDEPENDENT[1]),
+                "gus": notebook(solution_answers), "hana": notebook(solution_answers),
+                "ivan": notebook({}), "jo": notebook({})}
     for student, nb in learners.items():
         hand_in(folder, student, nb)
     return compare_class(COURSE, folder, NB)
@@ -144,12 +146,15 @@ def test_reordered_statements_lower_the_score_but_do_not_hide_the_copy(class_rep
     assert ("bob", "carol") in found
 
 
-def test_padding_a_copy_with_lines_of_ones_own_does_not_hide_it(class_report):
-    assert pairs_of(class_report)["bob", "dan"].score >= THRESHOLD
+def test_padding_a_copy_or_joining_its_lines_does_not_hide_it(class_report):
+    found = pairs_of(class_report)
+    assert found["bob", "dan"].score >= THRESHOLD  # a line of one's own after each copied line
+    assert found["alice", "kim"].score >= 0.95  # the statements on one line, between semicolons
+    assert found["alice", "kim"].shared_lines >= 8
 
 
 def test_independent_answers_the_solution_and_the_stub_are_never_similar(class_report):
-    ring = {"alice", "bob", "carol", "dan"}
+    ring = {"alice", "bob", "carol", "dan", "kim"}
     assert {s for pair in pairs_of(class_report) for s in pair} == ring
     # gus and hana wrote the solution everywhere, ivan and jo left the stubs: nothing shared
     assert not [p for p in class_report.pairs if p.question != Q]

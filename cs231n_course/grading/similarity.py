@@ -9,17 +9,19 @@ DIR/similarity.html  the pairs of students with how many questions each shares, 
 
 How answers are compared: copydetect (the k-gram fingerprints of MOSS's winnowing paper, its
 tokenizer pygments), one graded question at a time, every answer cell against every other:
-- code is compared as tokens: names become V, F or O, strings S, numbers 0, comments and spaces go,
-  so renamed variables, new comments, other constants and reformatting hide nothing; statements
-  moved around break only the k-grams that straddle them, so reordering lowers a score, no more;
+- code is compared as tokens: names become V, F or O, strings S, numbers 0, comments, spaces and
+  semicolons go, so renamed variables, new comments, other constants and reformatting hide nothing;
+  statements moved around, or padded with lines of one's own, break only the k-grams that straddle
+  them: that lowers a score, no more;
 - a written answer (markdown) is compared as text, lowercased, whitespace as spaces;
 - common ground is no match: every k-gram of the released stub and of the solution's own text (for
   a written answer, its model answer and rubric) is taken out of every answer, so two students who
   both wrote the solution, or left the stub, share nothing;
 - a pair is similar when its score (the share of one answer's remaining tokens found in the other,
   the larger of the two) reaches the threshold and the two share at least MIN_SHARED normalised
-  characters (about three statements, or a line or two of prose): two independent correct one-line
-  answers are never similar.
+  characters (about three statements, or a line or two of prose) on MIN_LINES lines of one of
+  them that are not the stub's or the solution's: two independent correct one-line answers are
+  never similar.
 Every k-gram is kept (window 1, not winnowed): answer cells are small, and Python's string hash,
 which copydetect uses, changes between runs, which would make a winnowed report change too.
 
@@ -51,7 +53,8 @@ from .submissions import find_submissions, notebook_problem_bytes, read_submitte
 
 THRESHOLD = 0.5  # in the tests, moved or padded copies score 0.67-0.81, independent answers 0.15-0.17
 K = {"code": 15, "text": 25}  # k-gram length, normalised characters: shorter runs are no match
-MIN_SHARED = {"code": 40, "text": 100}  # normalised characters two answers must share
+MIN_SHARED = {"code": 40, "text": 100}  # normalised characters two answers must share...
+MIN_LINES = 2  # ...on this many lines of one of them, not lines of the stub or the solution
 ANSWER_CHARS = CELL_CHARS  # a longer answer is left out (a feedback page would cut it there too)
 SHOWN_PAIRS = 200  # answer pairs drawn side by side on the page (the CSV has them all)
 FIELDS = ["question", "student_a", "student_b", "score", "shared_lines"]
@@ -71,7 +74,8 @@ class Pair:
 
     @property
     def shared_lines(self):
-        return min(len(self.lines_a), len(self.lines_b))
+        """Lines of one answer found in the other (the larger of the two, as the score)."""
+        return max(len(self.lines_a), len(self.lines_b))
 
 
 @dataclass
@@ -134,8 +138,9 @@ def _their_cells(sub, renamed):
 def _fingerprint(text, kind, common=frozenset()):
     """The copydetect fingerprint of an answer, without the k-grams in common (copydetect's own
     boilerplate removal keeps some repeated k-grams: here, a plain set difference)."""
-    if kind == "code":  # numbers as 0, line for line
-        got = CodeFingerprint("answer", K[kind], 1, language="python", fp=io.StringIO(_NUMBER.sub("0", text)))
+    if kind == "code":  # numbers as 0, semicolons as spaces (joining statements hides nothing), line for line
+        code = _NUMBER.sub("0", text).replace(";", " ")
+        got = CodeFingerprint("answer", K[kind], 1, language="python", fp=io.StringIO(code))
     else:  # lowercase, whitespace as spaces, character for character
         words = "".join(" " if c.isspace() else c.lower() if len(c.lower()) == 1 else c for c in text)
         got = CodeFingerprint("answer", K[kind], 1, filter=False, fp=io.StringIO(words))
@@ -180,6 +185,8 @@ def similar_pairs(question, answers, common_texts, kind, threshold):
             continue
         lines_a = _lines(prints[a], slices_a, common_lines)
         lines_b = _lines(prints[b], slices_b, common_lines)
+        if max(len(lines_a), len(lines_b)) < MIN_LINES:  # (Pair.shared_lines)
+            continue
         students = itertools.combinations(alike[a], 2) if a == b else itertools.product(alike[a], alike[b])
         pairs += [Pair(question, x, y, score, lines_a, lines_b) if x < y else
                   Pair(question, y, x, score, lines_b, lines_a) for x, y in students]
@@ -197,7 +204,7 @@ def compare_class(course, folder, assignment, threshold=THRESHOLD):
         common = [sources[question].source, released(sources[question]).source]
         report.pairs += similar_pairs(question, theirs, common, "text" if question in written else "code",
                                       threshold)
-    report.pairs.sort(key=lambda p: (-p.score, p.question, p.student_a, p.student_b))
+    report.pairs.sort(key=lambda p: (-p.score, -p.shared_lines, p.question, p.student_a, p.student_b))
     return report
 
 
