@@ -156,7 +156,9 @@ def _fingerprint(text, kind, common=frozenset()):
 def _lines(got, slices, common_lines):
     """Line numbers (from 0) of an answer that copydetect's slices (starts, ends) in its
     fingerprint cover, but for blank lines and lines of the stub or the solution."""
-    line = lambda position: bisect.bisect_left(got.newlines, position)  # noqa: E731
+    def line(position):
+        return bisect.bisect_left(got.newlines, position)
+
     found = {i for start, end in zip(*slices, strict=True) for i in range(line(start), line(end - 1) + 1)}
     lines = got.answer.split("\n")
     return [i for i in sorted(found) if lines[i].strip() and lines[i].strip() not in common_lines]
