@@ -8,6 +8,7 @@ grade       a folder of submissions (or one notebook) -> OUT, the course of reco
 formgrader  open OUT in nbgrader's Formgrader, to grade written answers by hand
 feedback    after hand grading: rebuild the CSVs, the summary and every feedback page from OUT
 export      final points per student and assignment, as a CSV Canvas or Moodle imports
+similarity  which students' answers to each question are alike: a CSV and a page to look at
 """
 
 import argparse
@@ -161,6 +162,20 @@ def _export(args):
     return 0
 
 
+def _similarity(args):
+    from .grading import similarity  # copydetect imports matplotlib.pyplot: only this command waits for it
+
+    course = _course(args)
+    assignment = args.assignment or _infer_assignment(course, similarity.submissions_in(args.submissions))
+    threshold = similarity.THRESHOLD if args.threshold is None else args.threshold
+    report = similarity.compare_class(course, args.submissions, assignment, threshold)
+    for student, why in report.left_out:
+        print(printable(f"{student}: left out: {why}"), file=sys.stderr)
+    csv_path, page = similarity.write_report(report, args.out)
+    print(f"{len(report.pairs)} similar answer pair(s), a place to look, not a verdict:\n{page}\n{csv_path}")
+    return 0
+
+
 def _formgrader(args):
     record = _graded_folder(args.out)
     argv = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab", "--no-browser",
@@ -216,6 +231,12 @@ def main(argv=None):
     e.add_argument("--lms", choices=LMS_FORMATS, default="canvas", help="the CSV's columns (default canvas)")
     e.add_argument("--to", help="the CSV file to write (default OUT/final_grades_<lms>.csv)")
     e.set_defaults(func=_export)
+    s = sub.add_parser("similarity", help="pairs of students whose answers are alike, question by question")
+    s.add_argument("submissions", help="a folder of submissions, as `grade` takes it, or a graded folder")
+    s.add_argument("--assignment", help="assignment name, e.g. 01_chain_rule (default: inferred)")
+    s.add_argument("--out", default="similarity_out", help="folder for similarity.csv and similarity.html")
+    s.add_argument("--threshold", type=float, help="the lowest score (0-1) reported (default 0.5)")
+    s.set_defaults(func=_similarity)
     fg = sub.add_parser("formgrader", help="open a graded folder in nbgrader's Formgrader (JupyterLab)")
     fg.add_argument("out", help="the folder `grade --out` wrote")
     fg.add_argument("jupyter", nargs=argparse.REMAINDER,

@@ -21,6 +21,7 @@ gradebook    gradebook.db, updated in place, never losing what a person entered
 outputs      grades.csv, totals.csv, summary.png, feedback pages, the score table, the LMS export
 pipeline     a class on local worker processes or a Dask cluster, resumable
 stock        the same class graded by stock `nbgrader autograde`, for comparison
+similarity   which students' answers are alike, question by question: a report beside the grades
 
 Kept free of imports: the sandboxed kernel imports grading.remote and grading.integrity and must
 start fast.
