@@ -9,8 +9,12 @@ grades are entered through nbgrader's own API, as Formgrader's save button does
 
 import copy
 import csv
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -241,8 +245,9 @@ def test_a_changed_set_of_graded_cells_is_refused_without_dropping_a_hand_grade(
     fewer = copy.deepcopy(SOURCE)
     fewer.cells = [c for c in fewer.cells if cells.key(c) != MANUAL]  # the written question removed
     before = entered(tmp_path)
-    with pytest.raises(CourseError, match="changed since its submissions were graded"):
+    with pytest.raises(CourseError, match="changed since its submissions were graded") as refused:
         gradebook.record(book, COURSE.course_id, NB, fewer, [_graded("ann", "a")])
+    assert f"ann {MANUAL}: score 2, comment 'Full marks.'" in str(refused.value)  # reported, not dropped
     assert entered(tmp_path) == before == {("ann", MANUAL, 2.0, None), ("ann", MANUAL, None, "Full marks.")}
 
 
@@ -282,3 +287,57 @@ def test_a_submission_that_kills_its_worker_costs_only_its_own_grade():
     assert set(done) == {"a", "bomb", "b"}
     assert type(done.pop("bomb")).__name__ == "BrokenProcessPool"
     assert all(error is None for error in done.values())
+
+
+# the attacks of issue 22 that once made the grader's own process grow past a 3 GB cgroup: a test's
+# callback asked to build a 3 GB string, and handles to ten times the objects the judge may hold
+GROWS_THE_JUDGE = '''
+class _Blob:
+    pass
+
+def numerical_derivative(f, x, h=1e-5):
+    for _ in range(20):
+        try:
+            f("x", 3_000_000_000)
+        except Exception:
+            pass
+    return [_Blob() for _ in range(100_000)]
+'''
+MEMORY_CGROUP = "/sys/fs/cgroup/memory"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or not os.access(MEMORY_CGROUP, os.W_OK),
+                    reason="needs root and a writable cgroup v1 memory controller")
+def test_a_class_graded_in_a_3_gb_cgroup_survives_a_submission_that_grows_the_judge(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    hand_in(subs, "amara", submission(ALL))
+    hand_in(subs, "ben", submission({}))
+    attacker = submission(FIRST_FOUR)
+    for cell in attacker.cells:
+        if cells.key(cell) == "q1_numerical_derivative":
+            cell.source = GROWS_THE_JUDGE
+    hand_in(subs, "mallory", attacker)
+    group = Path(MEMORY_CGROUP) / f"cs231n-test-{os.getpid()}"
+    group.mkdir()
+    try:
+        (group / "memory.limit_in_bytes").write_text(str(3 * 1024**3))
+        command = [sys.executable, "-m", "cs231n_course", "--course", str(COURSE.root), "grade", str(subs),
+                   "--assignment", NB, "--out", str(out), "--workers", "2", "--timeout", "60"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                              preexec_fn=lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+        assert done.returncode == 0, done.stderr[-2000:]
+        rows = list(csv.DictReader((out / "grades.csv").open()))
+        assert {r["student"] for r in rows} == {"amara", "ben", "mallory"}
+        assert len(rows) == 3 * len(GRADED)
+        got = totals(out)
+        assert got["amara"]["autograded_score"] == "21.0" and got["ben"]["total_score"] == "0.0"
+        mallory = {r["cell"]: r for r in rows if r["student"] == "mallory"}
+        assert mallory["q1_numerical_derivative_test"]["score"] == "0.0"
+        assert "the channel's limits" in mallory["q1_numerical_derivative_test"]["reason"]
+        assert all(Record(out).feedback(s, NB).exists() for s in ("amara", "ben", "mallory"))
+        assert gradebook.students(Record(out).gradebook, NB) == ["amara", "ben", "mallory"]
+    finally:
+        for pid in (group / "cgroup.procs").read_text().split():
+            os.kill(int(pid), 9)
+        group.rmdir()

@@ -168,14 +168,17 @@ def attack_problems(live, no_array_given, in_place):
 
 def test_the_attacks_find_a_test_that_reads_its_input_after_the_call():
     """In a notebook whose test computes the expected sum from x after handing x to the learner's
-    method `total`: the "zeros" attacker gets the point, and a right answer loses it; handing the
-    learner a copy fixes both. A test of a function with no array input is an exception."""
+    method `total` (through `in_place`, so that the learner's changes come back: the judge hands
+    every other argument over as a copy): the "zeros" attacker gets the point, and a right answer
+    loses it; handing the learner a copy fixes both. A test of a function with no array input is an
+    exception."""
     def cell(kind, grade_id, source, points=None):
         made = nbformat.v4.new_code_cell(source, id=grade_id)
         made.metadata["nbgrader"] = cells.metadata(kind, grade_id, points)
         return made
 
-    unsafe = "_x = np.arange(4.0)\nassert Summer().total(_x) == _x.sum()"
+    unsafe = ("from cs231n_utils.testing import in_place\n"
+              "_x = np.arange(4.0)\nassert Summer().total(in_place(_x)) == _x.sum()")
     nb = nbformat.v4.new_notebook(cells=[
         cell("given", "setup", "import numpy as np"),
         cell("answer", "q1_total", "class Summer:\n    def total(self, x):\n        return float(x.sum())"),
@@ -187,7 +190,8 @@ def test_the_attacks_find_a_test_that_reads_its_input_after_the_call():
             "q1_total: the attacker that zeroes its 1 input arrays gets 1 of 1",
             "q1_total: a right answer that then zeroes its 1 input arrays gets only 0 of 1 "
             "(a test reads an input after the call, or hands it in again)"]
-        live.nb.cells[2].source = "_x = np.arange(4.0)\nassert Summer().total(_x.copy()) == _x.sum()"
+        live.nb.cells[2].source = ("from cs231n_utils.testing import in_place\n_x = np.arange(4.0)\n"
+                                   "assert Summer().total(in_place(_x.copy())) == _x.sum()")
         assert attack_problems(live, {"q2_double": "a number in, a number out"}, {}) == []
         assert attack_problems(live, {}, {}) == [
             "q2_double: the attacker that zeroes its 0 input arrays gets 1 of 1"]

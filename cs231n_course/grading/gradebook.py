@@ -20,6 +20,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import cells
 from ..course import CourseError
 
 FORMAT = "1"  # the layout of this folder and of our table; another version is refused
@@ -167,11 +168,21 @@ def _save_cells(path, assignment, source_nb):
     except RuntimeError as e:
         if "Cannot add or remove cells" not in str(e):
             raise
+        kept = {cells.key(c) for c in source_nb.cells}
+        orphans = [f"{student} {cell}: " + ", ".join(
+                       ([f"score {got.score:g}"] if got.score is not None else [])
+                       + ([f"comment {got.comment[:60]!r}"] if got.comment else []))
+                   for student, grades in hand_grades(path, assignment).items()
+                   for cell, got in grades.items()
+                   if cell not in kept and (got.score is not None or got.comment)]
+        lost = (f" Entered by hand for cells the source no longer has: {'; '.join(orphans)}."
+                if orphans else "")
         raise CourseError(
             f"{path}: the graded cells of {assignment} changed since its submissions were graded "
             "(a cell added, removed or renamed in its source), so the gradebook cannot take the new "
-            "grades without dropping old ones. Nothing was changed. Grade into another --out folder "
-            "(hand grades stay in this one), or restore the source as it was.") from None
+            f"grades without dropping old ones.{lost} Nothing was changed. Grade into another --out "
+            "folder (hand grades stay in this one), or restore the source as it was (a renamed cell: "
+            "sources/renamed_cells.json).") from None
 
 
 def hand_grades(path, assignment):
