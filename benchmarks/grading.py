@@ -7,7 +7,7 @@ then times, in one run:
 - stock `nbgrader autograde` over the whole class (sequential, one command);
 - bare nbclient: each submission executed in a fresh kernel, nothing else;
 - the floor: the cells alone, each notebook in a kernel started beforehand (not timed);
-- `cs231n-course grade` with 1 worker (a thread of this process) and with one worker per core
+- `cs231n-course grade` with 1 worker and with one worker per core
   (worker processes, each with its own kernels, judge and feedback rendering).
 Each row also gives the CPU seconds the whole machine spent meanwhile (Linux: /proc/stat), kernels
 and workers included; the floor's include its kernels' start-up, which its wall time leaves out.

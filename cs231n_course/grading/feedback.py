@@ -7,7 +7,7 @@ hidden test failed), and the run's status and reason stand at the top of the pag
 
 Pages are inert: whatever HTML, SVG, JavaScript or Markdown the learner's cells and outputs carry
 is sanitized (nbconvert's SanitizeHTML, bleach underneath), the drawn page's body is sanitized again
-as a whole (bleach: the tags and attributes of the template, Markdown and MathML; links to http,
+as a whole (nh3: the tags and attributes of the template, Markdown and MathML; links to http,
 https, mailto or the page itself; data: URLs only as an image's source; image sizes only as
 numbers), and a Content-Security-Policy forbids every script and every load from elsewhere, so
 opening a page runs nothing a student wrote and nothing a student wrote can cover the page.
@@ -33,10 +33,9 @@ import sys
 import threading
 import xml.etree.ElementTree as ET
 
-import bleach
 import nbformat
 import nbgrader
-from bleach.css_sanitizer import CSSSanitizer
+import nh3
 from jinja2 import DictLoader, pass_context
 from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert.exporters import HTMLExporter, TemplateExporter
@@ -282,7 +281,7 @@ OUTPUT_CHARS = 50_000  # one text output (stream, plain text, HTML, Markdown, La
 TEXT_CHARS = 250_000  # all of the learner's sources and text outputs on one page
 IMAGE_CHARS = 8_000_000  # all of its images (PNG, JPEG, attachments; base64), one at most a quarter
 ADDED_CELLS = 500  # cells the learner added
-IN_PROCESS_CHARS = CELL_CHARS  # a page with more learner text is drawn in a child process...
+IN_PROCESS_CHARS = CELL_CHARS  # a page with more learner markup (_markup) is drawn in a child process...
 RENDER_SECONDS = 30  # ...which gets this long: twice what the slowest page at the caps took on a
 # busy 2-core machine (benchmarks/feedback.py); an honest page takes under a second
 _IMAGES = ("image/png", "image/jpeg")
@@ -336,6 +335,20 @@ def _bound(view):
     return budget
 
 
+_MARKUP = ("text/markdown", "text/html", "text/latex", "image/svg+xml")
+
+
+def _markup(view):
+    """Characters of the learner's markup on the page: its Markdown cells and its Markdown, HTML,
+    LaTeX and SVG outputs, what can make drawing slow (code, streams and tracebacks are drawn in
+    linear time: a blank notebook's tracebacks never need a child process)."""
+    markdown = sum(len(c.source) for c in view.cells
+                   if c.cell_type == "markdown" and not cells.is_protected(c))
+    outputs = [out for c in view.cells for out in c.get("outputs", [])]
+    return markdown + sum(len(data) for out in outputs for mime, data in out.get("data", {}).items()
+                          if mime in _MARKUP and isinstance(data, str))
+
+
 def _bound_output(out, budget, where):
     if out.output_type == "stream":
         out.text = budget.cut(out.text, OUTPUT_CHARS, where)
@@ -364,18 +377,18 @@ def _inert(view):
 _TAGS = _MATH_TAGS | frozenset(
     "a abbr b blockquote br code dd del details div dl dt em h1 h2 h3 h4 h5 h6 hr i img kbd li main "
     "ol p pre s samp small span strong sub summary sup table tbody td tfoot th thead tr u ul".split())
-_CSS = CSSSanitizer(allowed_css_properties={"text-align"})  # Markdown's table columns
+_TEXT_ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify)\s*;?\s*")  # Markdown's tables
 
 
 def _url(value):
-    """A URL as bleach reads its scheme: entities decoded (by the parser), lower case, without the
+    """A URL as a browser reads its scheme: entities decoded (by the parser), lower case, without the
     characters a browser skips in it (controls, spaces, non-ASCII)."""
     return re.sub(r"[`\x00-\x20\x7f-\xa0\s]+|[^\x00-\x7f]", "", value).lower()
 
 
 def _allowed(tag, name, value):
-    """Whether a drawn page keeps an attribute (bleach then drops URLs other than http, https,
-    mailto, data and the page's own anchors)."""
+    """Whether a drawn page keeps an attribute (the sanitizer then drops URLs other than http,
+    https, mailto, data and the page's own anchors)."""
     if tag == "img":  # nbconvert writes an output's sizes unquoted: `1 style=...` was a style
         if name in ("width", "height"):
             return re.fullmatch(r"[0-9]{1,5}", value) is not None
@@ -387,18 +400,26 @@ def _allowed(tag, name, value):
         return name in _MATH_ATTRS
     if tag == "a":
         return name == "name" or (name == "href" and not _url(value).startswith("data:"))
-    return (tag in ("td", "th") and name in ("style", "colspan", "rowspan")
+    if tag in ("td", "th") and name == "style":
+        return _TEXT_ALIGN.fullmatch(value) is not None
+    return (tag in ("td", "th") and name in ("colspan", "rowspan")
             or (tag, name) in (("ol", "start"), ("details", "open")))
 
 
+_ATTRIBUTES = {tag: {"class", "id", "title", "width", "height", "alt", "src", "name", "href", "style",
+                     "colspan", "rowspan", "start", "open", *_MATH_ATTRS} for tag in _TAGS}
+
+
 def sanitized_page(page):
-    """The drawn page with its body sanitized whole; the head is the template's (styles, the CSP)."""
+    """The drawn page with its body sanitized whole (nh3, the Rust sanitizer ammonia: linear, a few
+    milliseconds a page); the head is the template's (styles, the CSP)."""
     head, found, body = page.partition("<body>")
     if not found:
         head, body = "", page
-    cleaner = bleach.Cleaner(tags=_TAGS, attributes=_allowed, protocols={"http", "https", "mailto", "data"},
-                             strip=True, css_sanitizer=_CSS)
-    return f"{head}<body>\n{cleaner.clean(body.rpartition('</body>')[0] or body)}\n</body>\n</html>\n"
+    clean = nh3.clean(body.rpartition("</body>")[0] or body, tags=set(_TAGS), attributes=_ATTRIBUTES,
+                      attribute_filter=lambda tag, name, value: value if _allowed(tag, name, value) else None,
+                      url_schemes={"http", "https", "mailto", "data"}, link_rel=None, strip_comments=True)
+    return f"{head}<body>\n{clean}\n</body>\n</html>\n"
 
 
 def _with_csp(page):
@@ -424,10 +445,10 @@ def _drawn(view, resources):
     return sanitized_page(_convert(view, resources)[0])
 
 
-def _draw(view, resources, text):
-    """_drawn(view), here, or in a child process under RENDER_SECONDS when the learner's text on
-    the page (characters) is long; raises when it cannot be drawn."""
-    if text <= IN_PROCESS_CHARS:
+def _draw(view, resources, markup):
+    """_drawn(view), here, or in a child process under RENDER_SECONDS when the learner's markup on
+    the page (characters, _markup) is long; raises when it cannot be drawn."""
+    if markup <= IN_PROCESS_CHARS:
         return _drawn(view, resources)
     job = json.dumps({"notebook": view, "resources": resources})
     return subprocess.run([sys.executable, "-I", "-m", __name__], input=job, capture_output=True,
@@ -467,7 +488,7 @@ def render(nb, result, notebook):
     resources = {"nbgrader": {"notebook": notebook, "score": score, "max_score": max_score,
                               "late_penalty": 0}}
     try:
-        page = _draw(view, resources, TEXT_CHARS - budget.text)
+        page = _draw(view, resources, _markup(view))
     except subprocess.TimeoutExpired:
         page = _plain_page(notebook, result, f"The page took over {RENDER_SECONDS} s to draw: only "
                            "the scores are shown.", budget.cuts)
