@@ -12,7 +12,6 @@ same folder, and the hand grade is still there, in the gradebook and in Formgrad
 import csv
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -38,13 +37,6 @@ expect = sync_api.expect
 COURSE = Course(Path(__file__).resolve().parents[2])
 NB = "01_chain_rule"
 MANUAL = next(iter(cells.written_cells(COURSE.solution(NB))))
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM:
-    pytest.skip("chromium is not installed (apt-get install -y chromium, or set CHROMIUM=/path)",
-                allow_module_level=True)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 expect.set_options(timeout=60_000)
 pytestmark = pytest.mark.xdist_group("browser")
@@ -114,11 +106,10 @@ def formgrader(graded, tmp_path_factory):
 
 
 @pytest.fixture
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1300, "height": 1000})
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def test_the_instructor_grades_a_written_answer_in_formgrader_and_it_survives_a_regrade(

@@ -44,13 +44,6 @@ expect = sync_api.expect
 REPO = Path(__file__).resolve().parents[2]
 COURSE = Course(REPO)
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM:
-    pytest.skip("chromium is not installed (apt-get install -y chromium, or set CHROMIUM=/path)",
-                allow_module_level=True)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--disable-sync"]
 
 # generous limits: every wait below is for a condition, these only bound it
 SERVER_START = 90     # s for JupyterLab to answer
@@ -177,15 +170,6 @@ def _tail(path, lines=40):
 
 # ---------------------------------------------------------------------------------------------
 # the browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
