@@ -334,8 +334,12 @@ def test_memory_fork_and_output_bombs_are_contained(graded):
     subs, out, _ = graded
     memory = subs["memory_bomb"]  # the bomb follows a correct answer, which keeps its points
     assert total(memory) == 19 and "MemoryError" in outputs_and_errors(out, "memory_bomb")
-    assert subs["fork_bomb"].status in {"ok", "error", "killed", "timeout"}  # ended, nothing leaked:
-    assert total(subs["fork_bomb"]) >= 2  # the first answer was graded before the bomb
+    bomb = subs["fork_bomb"]  # ended, nothing leaked (test_no_kernel_is_left_running)
+    if bomb.status == "flagged":  # the bomb's copies of the kernel share its sockets: when one of
+        assert "integrity check did not run normally" in bomb.reason  # them eats the probe, a person looks
+    else:
+        assert bomb.status in {"ok", "error", "killed", "timeout"}, bomb.reason
+        assert total(bomb) >= 2  # the first answer was graded before the bomb
     flood = subs["floods_output"]
     assert total(flood) == 19
     assert Record(out).autograded("floods_output", NB).stat().st_size < 3_000_000
