@@ -14,6 +14,7 @@ refused with a message saying what to do, and never written.
 """
 
 import copy
+import os
 import sqlite3
 import time
 import warnings
@@ -63,8 +64,6 @@ def check(path, course_id):
 def create(path, course_id):
     """An empty gradebook at path, stamped with nbgrader's schema version (as `nbgrader db
     upgrade` makes it, without nbgrader's call of the `alembic` command) and with our mark."""
-    import os
-
     import nbgrader
     from alembic.script import ScriptDirectory
     from nbgrader.api import Base
@@ -216,12 +215,3 @@ def hand_grades(path, assignment):
                 hand.comment = comment
     return found
 
-
-def students(path, assignment):
-    """The students with a submission of an assignment in the gradebook, sorted."""
-    if not Path(path).exists():
-        return []
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        return sorted(s for (s,) in db.execute(
-            "SELECT sa.student_id FROM submitted_assignment sa JOIN assignment ON sa.assignment_id = "
-            "assignment.id WHERE assignment.name = ?", (assignment,)))
