@@ -115,7 +115,11 @@ def relu_jacobian(x):
 # Threshold: relative error < 1e-9 (a linear function: only rounding error remains).
 W = np.array([[0.1, 0.5], [-0.3, 0.8], [1.2, -0.7]])
 x = np.array([0.2, 0.4])
-J = numerical_jacobian(lambda v: W @ v, x)
+try:
+    J = numerical_jacobian(lambda v: W @ v, x)
+except ValueError as error:  # a column of 3 outputs written where a row of 2 inputs is
+    raise AssertionError(f"{error}: rows and columns swapped? J has a row per output and a column per "
+                         "input, (m, n) = (3, 2)") from error
 print("numerical Jacobian of W x:\n", J)
 assert np.shape(J) != (2, 3), "transposed: J needs a row per output and a column per input, (m, n) = (3, 2)"
 assert check_gradient(J, W, threshold=1e-9, name="J of W x").passed, "see the diagnosis above"
@@ -183,7 +187,7 @@ with reference_disabled(_gc.eval_numerical_gradient, _gc.eval_numerical_gradient
 rng = np.random.default_rng(0)
 x = rng.normal(size=12)
 W = rng.normal(size=(8, 12))
-panels = [(relu_jacobian(x), "ReLU on 12 inputs: diag(x > 0)"),
+panels = [(relu_jacobian(x), "ReLU on 12 inputs (your relu_jacobian)"),
           (numerical_jacobian(lambda v: W @ v, x), "x -> W x, W of shape (8, 12): J = W")]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 for ax, (J, title) in zip(axes, panels, strict=True):
@@ -507,7 +511,10 @@ x = np.linspace(-0.1, 0.5, num=N * D).reshape(N, *input_shape)
 w = np.linspace(-0.2, 0.3, num=D * M).reshape(D, M)
 b = np.linspace(-0.3, 0.1, num=M)
 expected = np.array([[np.sum(x[n].ravel() * w[:, m]) + b[m] for m in range(M)] for n in range(N)])
-out, _ = affine_forward(x, w, b)
+try:
+    out, _ = affine_forward(x, w, b)
+except ValueError as error:  # x of shape (2, 4, 5, 6) times w of shape (120, 3)
+    raise AssertionError(f"{error}: each example must be one row of D = 120 numbers first") from error
 print("out =\n", out, "\nexpected =\n", expected)
 assert np.shape(out) == (N, M), f"out must be (N, M) = {(N, M)}, got {np.shape(out)}: reshape x to (N, D)"
 assert rel_error(out, expected) < 1e-12, (
@@ -592,12 +599,19 @@ dout = rng.normal(size=(10, 5))
 dx_num = eval_numerical_gradient_array(lambda x_: x_.reshape(10, -1) @ w + b, x, dout)
 dw_num = eval_numerical_gradient_array(lambda w_: x.reshape(10, -1) @ w_ + b, w, dout)
 db_num = eval_numerical_gradient_array(lambda b_: x.reshape(10, -1) @ w + b_, b, dout)
-dx, dw, db = affine_backward(dout, (x, w, b))
+try:
+    dx, dw, db = affine_backward(dout, (x, w, b))
+except ValueError as error:  # a product whose shapes do not fit
+    raise AssertionError(f"{error}: dout is (10, 5), w is (6, 5) and x is (10, 6) once flattened; which "
+                         "product of two of them has the shape of the gradient you compute?") from error
+assert np.shape(dw) != (5, 6), "dw is transposed: it has the shape of w, (6, 5)"
 assert np.shape(db) != (10,), "db has one entry per example: summed over the wrong axis (b has one per output)"
 results = [check_gradient(dx, dx_num, threshold=1e-8, name="dx"),
            check_gradient(dw, dw_num, threshold=1e-8, name="dw"),
            check_gradient(db, db_num, threshold=1e-8, name="db")]
-assert all(r.passed for r in results), "see the diagnosis above"
+assert all(r.passed for r in results), "see the diagnosis above (this batch has N = 10 examples)"
+assert not np.allclose(affine_backward(dout, (2 * x, w, b))[1], dw), \
+    "dw ignores the x in the cache: take every array from the cache, not from the notebook"
 
 # %% id="q4_affine_backward_test" kind="tests" points=3
 _rng = np.random.default_rng(40)
@@ -929,7 +943,10 @@ def softmax_loss(x, y):
 # Check 1: the lecture's cat image (one example, N = 1).
 loss, dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))
 print(f"cat image: loss = {loss:.2f} (lecture: 2.04), dx = {dx[0]}")
-assert round(loss, 2) == 2.04, f"loss {loss:.4f}: the lecture's 2.04 is -log p(cat) with the natural log"
+assert round(loss, 2) == 2.04, f"loss {loss:.4f}, the lecture's is 2.04: " + (
+    "the loss of three equal scores: the shift runs over the wrong axis (the examples, not each row's classes)"
+    if abs(loss - np.log(3)) < 1e-9 else "every probability is 1: the normalizing sum runs over the wrong axis"
+    if abs(loss) < 1e-9 else "-log p(cat), with the natural log")
 
 # Check 2: scores near 0 give a loss near ln C.
 rng = np.random.default_rng(7)
@@ -951,7 +968,8 @@ x = rng.normal(size=(20, 5))
 y = rng.integers(5, size=20)
 dx_num = eval_numerical_gradient(lambda x_: softmax_loss(x_, y)[0], x.copy())
 loss, dx = softmax_loss(x.copy(), y)
-assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed, "see the diagnosis above"
+assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed, \
+    "see the diagnosis above (this batch has N = 20 examples)"
 
 # %% id="q7_softmax_loss_test" kind="tests" points=3
 _loss, _dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))
