@@ -449,11 +449,12 @@ for _ in range(5):
 # upstream gradient $\partial L/\partial s$ as before. By what factor does the change of the score $s$
 # that this step causes grow?
 #
-# - **A.** 1: the scores are the same as before, so the step changes them as much as before.
-# - **B.** 255: the step on $w_1$ is 255 times larger, since its gradient is proportional to $x_1$.
-# - **C.** $255^2 = 65025$: the step on $w_1$ is 255 times larger, and each unit of $w_1$ moves $s$ by
-#   $x_1$, 255 times more than before.
-# - **D.** $1/255$: $w_1$ is 255 times smaller, so a step of the same relative size is 255 times smaller.
+# - **A.** 1: the scores and the loss are the same as before, so gradient descent takes the same step.
+# - **B.** 255: the gradient on $w_1$ grows with $x_1$, so the step does, and the score moves in proportion
+#   to the step.
+# - **C.** $255^2 = 65025$: the gradient on $w_1$ grows with $x_1$, and the score moves by $x_1$ times the
+#   step.
+# - **D.** $1/255$: $w_1$ is 255 times smaller, so its gradient and its step are 255 times smaller.
 #
 # Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
 
@@ -805,11 +806,11 @@ def svm_loss_single(W, x, y, reg):
 # 1) The lecture's three images: the loss, and dL/ds (column i of dW, since x = e_i) against the graph's.
 S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])  # (C, N): column i = image i
 graph_ds = {"cat": [-1.0, 1.0, 0.0], "car": [0.0, 0.0, 0.0], "frog": [1.0, 1.0, -2.0]}
-for i, (name, want) in enumerate([("cat", 2.9), ("car", 0.0), ("frog", 12.9)]):
+# image, its loss on the slide, and how many of its margins are positive
+for i, (name, want, positive) in enumerate([("cat", 2.9, 1), ("car", 0.0, 0), ("frog", 12.9, 2)]):
     loss, dW = svm_loss_single(S.copy(), np.eye(3)[i], i, reg=0.0)
     ds, want_ds = np.asarray(dW)[:, i], np.array(graph_ds[name])
     print(f"{name} image: loss {loss:.2f} (lecture {want}),  dL/ds = dW[:, {i}] = {ds}")
-    positive = int(np.sum(S[:, i] - S[i, i] + 1 > 0)) - 1  # positive margins of the wrong classes
     extra = loss - want
     assert abs(extra) < 1e-9, (
         f"{name} image: loss {loss:.4f}, the lecture says {want}: "

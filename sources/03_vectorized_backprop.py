@@ -1013,37 +1013,19 @@ with reference_disabled(_layers.softmax_loss):
 # %% [markdown] id="vectorized_speed"
 # ### How much faster is vectorized code?
 #
-# Here are the two losses written the way the formulas read, one example (and one class) at a time. They
-# compute the same numbers as yours; the cell times both versions on a batch of 2000 examples and 10
-# classes and prints the ratio (on your machine; it varies with the hardware and the batch size).
+# Notebook 02's losses looped over the examples in Python. The cell below runs *your* two losses that way:
+# one example at a time (a batch of one), then averaged, which gives the same numbers as one call on the
+# whole batch. It times both on a batch of 2000 examples and 10 classes and prints the ratio (on your
+# machine; it varies with the hardware and the batch size).
 
 # %% id="demo_vectorized_speed"
-def svm_loss_loop(x, y):
-    """svm_loss with Python loops over examples and classes."""
-    N, C = x.shape
-    loss, dx = 0.0, np.zeros_like(x)
-    for i in range(N):
-        for j in range(C):
-            if j == y[i]:
-                continue
-            margin = x[i, j] - x[i, y[i]] + 1
-            if margin > 0:
-                loss += margin
-                dx[i, j] += 1
-                dx[i, y[i]] -= 1
-    return loss / N, dx / N
-
-
-def softmax_loss_loop(x, y):
-    """softmax_loss with a Python loop over examples."""
+def one_at_a_time(loss_fn, x, y):
+    """loss_fn(x, y) computed in a Python loop over the examples, each as a batch of one."""
     N = x.shape[0]
     loss, dx = 0.0, np.zeros_like(x)
     for i in range(N):
-        s = x[i] - x[i].max()
-        p = np.exp(s) / np.exp(s).sum()
-        loss -= np.log(p[y[i]])
-        dx[i] = p
-        dx[i, y[i]] -= 1
+        loss_i, dx[i:i + 1] = loss_fn(x[i:i + 1], y[i:i + 1])
+        loss += loss_i
     return loss / N, dx / N
 
 
@@ -1059,9 +1041,9 @@ def best_time(fn, *args, repeat=3):
 rng = np.random.default_rng(8)
 x = rng.normal(size=(2000, 10))
 y = rng.integers(10, size=2000)
-for name, loop_fn, vec_fn in [("SVM", svm_loss_loop, svm_loss), ("softmax", softmax_loss_loop, softmax_loss)]:
-    (loss_loop, dx_loop), (loss_vec, dx_vec) = loop_fn(x, y), vec_fn(x, y)
-    t_loop, t_vec = best_time(loop_fn, x, y), best_time(vec_fn, x, y)
+for name, vec_fn in [("SVM", svm_loss), ("softmax", softmax_loss)]:
+    (loss_loop, dx_loop), (loss_vec, dx_vec) = one_at_a_time(vec_fn, x, y), vec_fn(x, y)
+    t_loop, t_vec = best_time(one_at_a_time, vec_fn, x, y), best_time(vec_fn, x, y)
     print(f"{name:8s} loop {t_loop * 1e3:7.2f} ms   vectorized {t_vec * 1e3:6.2f} ms   "
           f"ratio {t_loop / t_vec:5.0f}x   (same result: loss {rel_error(loss_loop, loss_vec):.0e}, "
           f"dx {rel_error(dx_loop, dx_vec):.0e})")
