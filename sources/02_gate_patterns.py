@@ -773,7 +773,8 @@ def check_batch_gradient(batch_fn, single_fn, W, X, y):
         "dW is the last example's gradient alone: overwritten in the loop, where the gradients of all N "
         "examples add (W is used by every one of them: a branch)")
     num = eval_numerical_gradient(lambda W_: batch_fn(W_, X, y, 0.0)[0], W.copy())
-    assert check_gradient(dW, num, threshold=1e-8, name="dW (reg = 0)").passed, "see the diagnosis above"
+    assert check_gradient(dW, num, threshold=1e-8, name="dW (reg = 0)").passed, \
+        f"see the diagnosis above (this batch has N = {N} examples)"
 
 
 # %% id="q6_svm_single" kind="answer"
