@@ -102,6 +102,28 @@ def numerical_gate_gradients(make_gate, inputs, dout, h=1e-5):
                                    np.array(inputs, dtype=float), h=h)
 
 
+def gate_diagnosis(got, want, dout):
+    """The kind of bug that turns a gate's gradients `want` into `got`, for the upstream gradient dout."""
+    got = np.atleast_1d(np.asarray(got, dtype=float))
+    want = np.atleast_1d(np.asarray(want, dtype=float))
+    if got.shape != want.shape:
+        return f"{got.size} gradient(s) returned, {want.size} expected: one per input"
+    if np.allclose(got, want):
+        return "correct"
+    if np.allclose(got, -want):
+        return "sign flipped"
+    if dout != 1 and np.allclose(got * dout, want):
+        return "missing upstream gradient: the local gradient is not multiplied by dout"
+    if got.size == 2 and np.allclose(got, want[::-1]):
+        return "the two inputs' gradients are swapped"
+    if np.any((want == 0) != (got == 0)):
+        return "a gradient goes to the wrong input (or to none): which input should receive nothing?"
+    ratio = got / want
+    if np.allclose(ratio, ratio[0]):
+        return f"off by a constant factor {ratio[0]:g}: an extra or a missing factor"
+    return "wrong values: re-derive each input's local gradient"
+
+
 gate = ExpGate()
 out = gate.forward(1.0)
 dx = gate.backward(0.5)
@@ -167,11 +189,12 @@ class MulGate:
 # 1) Exact numbers: inputs 3 and -4, upstream gradient 2.
 add, mul = AddGate(), MulGate()
 out_add, out_mul = add.forward(3.0, -4.0), mul.forward(3.0, -4.0)
-print(f"add: out {out_add}, (dx, dy) = {add.backward(2.0)}   (want -1.0, (2.0, 2.0))")
-print(f"mul: out {out_mul}, (dx, dy) = {mul.backward(2.0)}   (want -12.0, (-8.0, 6.0))")
-assert out_add == -1.0 and out_mul == -12.0, "forward: x + y and x * y"
-assert tuple(add.backward(2.0)) == (2.0, 2.0), "add gate: BOTH inputs get dout unchanged (local gradient 1)"
-assert tuple(mul.backward(2.0)) == (-8.0, 6.0), "mul gate: each input gets the OTHER input times dout"
+print(f"add: out {out_add}, (dx, dy) = {add.backward(2.0)}")
+print(f"mul: out {out_mul}, (dx, dy) = {mul.backward(2.0)}")
+assert out_add == -1.0 and out_mul == -12.0, f"forward: add gave {out_add}, mul gave {out_mul}"
+for name, gate, want in [("add", add, (2.0, 2.0)), ("mul", mul, (-8.0, 6.0))]:
+    got = gate.backward(2.0)
+    assert np.allclose(got, want), f"{name} gate at (3, -4), dout = 2: {got}: {gate_diagnosis(got, want, 2.0)}"
 
 # 2) Numerical check at other inputs, upstream gradient 1.7.
 #    Threshold: relative error < 1e-9 (sums and products: only rounding noise, measured ~1e-11).
@@ -280,14 +303,18 @@ class SigmoidGate:
 # 1) Exact numbers: max(2, -1) with upstream gradient 2, then the other input winning.
 mx = MaxGate()
 out = mx.forward(2.0, -1.0)
-print(f"max(2, -1) = {out}, (dx, dy) = {mx.backward(2.0)}   (want 2.0, (2.0, 0.0))")
-assert out == 2.0, "forward: the larger input"
-assert tuple(mx.backward(2.0)) == (2.0, 0.0), "max gate: ALL of dout to the winner, 0 to the other input"
-mx.forward(-1.0, 3.0)
-assert tuple(mx.backward(1.5)) == (0.0, 1.5), "max gate: here y = 3 is the winner"
+print(f"max(2, -1) = {out}, (dx, dy) = {mx.backward(2.0)}")
+assert out == 2.0, f"forward: max(2, -1) gave {out}"
+for (a, b), dout, want in [((2.0, -1.0), 2.0, (2.0, 0.0)), ((-1.0, 3.0), 1.5, (0.0, 1.5))]:
+    mx.forward(a, b)
+    got = mx.backward(dout)
+    assert np.allclose(got, want), f"max gate at ({a:g}, {b:g}), dout = {dout:g}: {got}: {gate_diagnosis(got, want, dout)}"
 sg = SigmoidGate()
-print(f"sigmoid(0) = {sg.forward(0.0)}, dx = {sg.backward(1.0)}   (want 0.5, 0.25)")
-assert sg.forward(0.0) == 0.5 and sg.backward(1.0) == 0.25, "sigma'(0) = (1 - 0.5) * 0.5 = 0.25"
+out = sg.forward(0.0)
+got = sg.backward(2.0)
+print(f"sigmoid(0) = {out}, dx = {got} for dout = 2")
+assert out == 0.5, f"forward: sigmoid(0) gave {out}"
+assert got == 0.5, f"sigmoid gate at 0, dout = 2: {got}: {gate_diagnosis(got, 0.5, 2.0)}"
 
 # 2) Numerical check away from the max's kink, upstream gradient -0.7.
 #    Threshold: relative error < 1e-9 (measured ~1e-11 for max, ~1e-10 for sigmoid).
@@ -331,9 +358,7 @@ for _ in range(6):
 # * **add** distributes: both inputs get 2;
 # * **max** routes: $z$ (the winner) gets 2, $w$ gets 0;
 # * **mul** switches: $x$ gets $y \cdot 2 = -8$, $y$ gets $x \cdot 2 = 6$. Each gradient is proportional to
-#   the *other* input, so here $x$, the input with the smaller magnitude, gets the larger gradient. (This is
-#   why the scale of the data matters: multiply the inputs of a linear classifier by 1000 and the gradient
-#   on its weights grows by 1000.)
+#   the *other* input, so here $x$, the input with the smaller magnitude, gets the larger gradient.
 
 # %% id="fig_three_patterns"
 upstream = 2.0
@@ -391,9 +416,15 @@ class BranchGate:
 # %% id="check_q3"
 br = BranchGate()
 copies = br.forward(2.5)
-print(f"copies {copies}, dx = {br.backward(1.0, -3.0)}   (want (2.5, 2.5), -2.0)")
-assert tuple(copies) == (2.5, 2.5), "forward: two copies of x"
-assert br.backward(1.0, -3.0) == -2.0, "backward: the SUM of the two upstream gradients"
+got = br.backward(2.0, -3.0)
+print(f"copies {copies}, dx = {got} for the gradients 2 and -3 of the two copies")
+assert tuple(copies) == (2.5, 2.5), f"forward: two copies of x, got {copies}"
+assert np.shape(got) == (), f"backward returns one number, dx, not {got!r}"
+assert got == -1.0, (
+    f"dx = {got}: " + ("overwritten: only one use of x counts" if got in (2.0, -3.0)
+                       else "averaged: each use of x changes L by its full amount" if got == -0.5
+                       else "multiplied: the effects along two paths do not multiply" if got == -6.0
+                       else "combine the two effects of x on L"))
 
 # %% id="q3_branch_gate_test" kind="tests" points=1
 _b = BranchGate()
@@ -411,25 +442,26 @@ for _ in range(5):
 # %% [markdown] id="wq1_question"
 # ### Written question 1 (1 point): the multiply gate and the scale of the data
 #
-# A linear score $s = w \cdot x$ is a multiply gate per input. Suppose one input feature $x_1$ is a pixel
-# stored as 0 to 255 instead of 0 to 1, i.e. 255 times larger. What happens to $\partial L / \partial w_1$,
-# the gradient on its weight, for the same upstream gradient?
+# A linear score $s = w_1 x_1 + w_2 x_2$ is two multiply gates and an add gate. Feature $x_1$ is a pixel;
+# someone stores it as 0 to 255 instead of 0 to 1, so every $x_1$ is 255 times larger (and $w_1$ is 255 times
+# smaller, so that the scores are the same as before). Take one gradient descent step
+# $w_1 \leftarrow w_1 - \eta\,\partial L/\partial w_1$ with the same learning rate $\eta$ and the same
+# upstream gradient $\partial L/\partial s$ as before. By what factor does the change of the score $s$
+# that this step causes grow?
 #
-# - **A.** Nothing changes: the gradient on a weight depends only on the upstream gradient, never on the
-#   data that weight multiplies.
-# - **B.** It is 255 times larger: the multiply gate hands each input the other input times the upstream
-#   gradient, so a weight's gradient scales with its feature.
-# - **C.** It is 255 times smaller: the multiply gate divides the upstream gradient by its input, which
-#   keeps the product's gradient balanced.
-# - **D.** It becomes zero: an input that large saturates the multiply gate, like a sigmoid far from zero,
-#   so no gradient flows through.
+# - **A.** 1: the scores and the loss are the same as before, so gradient descent takes the same step.
+# - **B.** 255: the gradient on $w_1$ grows with $x_1$, so the step does, and the score moves in proportion
+#   to the step.
+# - **C.** $255^2 = 65025$: the gradient on $w_1$ grows with $x_1$, and the score moves by $x_1$ times the
+#   step.
+# - **D.** $1/255$: $w_1$ is 255 times smaller, so its gradient and its step are 255 times smaller.
 #
 # Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
 
 # %% id="wq1_mul_gate_scale" kind="answer"
 answer_wq1 = None  # one of 'A', 'B', 'C', 'D'
 ### BEGIN SOLUTION
-answer_wq1 = "B"
+answer_wq1 = "C"
 ### END SOLUTION
 
 # %% id="check_wq1"
@@ -440,11 +472,18 @@ print(f"answer_wq1 = {answer_wq1!r}: a valid choice")
 # %% id="wq1_mul_gate_scale_test" kind="tests" points=1
 assert answer_wq1 in ('A', 'B', 'C', 'D')
 ### BEGIN HIDDEN TESTS
-assert answer_wq1 == "B"
+assert answer_wq1 == "C"
 ### END HIDDEN TESTS
 
 # %% [markdown] id="wiring_gates_into_graphs"
 # ## 2. Wiring gates into graphs
+#
+# Graphs in practice are far bigger than the ones below, but they are built the same way. The lecture
+# notes' example of a very large computational graph is the **neural Turing machine** (Graves et al.,
+# 2014): a network that learns to read from and write to an external memory, unrolled over every time step
+# of its input, so that its graph has many thousands of nodes. Backpropagation through it is still the recipe
+# of this section: a forward pass over the nodes in order, then every node's own backward step in reverse
+# order. Nobody derives its gradient as one formula.
 #
 # ### Exercise 4 (2 points): the lecture's graph $f = 2\,(xy + \max(z, w))$
 #
@@ -482,14 +521,21 @@ def lecture_graph(x, y, z, w):
 
 
 # %% id="check_q4"
-# The lecture's numbers (exact: small integers).
+# The lecture's numbers (exact: small integers), node by node from the output back.
 f, grads = lecture_graph(3.0, -4.0, 2.0, -1.0)
 print(f"f = {f};  gradients: " + ", ".join(f"{k} {v:g}" for k, v in grads.items()))
-assert f == -20.0, "forward: 2 * (3 * -4 + max(2, -1)) = -20"
-assert grads["sum"] == 2.0 and grads["xy"] == 2.0 and grads["max"] == 2.0, \
-    "the x2 gate sends 2 to the sum, and the add gate distributes it unchanged to both inputs"
-assert (grads["z"], grads["w"]) == (2.0, 0.0), "the max gate routes everything to z (the winner), 0 to w"
-assert (grads["x"], grads["y"]) == (-8.0, 6.0), "the mul gate switches: dx = y * 2, dy = x * 2"
+assert f == -20.0, f"forward: f = {f}, the lecture's slide says -20"
+for node, want, why in [("sum", 2.0, "the x2 gate's backward was skipped: every gate passes back its gradient"),
+                        ("xy", 2.0, "the add gate got the wrong upstream gradient (or changed it)"),
+                        ("max", 2.0, "the add gate got the wrong upstream gradient (or changed it)"),
+                        ("z", 2.0, "z wins the max: was the max gate fed the gradient of its own output, "
+                                   "with its inputs in the order of the forward pass?"),
+                        ("w", 0.0, "w loses the max"),
+                        ("x", -8.0, "the multiply gate: fed the gradient of its own output? x and y swapped?"),
+                        ("y", 6.0, "the multiply gate: fed the gradient of its own output? x and y swapped?")]:
+    got = grads.get(node)
+    assert got == want, (f"df/d{node} = {got}, the graph gives {want:g}: "
+                         + ("sign flipped" if got == -want != 0 else why))
 
 # %% id="q4_lecture_graph_test" kind="tests" points=2
 _f, _g = lecture_graph(3.0, -4.0, 2.0, -1.0)
@@ -571,12 +617,17 @@ def branch_graph(x, y):
 # Threshold: relative error < 1e-9 (products and sums, measured ~1e-11).
 h, (dx, dy) = branch_graph(3.0, -4.0)
 print(f"h = {h}, dh/dx = {dx}, dh/dy = {dy}   (want -9.0, -3.0, 3.0)")
-assert h == -9.0, "forward: 3 * -4 + max(3, -4)"
-assert dx == -3.0, "dh/dx = (y from the mul path) + (1 from the max path, where x wins): sum at the branch"
-assert dy == 3.0, "dh/dy = (x from the mul path) + (0 from the max path)"
+assert h == -9.0, f"forward: h = {h}, want 3 * -4 + max(3, -4) = -9"
+for name, got, paths in [("x", dx, {"multiply": -4.0, "max": 1.0}), ("y", dy, {"multiply": 3.0, "max": 0.0})]:
+    kept = [path for path, g in paths.items() if got == g]
+    assert got == sum(paths.values()), (
+        f"dh/d{name} = {got}: " + (f"the {kept[0]} path's gradient alone: overwritten at the branch (the "
+                                   "gradients of both uses add), or the other path's went to the wrong input"
+                                   if kept else "the paths' gradients of x and y mixed up?"))
 v = np.array([-0.5, 1.2])
 num = eval_numerical_gradient(lambda a: a[0] * a[1] + max(a[0], a[1]), v.copy())
-assert check_gradient(np.array(branch_graph(*v)[1]), num, threshold=1e-9, name="(dx, dy)").passed
+assert check_gradient(np.array(branch_graph(*v)[1]), num, threshold=1e-9, name="(dx, dy)").passed, \
+    "see the diagnosis above: is one input's gradient overwritten at its branch?"
 
 # %% id="q5_branch_graph_test" kind="tests" points=2
 _h, (_dx, _dy) = branch_graph(3.0, -4.0)
@@ -635,7 +686,7 @@ plt.show()
 # A **linear classifier (선형 분류기)** maps an input $x \in \mathbb{R}^D$ to one **score (점수)** per class,
 # $s = W x$ with $W$ of shape $(C, D)$. A loss function turns the scores and the correct class $y$ into one
 # number that is small when the correct class wins. Both losses of lecture 3 are small graphs, and the
-# patterns above tell us their gradients without heavy calculus.
+# patterns above give their gradients without heavy calculus: you derive them below.
 #
 # The lecture's example: three training images (a cat, a car, a frog) and three classes, with these
 # scores (the correct class in bold):
@@ -658,31 +709,73 @@ plt.show()
 # For the cat image: $\max(0, 5.1 - 3.2 + 1) + \max(0, -1.7 - 3.2 + 1) = 2.9 + 0 = 2.9$; the car image gives
 # $0$ and the frog image $12.9$.
 #
-# Read it as a graph, and the gradient follows from the patterns:
+# **Derive the gradient on paper before you write code.** Draw $L_i$ of the cat image as a graph: the three
+# scores, one margin node $m_j = s_j - s_{y_i} + 1$ per wrong class, one $\max(0, m_j)$ gate after each, and
+# an add gate that sums them. Then answer, node by node from the loss back:
 #
-# * each term is a **max gate** between 0 and $s_j - s_{y_i} + 1$: it **routes** the upstream gradient 1 to
-#   the margin when the margin is positive, and nothing otherwise;
-# * the margin $s_j - s_{y_i} + 1$ is an add gate: it **distributes** that 1 to $s_j$ and, with a minus sign,
-#   to $s_{y_i}$;
-# * $s_{y_i}$ is used by **every** term, a branch, so its gradients **add**: it gets $-1$ for each positive
-#   margin;
-# * $s_j = W_{j,:} \cdot x$ is a multiply: it **switches**, so row $j$ of $\partial L_i/\partial W$ is
-#   $\frac{\partial L_i}{\partial s_j}\, x$, that is, $\frac{\partial L_i}{\partial W} = \frac{\partial L_i}{\partial s}\, x^T$
-#   (`np.outer(dscores, x)`).
+# 1. The add gate at the end receives $\partial L_i / \partial L_i = 1$. What does each $\max(0, m_j)$ gate
+#    receive?
+# 2. A $\max(0, m_j)$ gate has a constant 0 as its other input. What does it pass back to $m_j$ when
+#    $m_j > 0$, and when $m_j < 0$? For the cat image, which of the two margins gets something?
+# 3. $m_j = s_j - s_{y_i} + 1$ is an add gate with one input negated. What does it pass to $s_j$, and what to
+#    $s_{y_i}$?
+# 4. In how many margin nodes is $s_{y_i}$ used? What does Exercise 3 say about the gradient of a value used
+#    in several places? Write down $\partial L_i / \partial s$ (three numbers) for the cat image and for the
+#    frog image; the check cell compares them with the graph's.
+# 5. $s_j = W_{j,:} \cdot x$: every weight $W_{jk}$ is multiplied by $x_k$. Which pattern is that, and what
+#    does $W_{jk}$ receive from $\partial L_i / \partial s_j$? $\partial L_i / \partial W$ must have the
+#    shape of $W$, $(C, D)$: which product of the vectors $\partial L_i / \partial s$ $(C)$ and $x$ $(D)$
+#    has that shape?
 #
-# $$\frac{\partial L_i}{\partial s_j} = \mathbb{1}\big[s_j - s_{y_i} + 1 > 0\big]\ (j \ne y_i), \qquad
-# \frac{\partial L_i}{\partial s_{y_i}} = -\sum_{j \ne y_i} \mathbb{1}\big[s_j - s_{y_i} + 1 > 0\big].$$
+# <details><summary>Hint for 1–4</summary>An add gate is a gradient distributor, a max gate a router (all to
+# the input that won, nothing to the other), a minus sign is a multiply by $-1$ on the way, and at a branch
+# the gradients of all the uses add up.</details>
+#
+# <details><summary>Hint for 5</summary>The multiply gate is a switcher: a weight receives the input it
+# multiplies times the upstream gradient. Two vectors make a matrix of all their pairwise products:
+# notebook 03 calls it the outer product.</details>
 #
 # **Regularization (규제).** Many $W$ give the same data loss; we prefer small weights and add an L2
-# penalty. **This course uses** $R(W) = \tfrac{1}{2}\,\text{reg} \sum_{k,l} W_{k,l}^2$, whose gradient is
-# simply $\text{reg} \cdot W$ (the package's classifiers use the same convention; other texts write
-# $\text{reg} \sum W^2$ with gradient $2\,\text{reg}\,W$). $W$ branches into the data loss and the
-# regularizer, so the two gradients add.
+# penalty. **This course uses** $R(W) = \tfrac{1}{2}\,\text{reg} \sum_{k,l} W_{k,l}^2$ (the package's
+# classifiers use the same convention; other texts leave out the $\tfrac12$, which changes the gradient by a
+# factor). Derive $\partial R / \partial W$ entry by entry; $W$ branches into the data loss and the
+# regularizer, so what happens to the two gradients?
 #
 # ### Exercise 6 (3 points): SVM loss for one example
 #
 # Write `svm_loss_single(W, x, y, reg)`: the loss $L_i + \tfrac12\,\text{reg}\sum W^2$ and its gradient
-# with respect to $W$. A loop over the classes is the clearest way (vectorizing is notebook 03's job).
+# with respect to $W$, from your derivation. A loop over the classes is the clearest way (vectorizing is
+# notebook 03's job).
+
+# %% id="loss_check_helpers"
+# Two checks that the loss exercises below share (read them if you like; they hold no answer).
+def check_regularizer(loss_fn, W, *data, reg=0.1):
+    """Checks the regularizer alone: how much loss_fn(W, *data, reg) and its dW change when reg is on."""
+    (loss_on, dW_on), (loss_off, dW_off) = loss_fn(W.copy(), *data, reg), loss_fn(W.copy(), *data, 0.0)
+    ratio = (loss_on - loss_off) / (0.5 * reg * np.sum(W * W))
+    assert abs(ratio - 1) < 1e-6, (
+        f"switching reg on adds {ratio:.4g} times 0.5 * reg * sum(W^2) to the loss: "
+        + ("the regularizer is missing from the loss" if abs(ratio) < 1e-6
+           else "it is counted more than once (in every example?)" if ratio > 1.5
+           else "it is divided by N: only the data loss is an average" if ratio < 0.5 else "a wrong factor"))
+    num = eval_numerical_gradient(lambda W_: loss_fn(W_, *data, reg)[0] - loss_fn(W_, *data, 0.0)[0], W.copy())
+    # threshold 1e-6: the data loss cancels in the difference only up to rounding (measured ~1e-8)
+    assert check_gradient(np.asarray(dW_on) - np.asarray(dW_off), num, threshold=1e-6,
+                          name="d(regularizer)/dW").passed, "the regularizer's gradient: see the diagnosis above"
+
+
+def check_batch_gradient(batch_fn, single_fn, W, X, y):
+    """Checks the data gradient of batch_fn(W, X, y, 0.0) numerically, after one slip a check cannot name."""
+    N = X.shape[0]
+    _, dW = batch_fn(W.copy(), X, y, 0.0)
+    last = single_fn(W.copy(), X[-1], y[-1], 0.0)[1]
+    assert not (np.allclose(dW, last / N) or np.allclose(dW, last)), (
+        "dW is the last example's gradient alone: overwritten in the loop, where the gradients of all N "
+        "examples add (W is used by every one of them: a branch)")
+    num = eval_numerical_gradient(lambda W_: batch_fn(W_, X, y, 0.0)[0], W.copy())
+    assert check_gradient(dW, num, threshold=1e-8, name="dW (reg = 0)").passed, \
+        f"see the diagnosis above (this batch has N = {N} examples)"
+
 
 # %% id="q6_svm_single" kind="answer"
 def svm_loss_single(W, x, y, reg):
@@ -711,23 +804,45 @@ def svm_loss_single(W, x, y, reg):
 
 
 # %% id="check_q6"
-# 1) The lecture's three images (exact up to rounding).
+# 1) The lecture's three images: the loss, and dL/ds (column i of dW, since x = e_i) against the graph's.
 S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])  # (C, N): column i = image i
-for i, (name, want) in enumerate([("cat", 2.9), ("car", 0.0), ("frog", 12.9)]):
-    loss, dW = svm_loss_single(S, np.eye(3)[i], i, reg=0.0)
-    print(f"{name} image: loss {loss:.2f} (lecture {want}),  dL/ds = dW[:, {i}] = {dW[:, i]}")
-    assert abs(loss - want) < 1e-9, "L_i = sum over j != y of max(0, s_j - s_y + 1)"
-_, dW = svm_loss_single(S, np.eye(3)[2], 2, reg=0.0)
-assert np.allclose(dW[:, 2], [1.0, 1.0, -2.0]), \
-    "frog image: two positive margins, so s_frog gets -1 from EACH (a branch: -= 1, not = -1)"
+graph_ds = {"cat": [-1.0, 1.0, 0.0], "car": [0.0, 0.0, 0.0], "frog": [1.0, 1.0, -2.0]}
+# image, its loss on the slide, and how many of its margins are positive
+for i, (name, want, positive) in enumerate([("cat", 2.9, 1), ("car", 0.0, 0), ("frog", 12.9, 2)]):
+    loss, dW = svm_loss_single(S.copy(), np.eye(3)[i], i, reg=0.0)
+    ds, want_ds = np.asarray(dW)[:, i], np.array(graph_ds[name])
+    print(f"{name} image: loss {loss:.2f} (lecture {want}),  dL/ds = dW[:, {i}] = {ds}")
+    extra = loss - want
+    assert abs(extra) < 1e-9, (
+        f"{name} image: loss {loss:.4f}, the lecture says {want}: "
+        + ("1 too much: the correct class was counted as one of its own margins" if abs(extra - 1) < 1e-9
+           else f"{-extra:g} too little, 1 per positive margin: the margin Delta is missing"
+           if positive and abs(extra + positive) < 1e-9 else "re-check the forward formula above"))
+    if not np.allclose(ds, want_ds):
+        others = np.arange(3) != i
+        if np.allclose(ds, -want_ds):
+            bug = "sign flipped on every entry"
+        elif np.allclose(ds[others], want_ds[others]) and ds[i] == -1 and want_ds[i] < -1:
+            bug = ("the correct class's score keeps the gradient of one margin only: it is used by every "
+                   "positive margin (a branch), and what comes back from each use must add up (overwritten?)")
+        elif np.allclose(ds[others], want_ds[others]):
+            bug = ("only the correct class's entry is off: what does each margin pass to the score it "
+                   "subtracts (a distributor with a minus sign), and how many margins use it?")
+        elif np.any((want_ds == 0) & (ds != 0) & others):
+            bug = "a class whose margin is negative got a gradient: the max gate routes nothing to the loser"
+        else:
+            bug = "the wrong classes' entries are off: what does a max gate route to a positive margin?"
+        raise AssertionError(f"{name} image: dL/ds = {ds}, the graph gives {want_ds}. {bug}")
 
-# 2) Numerical gradient with regularization, on random data whose margins are all at least 0.35 away
-#    from the kink at 0. Threshold: relative error < 1e-8 (piecewise linear + quadratic: measured ~1e-10).
+# 2) Numerical gradients with regularization, on random data whose margins are all at least 0.35 away
+#    from the kink at 0: first the regularizer alone, then all of dW.
+#    Threshold: relative error < 1e-8 (piecewise linear + quadratic: measured ~1e-10).
 rng = np.random.default_rng(2)
 W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
+check_regularizer(svm_loss_single, W, x, 2)
 num = eval_numerical_gradient(lambda W_: svm_loss_single(W_, x, 2, 0.1)[0], W.copy())
-loss, dW = svm_loss_single(W, x, 2, reg=0.1)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
+loss, dW = svm_loss_single(W.copy(), x, 2, reg=0.1)
+assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q6_svm_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -794,8 +909,8 @@ draw_graph(nodes, edges, title="SVM loss of the cat image", fmt=".2g")
 #
 # $$L = \frac{1}{N} \sum_{i=1}^{N} L_i + \tfrac12\,\text{reg} \sum_{k,l} W_{k,l}^2 .$$
 #
-# In graph terms $W$ branches into all $N$ example losses and into the regularizer, so its gradient is the
-# **sum** of their gradients (each data gradient scaled by $1/N$): accumulate, do not overwrite.
+# In graph terms $W$ is used by all $N$ example losses and by the regularizer. What does that make of its
+# gradient, and which of the terms carry the factor $1/N$? (The numbers in your loop must follow.)
 #
 # Write `svm_loss_loop(W, X, y, reg)` with an explicit loop over the examples that calls your
 # `svm_loss_single` for the data loss of each one (pass `reg=0.0` there, and add the regularizer once).
@@ -828,7 +943,10 @@ def svm_loss_loop(W, X, y, reg):
 S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
 loss, _ = svm_loss_loop(S, np.eye(3), np.array([0, 1, 2]), reg=0.0)
 print(f"lecture batch: loss {loss:.4f} (lecture 5.27)")
-assert round(loss, 2) == 5.27, "the AVERAGE of the example losses (divide by N)"
+assert round(loss, 2) == 5.27, (
+    f"loss {loss:.4f}: " + ("3 times too large, the sum instead of the average (missing 1/N)"
+                            if abs(loss - 15.8) < 1e-9 else "not the average of 2.9, 0 and 12.9: "
+                            "does the loop visit every example once?"))
 
 # 2) Sanity check on 100 MNIST digits (C = 10) with tiny weights: the loss is about C - 1 = 9.
 data = load_mnist(num_train=100, num_val=0, num_test=0)
@@ -837,13 +955,16 @@ loss, _ = svm_loss_loop(W_small, data["X_train"], data["y_train"], reg=0.0)
 print(f"MNIST, tiny W: loss {loss:.4f} (about C - 1 = 9)")
 assert abs(loss - 9.0) < 0.05, "with tiny weights each of the 9 wrong classes has margin about 1"
 
-# 3) Numerical gradient on a small random batch (every margin at least 0.27 away from the kink).
+# 3) On a small random batch (every margin at least 0.27 away from the kink): the data gradient, the
+#    regularizer alone, then all of dW against numerical gradients.
 #    Threshold: relative error < 1e-8 (measured ~1e-10).
 rng = np.random.default_rng(3)
 W, X, y = 0.5 * rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
+check_batch_gradient(svm_loss_loop, svm_loss_single, W, X, y)
+check_regularizer(svm_loss_loop, W, X, y, reg=0.2)
 num = eval_numerical_gradient(lambda W_: svm_loss_loop(W_, X, y, 0.2)[0], W.copy())
-loss, dW = svm_loss_loop(W, X, y, reg=0.2)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
+loss, dW = svm_loss_loop(W.copy(), X, y, reg=0.2)
+assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q7_svm_batch_test" kind="tests" points=2
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -867,30 +988,35 @@ with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
 ### END HIDDEN TESTS
 
 # %% [markdown] id="wq2_question"
-# ### Written question 2 (1 point): the SVM loss at initialization
+# ### Written question 2 (1 point): reading the first loss
 #
-# With small random weights every score is about 0. What is the multiclass SVM loss $L_i = \sum_{j \neq y_i}
-# \max(0, s_j - s_{y_i} + \Delta)$ of one example with $\Delta = 1$ and $C = 10$ classes at that point?
-# (Sanity check used when babysitting training: a different starting loss means a bug.)
+# A classmate trains an SVM classifier on a batch of $N = 100$ MNIST digits ($C = 10$ classes) from weights
+# of the order $10^{-4}$, as in the check above, with a loss function written from scratch. The first loss
+# printed is 90.00, and it falls when training starts. Which bug explains that number?
 #
-# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+# - **A.** The loss is summed over the 100 examples instead of averaged.
+# - **B.** The correct class is counted as one of its own margins.
+# - **C.** The margin is $\Delta = 10$ instead of 1.
+# - **D.** The initial weights are too large: the scores are far from 0, so the margins are far from 1.
+#
+# Work out the first loss that each of the four would give.
+# Set `answer_wq2` to the letter of your choice (a string, e.g. `"A"`).
 
 # %% id="wq2_svm_loss_at_init" kind="answer"
-answer_wq2 = None  # a number
+answer_wq2 = None  # one of 'A', 'B', 'C', 'D'
 ### BEGIN SOLUTION
-answer_wq2 = 9
+answer_wq2 = "C"
 ### END SOLUTION
 
 # %% id="check_wq2"
 # Checks the form of the answer only: whether it is right is graded by hidden tests.
-assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool), (
-    f"answer_wq2 must be a number, not {answer_wq2!r}")
-print(f"answer_wq2 = {answer_wq2:g}: a number")
+assert answer_wq2 in ('A', 'B', 'C', 'D'), f"answer_wq2 must be one of 'A', 'B', 'C', 'D' (a string), not {answer_wq2!r}"
+print(f"answer_wq2 = {answer_wq2!r}: a valid choice")
 
 # %% id="wq2_svm_loss_at_init_test" kind="tests" points=1
-assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
+assert answer_wq2 in ('A', 'B', 'C', 'D')
 ### BEGIN HIDDEN TESTS
-assert abs(answer_wq2 - 9) <= 1e-6
+assert answer_wq2 == "C"
 ### END HIDDEN TESTS
 
 # %% [markdown] id="wq3_question"
@@ -930,11 +1056,22 @@ assert abs(answer_wq2 - 9) <= 1e-6
 # The loss uses the natural log.) With tiny weights all $p_j \approx 1/C$, so the loss starts at about
 # $\ln C$: $\ln 10 = 2.30$ for ten classes.
 #
-# The gradient with respect to the scores is remarkably simple (differentiate the right-hand form):
+# The gradient with respect to the scores is remarkably simple. Derive it from the right-hand form of
+# $L_i$, for one score $s_j$ at a time:
 #
-# $$\frac{\partial L_i}{\partial s_j} = p_j - \mathbb{1}[j = y_i]:$$
+# 1. $-s_{y_i}$: for which $j$ does it depend on $s_j$, and with what derivative?
+# 2. $\log \sum_k e^{s_k}$: a log gate after a sum after exponentials. Which terms of the sum depend on
+#    $s_j$? Multiply the local gradients along the path, and recognise the result as one of the quantities
+#    defined above.
+# 3. Add the two. Check your result on the cat image with the numbers above: its three entries must sum
+#    to 0. Why must they, for any scores? (Add the same number to every score: what happens to the
+#    probabilities, and so to the loss?)
 #
-# the probabilities, minus 1 at the correct class. As before, $\partial L_i/\partial W = \frac{\partial L_i}{\partial s}\, x^T$.
+# Then $\partial L_i/\partial W$ follows from $\partial L_i/\partial s$ exactly as for the SVM.
+#
+# <details><summary>Hint</summary>$\frac{d}{du}\log u = \frac{1}{u}$, and a sum is an add gate: it
+# distributes its upstream gradient unchanged to each term. Only one term of $\sum_k e^{s_k}$ contains
+# $s_j$.</details>
 #
 # **Numerical stability (수치 안정성).** $e^{s}$ **overflows (오버플로)** float64 for $s > 709.78$, and
 # large scores do happen (for example with large weights early in a badly initialized run). Multiplying
@@ -989,7 +1126,13 @@ S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
 loss, dW = softmax_loss_single(S, np.eye(3)[0], 0, reg=0.0)
 print(f"cat image: loss {loss:.4f} (lecture 2.04),  dL/ds = dW[:, 0] = {dW[:, 0]}")
 assert round(loss, 2) == 2.04, "L = -ln p_cat with the NATURAL log (0.89 would be log10)"
-assert abs(dW[:, 0].sum()) < 1e-12 and dW[0, 0] < 0, "dL/ds = p - 1 at the correct class: it sums to 0"
+ds = np.asarray(dW)[:, 0]
+assert abs(ds.sum()) < 1e-12 and ds[0] < 0, (
+    f"dL/ds = {ds} sums to {ds.sum():.4f}, not 0: "
+    + ("the correct class's score is pushed up, a sign flipped" if ds[0] > 0 and abs(ds.sum() + 1) < 1e-9
+       else "the term of -s_y is missing (step 1 of the derivation)" if abs(ds.sum() - 1) < 1e-9
+       else "the exponentials are not divided by their sum (unnormalized probabilities)"
+       if np.all(ds + [1, 0, 0] > 0) else "re-derive step 2"))
 
 # 2) W = 0: all probabilities 1/C, the loss is exactly ln C.
 loss, _ = softmax_loss_single(np.zeros((10, 3)), np.ones(3), 4, reg=0.0)
@@ -1002,12 +1145,14 @@ with np.errstate(over="ignore", invalid="ignore"):
 print(f"scores 1000 and 1003: loss {loss:.4f} (want {np.log(1 + np.exp(3.0)):.4f})")
 assert np.isfinite(loss) and np.all(np.isfinite(dW)), "nan or inf: shift the scores by their max before exp"
 
-# 4) Numerical gradient with regularization. Threshold: relative error < 1e-8 (smooth: measured ~1e-10).
+# 4) Numerical gradients with regularization: the regularizer alone, then all of dW.
+#    Threshold: relative error < 1e-8 (smooth: measured ~1e-10).
 rng = np.random.default_rng(4)
 W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
+check_regularizer(softmax_loss_single, W, x, 1)
 num = eval_numerical_gradient(lambda W_: softmax_loss_single(W_, x, 1, 0.1)[0], W.copy())
-loss, dW = softmax_loss_single(W, x, 1, reg=0.1)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
+loss, dW = softmax_loss_single(W.copy(), x, 1, reg=0.1)
+assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q8_softmax_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -1041,7 +1186,7 @@ with reference_disabled(_layers.svm_loss, _layers.softmax_loss):
 
 # %% [markdown] id="cat_image_through_softmax"
 # The cat image through softmax, with your gradient: the scores, the probabilities they turn into, and
-# $\partial L/\partial s = p - \mathbb{1}[\text{cat}]$. Gradient descent *lowers* the scores with positive
+# your $\partial L/\partial s$. Gradient descent *lowers* the scores with positive
 # gradient (the car's, which steals most of the probability) and *raises* the correct class's.
 
 # %% id="fig_cat_image_through_softmax"
@@ -1052,7 +1197,7 @@ probs = np.exp(S[:, 0] - S[:, 0].max()) / np.exp(S[:, 0] - S[:, 0].max()).sum()
 colors = ["tab:green", "tab:gray", "tab:gray"]  # the correct class in green
 fig, axes = plt.subplots(1, 3, figsize=(10, 3), layout="constrained")
 for ax, values, title in zip(axes, [S[:, 0], probs, dW[:, 0]],
-                             ["scores s", "probabilities p = softmax(s)", "gradient dL/ds = p - 1[cat]"],
+                             ["scores s", "probabilities p = softmax(s)", "your gradient dL/ds"],
                              strict=True):
     bars = ax.bar(classes, values, color=colors)
     ax.bar_label(bars, fmt="%.2f")
@@ -1097,20 +1242,21 @@ data = load_mnist(num_train=100, num_val=0, num_test=0)
 W_small = 1e-4 * np.random.default_rng(0).standard_normal((10, 784))
 loss, _ = softmax_loss_loop(W_small, data["X_train"], data["y_train"], reg=0.0)
 print(f"MNIST, tiny W: loss {loss:.4f} (about ln 10 = {np.log(10):.4f})")
-assert abs(loss - np.log(10)) < 0.01, "with tiny weights every class has probability about 1/10"
+assert abs(loss - np.log(10)) < 0.01, (
+    f"loss {loss:.4f}: " + ("100 times ln 10, the sum over the batch instead of the average (missing 1/N)"
+                            if abs(loss / 100 - np.log(10)) < 0.01 else
+                            "an average over fewer examples than N? With tiny weights every class has "
+                            "probability about 1/10"))
 
-# 2) With regularization, the loss grows by exactly 0.5 * reg * sum(W^2).
-penalty = 0.5 * 1e4 * np.sum(W_small**2)
-loss_reg, _ = softmax_loss_loop(W_small, data["X_train"], data["y_train"], reg=1e4)
-print(f"reg = 1e4 adds {loss_reg - loss:.6f} (0.5 * reg * sum(W^2) = {penalty:.6f})")
-assert abs(loss_reg - loss - penalty) < 1e-9, "add 0.5 * reg * sum(W * W) once"
-
-# 3) Numerical gradient on a small random batch. Threshold: relative error < 1e-8 (measured ~1e-10).
+# 2) On a small random batch: the data gradient, the regularizer alone, then all of dW against numerical
+#    gradients. Threshold: relative error < 1e-8 (measured ~1e-10).
 rng = np.random.default_rng(5)
 W, X, y = rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
+check_batch_gradient(softmax_loss_loop, softmax_loss_single, W, X, y)
+check_regularizer(softmax_loss_loop, W, X, y, reg=0.2)
 num = eval_numerical_gradient(lambda W_: softmax_loss_loop(W_, X, y, 0.2)[0], W.copy())
-loss, dW = softmax_loss_loop(W, X, y, reg=0.2)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed
+loss, dW = softmax_loss_loop(W.copy(), X, y, reg=0.2)
+assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q9_softmax_batch_test" kind="tests" points=2
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -1187,11 +1333,11 @@ print(f"300 examples: your loop {t_loop:.2f} ms; all 300 x 10 scores in one matr
 # * **add** distributes the gradient unchanged, **max** routes it to the winner, **mul** switches the
 #   inputs (each gets the other times the upstream gradient), and at a **branch** the gradients **add**;
 #   overwriting them is a silent bug that a numerical gradient check catches.
-# * The **SVM loss** is max gates on margins (router), with the correct score as a branch
-#   ($-1$ per positive margin); the **softmax loss** has the gradient $p - \mathbb{1}[y]$, and its
-#   probabilities must be computed from scores shifted by their maximum. In both,
-#   $\partial L/\partial W = \frac{\partial L}{\partial s} x^T$, the batch loss **averages** over the
-#   examples, and the regularizer $\tfrac12\,\text{reg}\sum W^2$ adds $\text{reg} \cdot W$ once.
+# * The **SVM loss** is max gates on margins (routers), with the correct score as a branch; the **softmax
+#   loss** has a gradient you derived in three lines, and its probabilities must be computed from scores
+#   shifted by their maximum. In both, the gradient on $W$ follows from the gradient on the scores by the
+#   multiply gate's switch, the batch loss **averages** over the examples, and the regularizer
+#   $\tfrac12\,\text{reg}\sum W^2$ is counted once.
 # * Sanity values at initialization: SVM $\approx C - 1$, softmax $\approx \ln C$.
 #
 # Next, notebook 03 makes all of this work on whole arrays at once: Jacobians, why they are never formed,

@@ -69,15 +69,17 @@ np.set_printoptions(precision=4, suppress=True)
 # Two Jacobians we will meet all the time:
 #
 # * $y = W x$ with $W \in \mathbb{R}^{m \times n}$: $\;y_i = \sum_j W_{ij} x_j$, so $J_{ij} = W_{ij}$: **the Jacobian is $W$ itself.**
-# * $y = \max(0, x)$ elementwise (ReLU): $y_i$ depends on $x_i$ only, so every entry off the diagonal is 0,
-#   and $J = \operatorname{diag}(\mathbb{1}[x > 0])$: ones where the input was positive, zeros elsewhere.
+# * $y = \max(0, x)$ elementwise (ReLU): on which inputs does $y_i$ depend? Which entries of $J$ can be
+#   non-zero, then, and what is the slope of $\max(0, \cdot)$ on either side of 0? Work out $J$ for
+#   $x = (1.5, -0.5)$ before you write code.
 #
 # ### Exercise 1 (2 points): a Jacobian, numerically and analytically
 #
 # 1. `numerical_jacobian(f, x, h)`: column $j$ of $J$ is how *all* the outputs move when $x_j$ moves,
 #    $$J_{:, j} \approx \frac{f(x + h e_j) - f(x - h e_j)}{2h},$$
 #    with $e_j$ the $j$-th unit vector. Use the `h` you are given; `f` may have more or fewer outputs than inputs.
-# 2. `relu_jacobian(x)`: the analytic Jacobian of the elementwise ReLU, an $n \times n$ matrix.
+# 2. `relu_jacobian(x)`: the analytic Jacobian of the elementwise ReLU, an $n \times n$ matrix. (The ReLU is
+#    not differentiable at 0; take the slope there to be 0. The checks keep away from 0.)
 
 # %% id="q1_jacobian" kind="answer"
 def numerical_jacobian(f, x, h=1e-5):
@@ -110,14 +112,17 @@ def relu_jacobian(x):
 
 # %% id="check_q1"
 # Check 1: the Jacobian of x -> W x is W, whatever x. W is (3, 2): 3 outputs, 2 inputs.
-# Threshold: max |J - W| < 1e-9 (a linear function: only rounding error remains).
+# Threshold: relative error < 1e-9 (a linear function: only rounding error remains).
 W = np.array([[0.1, 0.5], [-0.3, 0.8], [1.2, -0.7]])
 x = np.array([0.2, 0.4])
-J = numerical_jacobian(lambda v: W @ v, x)
+try:
+    J = numerical_jacobian(lambda v: W @ v, x)
+except ValueError as error:  # a column of 3 outputs written where a row of 2 inputs is
+    raise AssertionError(f"{error}: rows and columns swapped? J has a row per output and a column per "
+                         "input, (m, n) = (3, 2)") from error
 print("numerical Jacobian of W x:\n", J)
-assert J.shape == (3, 2), f"J must be (m, n) = (3, 2): a row per output, a column per input; got {J.shape}"
-assert np.max(np.abs(J - W)) < 1e-9, \
-    "the Jacobian of W x is W: column j is (f(x + h e_j) - f(x - h e_j)) / 2h"
+assert np.shape(J) != (2, 3), "transposed: J needs a row per output and a column per input, (m, n) = (3, 2)"
+assert check_gradient(J, W, threshold=1e-9, name="J of W x").passed, "see the diagnosis above"
 
 # Check 2: a nonlinear function against its analytic Jacobian.
 # Threshold: max |error| < 1e-8 (centered differences are off by ~h^2 = 1e-10, one-sided ones by ~h = 1e-5).
@@ -128,15 +133,22 @@ v = np.array([0.7, -0.4])
 J_true = np.array([[np.cos(v[0]) * v[1], np.sin(v[0])], [2 * v[0], np.exp(v[1])], [v[1], v[0]]])
 err = np.max(np.abs(numerical_jacobian(g, v) - J_true))
 print(f"nonlinear g: max |numerical - analytic| = {err:.1e}")
-assert err < 1e-8, "use the centered difference (f(x + h e_j) - f(x - h e_j)) / (2h)"
+assert err < 1e-8, (f"an error of {err:.0e}, " + ("of the order of h = 1e-5: a one-sided difference"
+                                                  if 1e-7 < err < 1e-3 else "far more than h: see Check 1"))
 
 # Check 3: the ReLU Jacobian, analytically and numerically (no input near the kink at 0).
 x = np.array([1.5, -0.5, 0.3, -2.0])
 J = relu_jacobian(x.copy())  # a copy: x stays as it is for the numerical Jacobian below
 print("relu_jacobian:\n", J)
 assert np.shape(J) == (4, 4), f"the Jacobian of a map from R^4 to R^4 is 4 x 4, got {np.shape(J)}"
-assert np.array_equal(J, np.diag([1.0, 0.0, 1.0, 0.0])), "ones on the diagonal where x > 0, zeros elsewhere"
-assert np.max(np.abs(J - numerical_jacobian(lambda v: np.maximum(0, v), x))) < 1e-9
+J_num = numerical_jacobian(lambda v: np.maximum(0, v), x)
+if not np.allclose(J, J_num, rtol=0, atol=1e-9):
+    off_diagonal = not np.allclose(J - np.diag(np.diag(J)), 0)
+    raise AssertionError(
+        "non-zero entries off the diagonal: output i depends on input i only" if off_diagonal
+        else "a slope of 1 where the input is negative: the ReLU is flat there" if np.all(np.diag(J) == 1)
+        else "the diagonal holds slopes, not output values" if np.allclose(np.diag(J), np.maximum(0, x))
+        else f"diagonal {np.diag(J)}, numerically {np.diag(J_num)}: slopes of max(0, x)")
 
 # %% id="q1_jacobian_test" kind="tests" points=2
 _W = np.array([[0.1, 0.5], [-0.3, 0.8], [1.2, -0.7]])
@@ -175,7 +187,7 @@ with reference_disabled(_gc.eval_numerical_gradient, _gc.eval_numerical_gradient
 rng = np.random.default_rng(0)
 x = rng.normal(size=12)
 W = rng.normal(size=(8, 12))
-panels = [(relu_jacobian(x), "ReLU on 12 inputs: diag(x > 0)"),
+panels = [(relu_jacobian(x), "ReLU on 12 inputs (your relu_jacobian)"),
           (numerical_jacobian(lambda v: W @ v, x), "x -> W x, W of shape (8, 12): J = W")]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 for ax, (J, title) in zip(axes, panels, strict=True):
@@ -191,39 +203,26 @@ plt.show()
 # ### Why nobody forms the Jacobian
 #
 # A hidden layer of 4096 ReLU units (the size of AlexNet's and VGG's fully connected layers) has a
-# $4096 \times 4096$ Jacobian: $4096^2 \times 8$ bytes $= 128$ MiB in float64, for *one* example, of which
-# all but 4096 entries are zero, and those 4096 are 0 or 1. Everything it says fits in the mask $x > 0$,
-# and the matrix–vector product $J^\top \frac{\partial L}{\partial y}$ is just the elementwise product
+# $4096 \times 4096$ Jacobian: $4096^2 \times 8$ bytes $= 128$ MiB in float64, for *one* example. Your
+# `relu_jacobian` shows how little of it carries information: the cell below counts its non-zero entries and
+# compares its size with the boolean mask $x > 0$, 4096 entries. Everything $J$ says fits in that mask.
 #
-# $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \odot \mathbb{1}[x > 0] .$$
-#
-# Backpropagation never builds a Jacobian: every layer computes $J^\top \cdot \text{upstream}$ directly from
-# what it cached in the forward pass. The cell below checks that the two agree and measures the cost.
+# So backpropagation never builds a Jacobian: every layer computes the product
+# $J^\top \cdot \text{upstream}$ directly, from what it cached in the forward pass. For the ReLU, what does
+# that product do to each entry of the upstream gradient? You will write it in Exercise 5, and time it
+# against the product with $J$ there.
 
 # %% id="demo_why_nobody_forms_the_jacobian"
 rng = np.random.default_rng(0)
 x = rng.normal(size=4096)      # the input of a 4096-unit ReLU layer
-dout = rng.normal(size=4096)   # the upstream gradient dL/dy
 
 J = relu_jacobian(x)           # (4096, 4096)
 mask = x > 0                   # (4096,) booleans: all the information J holds
 print(f"Jacobian J: {J.shape}, {J.nbytes / 2**20:.0f} MiB;  "
       f"mask: {mask.shape}, {mask.nbytes / 2**10:.0f} KiB")
 print(f"nonzero entries of J: {np.count_nonzero(J)} of {J.size} ({np.count_nonzero(J) / J.size:.3%})")
-
-t0 = time.perf_counter()
-dx_matrix = J.T @ dout
-t_matrix = time.perf_counter() - t0
-t0 = time.perf_counter()
-dx_mask = dout * mask
-t_mask = time.perf_counter() - t0
-print(f"J.T @ dout: {t_matrix * 1e3:.2f} ms;  dout * mask: {t_mask * 1e3:.3f} ms "
-      f"({t_matrix / t_mask:.0f}x faster, and no 128 MiB to build first)")
-
 assert J.nbytes == 4096 * 4096 * 8 == 128 * 2**20, "4096^2 entries of 8 bytes each are 128 MiB"
-# Exactly equal: each entry of J.T @ dout is dout[i] * 0 or 1, plus zeros.
-assert np.array_equal(dx_matrix, dx_mask), "J^T dout must equal dout * (x > 0)"
-del J, dx_matrix  # give the 128 MiB back
+del J  # give the 128 MiB back
 
 
 # %% [markdown] id="wq1_question"
@@ -233,7 +232,8 @@ del J, dx_matrix  # give the 128 MiB back
 # $100 \times 4096$). How many entries does the full Jacobian of the layer's output with respect to its
 # input have (every output number against every input number)?
 #
-# Set `answer_wq1` to that number (an int or a float; an expression like `2 * 3` is fine).
+# Set `answer_wq1` to that number, exactly or rounded to two significant figures (an int or a float;
+# `1.2e10` and an expression like `2 * 3` are fine).
 
 # %% id="wq1_jacobian_entries" kind="answer"
 answer_wq1 = None  # a number
@@ -250,34 +250,56 @@ print(f"answer_wq1 = {answer_wq1:g}: a number")
 # %% id="wq1_jacobian_entries_test" kind="tests" points=1
 assert isinstance(answer_wq1, (int, float)) and not isinstance(answer_wq1, bool)
 ### BEGIN HIDDEN TESTS
-assert abs(answer_wq1 - 409600**2) <= 2e8
+assert abs(answer_wq1 - 409600**2) <= 0.05e11  # two significant figures: 1.7e11
 ### END HIDDEN TESTS
 
 # %% [markdown] id="wq2_question"
-# ### Written question 2 (3 points, graded by hand): why the ReLU Jacobian is never formed
+# ### Written question 2 (3 points, graded by hand): when is a Jacobian a mask? The softmax's
 #
-# Your answer to question 1 says how big the ReLU layer's Jacobian is. Why is it never formed in practice?
-# Say what structure it has and what the backward pass computes instead, and compare the cost in memory or
-# operations.
+# The ReLU's Jacobian is diagonal, which is why a mask can replace it. The **softmax (소프트맥스)**, which
+# section 5 turns into a loss, maps $C$ scores $s$ to $C$ probabilities $p_i = e^{s_i} / \sum_k e^{s_k}$.
+# The cell below computes its Jacobian with your `numerical_jacobian` at the cat image's scores
+# $(3.2, 5.1, -1.7)$ and at random scores, and prints the sums of its rows and of its columns.
+# Run it, then answer:
 #
-# Write your answer in the next cell (a few sentences; numbers welcome).
+# 1. Is the softmax's Jacobian diagonal like the ReLU's? Say why, from the forward pass.
+# 2. Every row sums to 0. Why must it, for any scores?
+# 3. Every column sums to 0. Why must it, for any scores?
+#
+# Write your answer in the cell after the experiment (a few sentences; one reason per part is enough).
+
+# %% id="demo_softmax_jacobian"
+def softmax(v):
+    """The probabilities of the scores v (C,); small scores only (no max-shift)."""
+    e = np.exp(v)
+    return e / e.sum()
+
+
+for scores in [np.array([3.2, 5.1, -1.7]), np.random.default_rng(1).normal(size=4)]:
+    J = numerical_jacobian(softmax, scores)
+    print(f"scores {scores}\nJacobian of the softmax:\n{J}")
+    print(f"row sums    {J.sum(axis=1)}\ncolumn sums {J.sum(axis=0)}\n")
 
 # %% [markdown] id="wq2_relu_jacobian_never_formed" kind="written" points=3
 # **Your answer:**
 #
 # ### BEGIN SOLUTION
-# *Model answer.* The output i depends only on input i, so the Jacobian is diagonal: every off-diagonal
-# entry is 0, and the diagonal is 1 where the input is positive and 0 elsewhere. Multiplying the upstream
-# gradient by this matrix is the same as multiplying it elementwise by the 0/1 mask of positive inputs,
-# which costs N*D = 409,600 operations and no extra memory beyond the mask, while the full Jacobian has
-# 1.7e11 entries (about 1.3 TB in float64) and its product costs as many multiplications, nearly all by
-# zero.
+# *Model answer.* 1. No: every probability divides by the same sum of all the exponentials, so every p_i
+# depends on every score s_j, and the off-diagonal entries are non-zero (negative: raising one score takes
+# probability from all the others). 2. Adding the same number to every score changes no probability (the
+# common factor cancels between numerator and sum), so moving all the scores together moves no output: each
+# row, the change of p_i when all scores move by one unit, is 0. 3. The probabilities sum to 1 whatever the
+# scores, so a change in one score s_j cannot change their total: each column sums to 0.
 #
 # RUBRIC (3 points)
-# - 1 point: the Jacobian is diagonal (output i depends only on input i), with 1 or 0 on the diagonal
-# - 1 point: the backward pass multiplies the upstream gradient elementwise by the mask of positive inputs
-# - 1 point: a cost comparison: N*D operations/memory instead of (N*D)^2 entries, e.g. 1.7e11 entries or
-#   ~1.3 TB
+# - 1 point: not diagonal, because each p_i depends on every score through the shared normalizing sum (an
+#   answer that calls it diagonal, or the softmax elementwise, gets 0 here)
+# - 1 point: rows: adding one constant to all the scores leaves every probability unchanged (shift
+#   invariance; the max-shift of section 5 rests on it). The Jacobian's symmetry together with the column
+#   argument also earns this point.
+# - 1 point: columns: the probabilities always sum to 1, so no change of one score can change their total
+# One reason per part suffices. A wrong extra claim in a part (e.g. "the diagonal entries are 0 or 1") costs
+# that part's point; a wrong claim outside the three parts costs nothing.
 # ### END SOLUTION
 
 # %% [markdown] id="wx_squared_example"
@@ -289,16 +311,25 @@ assert abs(answer_wq1 - 409600**2) <= 2e8
 #
 # The lecture works it out for
 # $W = \begin{pmatrix} 0.1 & 0.5 \\ -0.3 & 0.8 \end{pmatrix}$, $x = \begin{pmatrix} 0.2 \\ 0.4 \end{pmatrix}$:
-# forward, $q = (0.22,\ 0.26)$ and $f = 0.22^2 + 0.26^2 = 0.116$. Backward, one node at a time:
+# forward, $q = (0.22,\ 0.26)$ and $f = 0.22^2 + 0.26^2 = 0.116$. The backward pass is yours, one node at a
+# time. Answer on paper, then compute the lecture's numbers by hand; the check cell compares them.
 #
-# * $\dfrac{\partial f}{\partial q_i} = 2 q_i$, so $\dfrac{\partial f}{\partial q} = 2q = (0.44,\ 0.52)$.
-# * $q_k = \sum_j W_{kj} x_j$ depends on $W_{ij}$ only when $k = i$, with $\partial q_i / \partial W_{ij} = x_j$:
-#   $$\frac{\partial f}{\partial W_{ij}} = \frac{\partial f}{\partial q_i}\, x_j = 2 q_i x_j
-#   \quad\Longrightarrow\quad \frac{\partial f}{\partial W} = 2\, q\, x^\top
-#   = \begin{pmatrix} 0.088 & 0.176 \\ 0.104 & 0.208 \end{pmatrix}.$$
-# * Every $q_k$ depends on $x_i$, with $\partial q_k / \partial x_i = W_{ki}$; the contributions add up:
-#   $$\frac{\partial f}{\partial x_i} = \sum_k 2 q_k W_{ki}
-#   \quad\Longrightarrow\quad \frac{\partial f}{\partial x} = 2\, W^\top q = (-0.112,\ 0.636).$$
+# 1. **The last node**, $f = \sum_i q_i^2$. What is $\partial f / \partial q_i$? Write
+#    $\partial f / \partial q$ as one vector, and evaluate it at the lecture's $q$.
+# 2. **$W$.** $q_k = \sum_j W_{kj} x_j$. For which $k$ does $q_k$ depend on $W_{ij}$, and what is
+#    $\partial q_k / \partial W_{ij}$ then? By the chain rule, $\partial f / \partial W_{ij}$ is a sum over
+#    $k$ in which a single term survives: which one? Now write all $M \times D$ entries as one matrix
+#    expression in $\partial f / \partial q$ and $x$.
+# 3. **$x$.** Which of the $q_k$ depend on $x_i$, and with what $\partial q_k / \partial x_i$? This time no
+#    term of the sum over $k$ vanishes. Write $\partial f / \partial x$ as one matrix–vector product.
+#
+# <details><summary>Hint for 1</summary>$q_i^2 = q_i \cdot q_i$ is a multiply gate whose two inputs are the
+# same value: the switcher hands each copy the other, and at the branch the two gradients add
+# (notebook 02).</details>
+#
+# <details><summary>Hint for 2 and 3</summary>A sum over a shared index, $\sum_k A_{ki} b_k$, is a product
+# of a matrix and a vector; which index of $A$ it runs over tells you whether $A$ or its transpose appears.
+# $x_i$ is used by every $q_k$: a branch, so its gradients add.</details>
 #
 # ### The shape rule, your compass
 #
@@ -307,14 +338,92 @@ assert abs(answer_wq1 - 409600**2) <= 2e8
 # $M \times D$ like $W$, $\partial f / \partial x$ must have $D$ entries like $x$. Then ask *which product of
 # the matrices you have has the right shape?*
 #
-# | want | shape | available | the only product with that shape |
+# | want | shape | available | which product of these has that shape? |
 # | --- | --- | --- | --- |
-# | $\partial f/\partial W$ | $M \times D$ | $\partial f/\partial q$ ($M$), $x$ ($D$) | $\frac{\partial f}{\partial q}\, x^\top$ (an **outer product (외적)**) |
-# | $\partial f/\partial x$ | $D$ | $W$ ($M \times D$), $\partial f/\partial q$ ($M$) | $W^\top \frac{\partial f}{\partial q}$ (a **transpose (전치)**) |
+# | $\partial f/\partial W$ | $M \times D$ | $\partial f/\partial q$ ($M$), $x$ ($D$) | two vectors that make a matrix: an **outer product (외적)**, in which order? |
+# | $\partial f/\partial x$ | $D$ | $W$ ($M \times D$), $\partial f/\partial q$ ($M$) | a matrix times a vector, with a **transpose (전치)** or without? |
 #
 # The rule does not replace the derivation, but when your gradient comes out transposed or refuses to
 # multiply, it tells you at once. Check it on small *non-square* shapes: with $M = D$ a missing transpose
 # still runs and silently gives the wrong numbers.
+
+
+# %% [markdown] id="exercise_q2"
+# ### Exercise 2 (2 points): the gradients of $\lVert W x \rVert^2$
+#
+# The forward pass is written. Compute $\partial f / \partial q$, $\partial f / \partial W$ and
+# $\partial f / \partial x$ from your answers to 1–3, for any shapes $W$: $(M, D)$, $x$: $(D,)$, with matrix
+# products (no loops). The hidden tests use other values and non-square $W$.
+
+# %% id="q2_wx_squared" kind="answer"
+def wx_squared(W, x):
+    """f = ||W x||^2 and its gradients.
+
+    W: (M, D);  x: (D,)
+    Returns f (float), df/dq (M,), df/dW (M, D), df/dx (D,), where q = W x.
+    """
+    q = W @ x  # (M,)
+    f = float(np.sum(q**2))
+    dq = dW = dx = None
+    ### BEGIN SOLUTION
+    dq = 2.0 * q  # (M,)
+    dW = np.outer(dq, x)  # (M, D): the outer product df/dq x^T
+    dx = W.T @ dq  # (D,): W^T df/dq
+    ### END SOLUTION
+    return f, dq, dW, dx
+
+
+# %% id="check_q2"
+# Check 1: the lecture's W and x, against numerical gradients (the numbers of the lecture's slide).
+# Threshold: relative error < 1e-8 (a quadratic: the centered difference is exact up to rounding).
+W = np.array([[0.1, 0.5], [-0.3, 0.8]])
+x = np.array([0.2, 0.4])
+f, dq, dW, dx = wx_squared(W.copy(), x.copy())  # copies: W and x stay as they are for the checks
+q = W @ x
+print(f"q = {q},  f = {f:.3f}")
+print(f"df/dq = {dq}\ndf/dW =\n{dW}\ndf/dx = {dx}")
+assert abs(f - 0.116) < 1e-12, "the forward pass is given: did you change it?"
+dq_num = eval_numerical_gradient(lambda q_: np.sum(q_**2), q.copy())
+assert check_gradient(dq, dq_num, threshold=1e-8, name="df/dq").passed, "the last node: see the diagnosis above"
+dW_num = eval_numerical_gradient(lambda W_: np.sum((W_ @ x) ** 2), W.copy())
+dx_num = eval_numerical_gradient(lambda x_: np.sum((W @ x_) ** 2), x.copy())
+if np.shape(dx) == (2,) and np.allclose(dx, W @ dq):
+    raise AssertionError("df/dx: transposed, W where the sum over k runs over the other index of W")
+ok = check_gradient(dW, dW_num, threshold=1e-8, name="df/dW").passed
+ok &= check_gradient(dx, dx_num, threshold=1e-8, name="df/dx").passed
+assert ok, "see the diagnosis above (a factor 1/2 everywhere starts at df/dq)"
+
+# Check 2: a non-square W (M = 3, D = 4) against numerical gradients. Threshold: relative error < 1e-8.
+rng = np.random.default_rng(2)
+W, x = rng.normal(size=(3, 4)), rng.normal(size=4)
+f, dq, dW, dx = wx_squared(W.copy(), x.copy())
+dW_num = eval_numerical_gradient(lambda W_: np.sum((W_ @ x) ** 2), W.copy())
+dx_num = eval_numerical_gradient(lambda x_: np.sum((W @ x_) ** 2), x.copy())
+ok = check_gradient(dW, dW_num, threshold=1e-8, name="dW").passed
+ok &= check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed
+assert ok, "see the diagnosis above: a gradient has the shape of its variable"
+
+# %% id="q2_wx_squared_test" kind="tests" points=2
+_f, _dq, _dW, _dx = wx_squared(np.array([[0.1, 0.5], [-0.3, 0.8]]), np.array([0.2, 0.4]))
+assert abs(_f - 0.116) < 1e-12
+assert np.allclose(_dq, [0.44, 0.52]) and np.allclose(_dx, [-0.112, 0.636])
+assert np.allclose(_dW, [[0.088, 0.176], [0.104, 0.208]])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(32)
+for _M, _D in [(2, 2), (3, 5), (4, 2), (1, 3)]:
+    _W, _x = _rng.normal(size=(_M, _D)), _rng.normal(size=_D)
+    _f, _dq, _dW, _dx = wx_squared(_W.copy(), _x.copy())
+    assert np.shape(_dq) == (_M,) and np.shape(_dW) == (_M, _D) and np.shape(_dx) == (_D,)
+    assert rel_error(_dq, 2 * _W @ _x) < 1e-12
+    _dW_num = eval_numerical_gradient(lambda a: np.sum((a @ _x) ** 2), _W.copy())
+    _dx_num = eval_numerical_gradient(lambda a: np.sum((_W @ a) ** 2), _x.copy())
+    assert rel_error(_dW, _dW_num) < 1e-7, (_M, _D)
+    assert rel_error(_dx, _dx_num) < 1e-7, (_M, _D)
+### END HIDDEN TESTS
+
+# %% [markdown] id="wx_squared_pictured"
+# Your two matrix gradients as products of shapes, with $M = 3$ outputs and $D = 4$ inputs: each is the only
+# arrangement of the available arrays whose shapes fit.
 
 # %% id="fig_shape_rule"
 def show_shape_products(products, title):
@@ -354,73 +463,6 @@ show_shape_products(
     "The shape rule with M = 3 outputs and D = 4 inputs",
 )
 
-
-# %% [markdown] id="exercise_q2"
-# ### Exercise 2 (2 points): the gradients of $\lVert W x \rVert^2$
-#
-# The forward pass is written. Compute $\partial f / \partial q$, $\partial f / \partial W$ and
-# $\partial f / \partial x$ for any shapes $W$: $(M, D)$, $x$: $(D,)$, with matrix products (no loops). The
-# hidden tests use other values and non-square $W$.
-
-# %% id="q2_wx_squared" kind="answer"
-def wx_squared(W, x):
-    """f = ||W x||^2 and its gradients.
-
-    W: (M, D);  x: (D,)
-    Returns f (float), df/dq (M,), df/dW (M, D), df/dx (D,), where q = W x.
-    """
-    q = W @ x  # (M,)
-    f = float(np.sum(q**2))
-    dq = dW = dx = None
-    ### BEGIN SOLUTION
-    dq = 2.0 * q  # (M,)
-    dW = np.outer(dq, x)  # (M, D): the outer product df/dq x^T
-    dx = W.T @ dq  # (D,): W^T df/dq
-    ### END SOLUTION
-    return f, dq, dW, dx
-
-
-# %% id="check_q2"
-# Check 1: the lecture's numbers (exact to 1e-12: a few products of one-decimal numbers).
-W = np.array([[0.1, 0.5], [-0.3, 0.8]])
-x = np.array([0.2, 0.4])
-f, dq, dW, dx = wx_squared(W, x)
-print(f"q = {W @ x},  f = {f:.3f}")
-print(f"df/dq = {dq}\ndf/dW =\n{dW}\ndf/dx = {dx}")
-assert abs(f - 0.116) < 1e-12, "the forward pass is given: did you change it?"
-assert np.allclose(dq, [0.44, 0.52], rtol=0, atol=1e-12), "df/dq = 2 q = [0.44, 0.52]: the factor 2?"
-assert np.shape(dW) == (2, 2), f"df/dW has the shape of W, (2, 2); got {np.shape(dW)}"
-assert np.allclose(dW, [[0.088, 0.176], [0.104, 0.208]], rtol=0, atol=1e-12), \
-    "df/dW = 2 q x^T = [[0.088, 0.176], [0.104, 0.208]]: is it transposed (2 x q^T)?"
-assert np.allclose(dx, [-0.112, 0.636], rtol=0, atol=1e-12), \
-    "df/dx = 2 W^T q = [-0.112, 0.636]: W q instead of W^T q?"
-
-# Check 2: a non-square W (M = 3, D = 4) against numerical gradients. Threshold: relative error < 1e-8.
-rng = np.random.default_rng(2)
-W, x = rng.normal(size=(3, 4)), rng.normal(size=4)
-f, dq, dW, dx = wx_squared(W.copy(), x.copy())  # copies: W and x stay as they are for the check below
-dW_num = eval_numerical_gradient(lambda W_: np.sum((W_ @ x) ** 2), W.copy())
-dx_num = eval_numerical_gradient(lambda x_: np.sum((W @ x_) ** 2), x.copy())
-assert check_gradient(dW, dW_num, threshold=1e-8, name="dW").passed
-assert check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed
-
-# %% id="q2_wx_squared_test" kind="tests" points=2
-_f, _dq, _dW, _dx = wx_squared(np.array([[0.1, 0.5], [-0.3, 0.8]]), np.array([0.2, 0.4]))
-assert abs(_f - 0.116) < 1e-12
-assert np.allclose(_dq, [0.44, 0.52]) and np.allclose(_dx, [-0.112, 0.636])
-assert np.allclose(_dW, [[0.088, 0.176], [0.104, 0.208]])
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(32)
-for _M, _D in [(2, 2), (3, 5), (4, 2), (1, 3)]:
-    _W, _x = _rng.normal(size=(_M, _D)), _rng.normal(size=_D)
-    _f, _dq, _dW, _dx = wx_squared(_W.copy(), _x.copy())
-    assert np.shape(_dq) == (_M,) and np.shape(_dW) == (_M, _D) and np.shape(_dx) == (_D,)
-    assert rel_error(_dq, 2 * _W @ _x) < 1e-12
-    _dW_num = eval_numerical_gradient(lambda a: np.sum((a @ _x) ** 2), _W.copy())
-    _dx_num = eval_numerical_gradient(lambda a: np.sum((_W @ a) ** 2), _x.copy())
-    assert rel_error(_dW, _dW_num) < 1e-7, (_M, _D)
-    assert rel_error(_dx, _dx_num) < 1e-7, (_M, _D)
-### END HIDDEN TESTS
 
 # %% [markdown] id="affine_layer"
 # ## 3. The affine layer
@@ -469,12 +511,16 @@ x = np.linspace(-0.1, 0.5, num=N * D).reshape(N, *input_shape)
 w = np.linspace(-0.2, 0.3, num=D * M).reshape(D, M)
 b = np.linspace(-0.3, 0.1, num=M)
 expected = np.array([[np.sum(x[n].ravel() * w[:, m]) + b[m] for m in range(M)] for n in range(N)])
-out, _ = affine_forward(x, w, b)
+try:
+    out, _ = affine_forward(x, w, b)
+except ValueError as error:  # x of shape (2, 4, 5, 6) times w of shape (120, 3)
+    raise AssertionError(f"{error}: each example must be one row of D = 120 numbers first") from error
 print("out =\n", out, "\nexpected =\n", expected)
 assert np.shape(out) == (N, M), f"out must be (N, M) = {(N, M)}, got {np.shape(out)}: reshape x to (N, D)"
 assert rel_error(out, expected) < 1e-12, (
+    "the bias is missing" if np.allclose(out, expected - b) else
     f"out differs from the loop over examples (relative error {rel_error(out, expected):.1e}): is each "
-    "example flattened in its own row order, and is b added to every row?")
+    "example flattened in its own row order (not a reshape to (D, N) transposed)?")
 
 # %% id="q3_affine_forward_test" kind="tests" points=2
 _x = np.linspace(-0.1, 0.5, num=240).reshape(2, 4, 5, 6)
@@ -553,11 +599,19 @@ dout = rng.normal(size=(10, 5))
 dx_num = eval_numerical_gradient_array(lambda x_: x_.reshape(10, -1) @ w + b, x, dout)
 dw_num = eval_numerical_gradient_array(lambda w_: x.reshape(10, -1) @ w_ + b, w, dout)
 db_num = eval_numerical_gradient_array(lambda b_: x.reshape(10, -1) @ w + b_, b, dout)
-dx, dw, db = affine_backward(dout, (x, w, b))
+try:
+    dx, dw, db = affine_backward(dout, (x, w, b))
+except ValueError as error:  # a product whose shapes do not fit
+    raise AssertionError(f"{error}: dout is (10, 5), w is (6, 5) and x is (10, 6) once flattened; which "
+                         "product of two of them has the shape of the gradient you compute?") from error
+assert np.shape(dw) != (5, 6), "dw is transposed: it has the shape of w, (6, 5)"
+assert np.shape(db) != (10,), "db has one entry per example: summed over the wrong axis (b has one per output)"
 results = [check_gradient(dx, dx_num, threshold=1e-8, name="dx"),
            check_gradient(dw, dw_num, threshold=1e-8, name="dw"),
            check_gradient(db, db_num, threshold=1e-8, name="db")]
-assert all(r.passed for r in results), "see the diagnosis above"
+assert all(r.passed for r in results), "see the diagnosis above (this batch has N = 10 examples)"
+assert not np.allclose(affine_backward(dout, (2 * x, w, b))[1], dw), \
+    "dw ignores the x in the cache: take every array from the cache, not from the notebook"
 
 # %% id="q4_affine_backward_test" kind="tests" points=3
 _rng = np.random.default_rng(40)
@@ -609,10 +663,10 @@ show_shape_products(
 # %% [markdown] id="relu_layer"
 # ## 4. The ReLU layer
 #
-# $\text{out} = \max(0, x)$ elementwise, for $x$ of any shape. Section 1 showed its backward pass: the
-# Jacobian is $\operatorname{diag}(\mathbb{1}[x > 0])$, and $J^\top \cdot \text{dout}$ is the upstream
-# gradient with the entries of non-positive inputs set to zero. The ReLU is a *gradient router*: where the
-# input was positive the gradient passes through unchanged, elsewhere it is stopped. The cache is $x$ itself.
+# $\text{out} = \max(0, x)$ elementwise, for $x$ of any shape, and the cache is $x$ itself. Section 1 gave
+# you its Jacobian and the reason never to form it; the backward pass is the product
+# $J^\top \cdot \text{dout}$ computed without $J$. Which entries of `dout` does that product keep, which does
+# it change, and to what? Which of notebook 02's gates does the ReLU behave like in the backward pass?
 #
 # Two rules that hold for every layer: **never change the arrays you are given** (the caller, or a cache,
 # may still need `x` and `dout`), and the backward pass **multiplies by `dout`**, it does not replace it.
@@ -657,9 +711,12 @@ x = rng.normal(size=(6, 7))
 dout = rng.normal(size=(6, 7))
 dout_before = dout.copy()
 dx = relu_backward(dout, x)
-dx_num = eval_numerical_gradient_array(lambda x_: np.maximum(0, x_), x, dout)
-assert check_gradient(dx, dx_num, threshold=1e-10, name="dx").passed
 assert np.array_equal(dout, dout_before), "relu_backward changed dout in place: compute a new array"
+assert not np.allclose(relu_backward(3 * dout, x), dx), \
+    "dx does not change when dout triples: the upstream gradient is missing"
+dx_num = eval_numerical_gradient_array(lambda x_: np.maximum(0, x_), x, dout)
+assert check_gradient(dx, dx_num, threshold=1e-10, name="dx").passed, (
+    "see the diagnosis above: which input decides where the gradient passes, x or dout?")
 
 # %% id="q5_relu_test" kind="tests" points=2
 _x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
@@ -691,6 +748,27 @@ with reference_disabled(_layers.relu_forward, _layers.relu_backward):
         assert np.array_equal(_dout, _d0), "relu_backward changed dout"
 ### END HIDDEN TESTS
 
+# %% [markdown] id="jacobian_against_relu_backward"
+# Section 1's 4096-unit layer once more: the product with the full Jacobian against your `relu_backward`,
+# which holds the same information in the cached input. Both must give the same numbers.
+
+# %% id="demo_jacobian_against_relu_backward"
+rng = np.random.default_rng(0)
+x = rng.normal(size=4096)      # the input of a 4096-unit ReLU layer
+dout = rng.normal(size=4096)   # the upstream gradient dL/dy
+J = relu_jacobian(x)           # (4096, 4096), 128 MiB
+t0 = time.perf_counter()
+dx_matrix = J.T @ dout
+t_matrix = time.perf_counter() - t0
+t0 = time.perf_counter()
+dx_yours = relu_backward(dout, x)
+t_yours = time.perf_counter() - t0
+print(f"J.T @ dout: {t_matrix * 1e3:.2f} ms;  your relu_backward: {t_yours * 1e3:.3f} ms "
+      f"({t_matrix / t_yours:.0f}x faster, and no 128 MiB to build first)")
+# Exactly equal: each entry of J.T @ dout is one entry of dout times 0 or 1, plus zeros.
+assert np.array_equal(dx_matrix, dx_yours), "relu_backward must equal the product with the Jacobian"
+del J, dx_matrix  # give the 128 MiB back
+
 # %% [markdown] id="vectorized_losses"
 # ## 5. Vectorized losses
 #
@@ -708,12 +786,11 @@ with reference_disabled(_layers.relu_forward, _layers.relu_backward):
 #
 # With margin $\Delta = 1$, a **hinge loss (힌지 손실)** for each wrong class:
 #
-# $$L_i = \sum_{j \ne y_i} \max(0,\; x_{ij} - x_{i y_i} + 1), \qquad
-# \frac{\partial L_i}{\partial x_{ij}} = \mathbb{1}[x_{ij} - x_{iy_i} + 1 > 0]\;(j \ne y_i), \qquad
-# \frac{\partial L_i}{\partial x_{iy_i}} = -\sum_{j \ne y_i} \mathbb{1}[x_{ij} - x_{iy_i} + 1 > 0].$$
+# $$L_i = \sum_{j \ne y_i} \max(0,\; x_{ij} - x_{i y_i} + 1),$$
 #
-# The correct class's score appears, with a minus sign, in *every* positive margin, so its gradient
-# collects minus the number of positive margins. The lecture's example: three images with scores
+# and you derived its gradient with respect to the scores in notebook 02 (section 3). What changes now is
+# only the bookkeeping: one row per example, and the factor $\frac1N$ of the average. The lecture's example:
+# three images with scores
 #
 # | | cat image | car image | frog image |
 # | --- | --- | --- | --- |
@@ -726,8 +803,12 @@ with reference_disabled(_layers.relu_forward, _layers.relu_backward):
 #
 # ### Exercise 6 (3 points): `svm_loss`, vectorized
 #
-# Build the $(N, C)$ matrix of margins in one expression, zero the correct classes' entries, then the
-# gradient from the mask of positive margins. No loop over examples (a loop over nothing else either).
+# Build the $(N, C)$ matrix of margins in one expression and leave the correct classes out of it; then the
+# gradient, row by row as in notebook 02 but for all rows at once. No loop over examples (a loop over
+# nothing else either).
+#
+# <details><summary>Hint</summary>The correct class's entry in each row collects something from every
+# positive margin of that row: a sum along one axis, written back with fancy indexing.</details>
 
 # %% id="q6_svm_loss" kind="answer"
 def svm_loss(x, y):
@@ -755,9 +836,23 @@ def svm_loss(x, y):
 # Check 1: the lecture's three images (rows: cat, car, frog images; columns: cat, car, frog scores).
 scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
 labels = np.array([0, 1, 2])
-loss, dx = svm_loss(scores, labels)
+loss, dx = svm_loss(scores.copy(), labels)
 print(f"loss = {loss:.4f} (lecture: (2.9 + 0 + 12.9) / 3 = 5.27)")
-assert abs(loss - 15.8 / 3) < 1e-12, "the average over the 3 images of the sum over wrong classes"
+assert abs(loss - 15.8 / 3) < 1e-12, (
+    f"loss {loss:.4f}: " + ("the sum over the batch, not the average (missing 1/N)" if abs(loss - 15.8) < 1e-9
+                            else "1 too much per example: the correct class counted as a margin"
+                            if abs(loss - 18.8 / 3) < 1e-9 else "the margin Delta = 1 is missing"
+                            if abs(loss - 12.8 / 3) < 1e-9 else "compare with the loss formula above"))
+graph_dx = np.array([[-1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, -2.0]]) / 3  # notebook 02's graphs, / N
+if not np.allclose(dx, graph_dx):
+    correct = np.eye(3, dtype=bool)[labels]  # the correct class's entry of each row
+    raise AssertionError(f"dx =\n{dx}\n" + (
+        "3 times too large: the 1/N of the average is missing" if np.allclose(dx, 3 * graph_dx)
+        else "sign flipped" if np.allclose(dx, -graph_dx)
+        else "only the correct classes' entries are off: each collects one share per positive margin of its "
+             "own row (a sum along which axis?), with the sign of the score it is subtracted as"
+        if np.allclose(dx[~correct], graph_dx[~correct])
+        else "the wrong classes' entries are off: the mask of positive margins, with the correct class left out?"))
 
 # Check 2: with all scores about 0, every margin is about 1, so the loss is about C - 1.
 rng = np.random.default_rng(6)
@@ -770,8 +865,8 @@ assert abs(loss0 - 9) < 0.05, "with scores near 0, each of the C - 1 wrong class
 x = rng.normal(size=(20, 5))
 y = rng.integers(5, size=20)
 dx_num = eval_numerical_gradient(lambda x_: svm_loss(x_, y)[0], x.copy())
-loss, dx = svm_loss(x, y)
-assert check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed
+loss, dx = svm_loss(x.copy(), y)
+assert check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed, "see the diagnosis above"
 
 # %% id="q6_svm_loss_test" kind="tests" points=3
 _loss, _dx = svm_loss(np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2]))
@@ -808,10 +903,9 @@ with reference_disabled(_layers.svm_loss):
 # The **softmax (소프트맥스)** turns scores into probabilities, $p_{ij} = e^{x_{ij}} / \sum_k e^{x_{ik}}$, and the
 # **cross-entropy loss (교차 엔트로피 손실)** is the negative log-probability of the correct class:
 #
-# $$L_i = -\log p_{i y_i} = -x_{iy_i} + \log \sum_k e^{x_{ik}}, \qquad
-# \frac{\partial L_i}{\partial x_{ij}} = p_{ij} - \mathbb{1}[j = y_i].$$
+# $$L_i = -\log p_{i y_i} = -x_{iy_i} + \log \sum_k e^{x_{ik}},$$
 #
-# The gradient is beautifully simple: *the probabilities, minus 1 at the correct class*. In the lecture,
+# whose gradient with respect to the scores you derived in notebook 02 (section 3). In the lecture,
 # the cat image's scores $(3.2, 5.1, -1.7)$ give probabilities $(0.13, 0.87, 0.00)$ and
 # $L = -\ln 0.13 = 2.04$. With all scores near 0 every class gets $1/C$ and $L \approx \ln C$: a good first
 # check of any classifier.
@@ -848,27 +942,34 @@ def softmax_loss(x, y):
 # %% id="check_q7"
 # Check 1: the lecture's cat image (one example, N = 1).
 loss, dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))
-print(f"cat image: loss = {loss:.2f} (lecture: 2.04), probabilities = {dx[0] + [1, 0, 0]}")
-assert round(loss, 2) == 2.04, "L = -log p(cat) = 2.04 with the natural log"
+print(f"cat image: loss = {loss:.2f} (lecture: 2.04), dx = {dx[0]}")
+assert round(loss, 2) == 2.04, f"loss {loss:.4f}, the lecture's is 2.04: " + (
+    "the loss of three equal scores: the shift runs over the wrong axis (the examples, not each row's classes)"
+    if abs(loss - np.log(3)) < 1e-9 else "every probability is 1: the normalizing sum runs over the wrong axis"
+    if abs(loss) < 1e-9 else "-log p(cat), with the natural log")
 
 # Check 2: scores near 0 give a loss near ln C.
 rng = np.random.default_rng(7)
 loss0, _ = softmax_loss(0.001 * rng.normal(size=(100, 10)), rng.integers(10, size=100))
 print(f"tiny scores, C = 10: loss = {loss0:.4f} (ln 10 = {np.log(10):.4f})")
-assert abs(loss0 - np.log(10)) < 0.01
+assert abs(loss0 - np.log(10)) < 0.01, (
+    "100 times ln 10: the sum over the batch, not the average (missing 1/N)" if abs(loss0 / 100 - np.log(10)) < 0.01
+    else "with scores near 0 every class has probability about 1/C")
 
 # Check 3: large scores must not overflow (the row-max shift).
 big, _ = softmax_loss(np.array([[1000.0, 0.0, -1000.0], [500.0, 1000.0, 0.0]]), np.array([0, 0]))
 print(f"scores of 1000: loss = {big} (want 250)")
-assert np.isfinite(big) and abs(big - 250.0) < 1e-9, "subtract each row's max before exp"
+assert np.isfinite(big), "overflow: exp of scores near 1000 is inf (the max-shift is missing, or on the wrong axis)"
+assert abs(big - 250.0) < 1e-9, "finite but wrong: is the shift by each ROW's max, and the sum over each row?"
 
 # Check 4: gradient check. Threshold: relative error < 1e-7 (smooth, float64; the worst entries are
 # small probabilities, measured about 1e-8).
 x = rng.normal(size=(20, 5))
 y = rng.integers(5, size=20)
 dx_num = eval_numerical_gradient(lambda x_: softmax_loss(x_, y)[0], x.copy())
-loss, dx = softmax_loss(x, y)
-assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed
+loss, dx = softmax_loss(x.copy(), y)
+assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed, \
+    "see the diagnosis above (this batch has N = 20 examples)"
 
 # %% id="q7_softmax_loss_test" kind="tests" points=3
 _loss, _dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))
@@ -912,37 +1013,19 @@ with reference_disabled(_layers.softmax_loss):
 # %% [markdown] id="vectorized_speed"
 # ### How much faster is vectorized code?
 #
-# Here are the two losses written the way the formulas read, one example (and one class) at a time. They
-# compute the same numbers as yours; the cell times both versions on a batch of 2000 examples and 10
-# classes and prints the ratio (on your machine; it varies with the hardware and the batch size).
+# Notebook 02's losses looped over the examples in Python. The cell below runs *your* two losses that way:
+# one example at a time (a batch of one), then averaged, which gives the same numbers as one call on the
+# whole batch. It times both on a batch of 2000 examples and 10 classes and prints the ratio (on your
+# machine; it varies with the hardware and the batch size).
 
 # %% id="demo_vectorized_speed"
-def svm_loss_loop(x, y):
-    """svm_loss with Python loops over examples and classes."""
-    N, C = x.shape
-    loss, dx = 0.0, np.zeros_like(x)
-    for i in range(N):
-        for j in range(C):
-            if j == y[i]:
-                continue
-            margin = x[i, j] - x[i, y[i]] + 1
-            if margin > 0:
-                loss += margin
-                dx[i, j] += 1
-                dx[i, y[i]] -= 1
-    return loss / N, dx / N
-
-
-def softmax_loss_loop(x, y):
-    """softmax_loss with a Python loop over examples."""
+def one_at_a_time(loss_fn, x, y):
+    """loss_fn(x, y) computed in a Python loop over the examples, each as a batch of one."""
     N = x.shape[0]
     loss, dx = 0.0, np.zeros_like(x)
     for i in range(N):
-        s = x[i] - x[i].max()
-        p = np.exp(s) / np.exp(s).sum()
-        loss -= np.log(p[y[i]])
-        dx[i] = p
-        dx[i, y[i]] -= 1
+        loss_i, dx[i:i + 1] = loss_fn(x[i:i + 1], y[i:i + 1])
+        loss += loss_i
     return loss / N, dx / N
 
 
@@ -958,9 +1041,9 @@ def best_time(fn, *args, repeat=3):
 rng = np.random.default_rng(8)
 x = rng.normal(size=(2000, 10))
 y = rng.integers(10, size=2000)
-for name, loop_fn, vec_fn in [("SVM", svm_loss_loop, svm_loss), ("softmax", softmax_loss_loop, softmax_loss)]:
-    (loss_loop, dx_loop), (loss_vec, dx_vec) = loop_fn(x, y), vec_fn(x, y)
-    t_loop, t_vec = best_time(loop_fn, x, y), best_time(vec_fn, x, y)
+for name, vec_fn in [("SVM", svm_loss), ("softmax", softmax_loss)]:
+    (loss_loop, dx_loop), (loss_vec, dx_vec) = one_at_a_time(vec_fn, x, y), vec_fn(x, y)
+    t_loop, t_vec = best_time(one_at_a_time, vec_fn, x, y), best_time(vec_fn, x, y)
     print(f"{name:8s} loop {t_loop * 1e3:7.2f} ms   vectorized {t_vec * 1e3:6.2f} ms   "
           f"ratio {t_loop / t_vec:5.0f}x   (same result: loss {rel_error(loss_loop, loss_vec):.0e}, "
           f"dx {rel_error(dx_loop, dx_vec):.0e})")
@@ -1009,12 +1092,12 @@ draw_graph(nodes, edges, title="A two-layer network as four layers: affine, ReLU
 #
 # * The derivative of a vector function is its **Jacobian**, and the chain rule becomes
 #   $\partial L/\partial x = J^\top\, \partial L/\partial y$. Layers never form $J$: the ReLU's is a diagonal
-#   4096 × 4096 matrix (128 MiB) whose product with the upstream gradient is `dout * (x > 0)`.
-# * For $f = \lVert Wx \rVert^2$: $\partial f/\partial q = 2q$, $\partial f/\partial W = 2\,q\,x^\top$,
-#   $\partial f/\partial x = 2\,W^\top q$. **A gradient has the shape of its variable**: ask which product
-#   of the available matrices has that shape.
-# * Affine layer: `dx = dout @ w.T` (reshaped back), `dw = x.T @ dout`, `db = dout.sum(axis=0)`; a broadcast
-#   in the forward pass is a sum in the backward pass.
+#   4096 × 4096 matrix (128 MiB) that a mask replaces; the softmax's is not diagonal at all.
+# * $f = \lVert Wx \rVert^2$, node by node: the index route gives every gradient, and **a gradient has the
+#   shape of its variable** tells you at once when one comes out transposed: ask which product of the
+#   available matrices has that shape.
+# * Affine layer: each gradient is the one product of `dout` with the other input whose shapes fit (and
+#   `dx` goes back to the input's shape); a broadcast in the forward pass is a sum in the backward pass.
 # * Vectorized SVM and softmax losses handle a batch with fancy indexing and broadcasting, many times faster
 #   than loops; the softmax needs the max-shift to survive large scores.
 # * Gradients of arrays are checked with `eval_numerical_gradient_array` (layers) and
