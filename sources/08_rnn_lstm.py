@@ -516,7 +516,7 @@ def word_embedding_backward(dout, cache):
     x, W_shape = cache
     dW = np.zeros(W_shape)
     ### BEGIN SOLUTION
-    np.add.at(dW, x, dout)  # unbuffered: adds once per occurrence of a repeated word
+    np.add.at(dW, x, dout)  # adds once per occurrence of a repeated word
     ### END SOLUTION
     return dW
 
