@@ -2004,6 +2004,18 @@ assert got[0].tolist()[:3] == [6, 4, END], (
 assert got[0].tolist() == [6, 4, END, NULL, NULL], (
     "the caption goes on after <END>: once a caption has ended, its remaining positions are <NULL>")
 
+# A second hand-made decoder that ignores the words and keeps its hidden state: the first word depends
+# only on the image. Image 0 starts its caption with "nine", image 1 with "five".
+start_word = np.full(V_toy, 7)
+start_word[[9, 5]] = [12, 8]
+by_image = dict(toy, W_proj=5 * np.eye(V_toy)[[9, 5]], W_embed=np.zeros((V_toy, V_toy)), Wh=5 * np.eye(V_toy),
+                W_out=np.eye(V_toy)[start_word])
+first = greedy_decode(by_image, np.eye(2), max_length=1)[:, 0]
+print("first words by image:", [WORDS[w] for w in first])
+assert first.tolist() == [12, 8], (
+    "the first word does not depend on the image: the decoder must start from the hidden state the "
+    "projection computes from the features")
+
 # %% id="q9_greedy_decode_test" kind="tests" points=3
 _next = np.full(13, 7)
 _next[[1, 6, 4]] = [6, 4, 2]
