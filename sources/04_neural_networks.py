@@ -752,10 +752,10 @@ plt.show()
 # with the arms, as H grows (the accuracy rises with it, to about 90% at H = 8).
 #
 # RUBRIC (2 points; one fact per point)
-# - 1 point (a): the net is linear only within a region where the units' on/off pattern is fixed; the
+# - 1 point: (a) the net is linear only within a region where the units' on/off pattern is fixed; the
 #   pattern changes with x, so the whole is piecewise linear (a different map per region, or bends where a
 #   unit switches: either statement suffices), whereas without the ReLU it is one matrix
-# - 1 point (b): one hidden unit contributes one straight line (fold, hyperplane $w_j \cdot x + b_j = 0$)
+# - 1 point: (b) one hidden unit contributes one straight line (fold, hyperplane $w_j \cdot x + b_j = 0$)
 #   to the boundary, so H units give at most H such lines, too few for three arms when H is 1 or 2; tied
 #   to the figure (straight boundaries for small H, more bends for larger H)
 # - A wrong extra claim costs the point it belongs to (e.g. "the ReLU helps because it is not
