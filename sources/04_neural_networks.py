@@ -58,8 +58,8 @@
 #
 # **Conventions.** Examples are the *rows* of `X` $(N, D)$, so a layer computes $X W + b$ with $W$ of
 # shape $(D, M)$: the lecture's $W x$ with $W$ transposed. **L2 regularization (L2 규제)** adds
-# $\frac{1}{2}\lambda \sum W^2$ over the weight matrices (not the biases) to the loss, so it adds
-# $\lambda W$ to each weight gradient; $\lambda$ is called `reg` in the code.
+# $\frac{1}{2}\lambda \sum W^2$ over the weight matrices (not the biases) to the loss; $\lambda$ is called
+# `reg` in the code.
 
 # %% id="setup"
 # %matplotlib inline

@@ -1593,6 +1593,29 @@ with reference_disabled(_layers.layernorm_forward, _layers.batchnorm_forward):
         assert np.allclose(layernorm_forward(_x[-1:], _g, _b, {})[0], _want[-1:], rtol=1e-10, atol=1e-12)
 ### END HIDDEN TESTS
 
+# %% [markdown] id="batch_of_two"
+# ### A batch of two
+#
+# "With small batches the batch statistics are noisy" understates it. Run batch normalization on a batch
+# of **two** examples and look at what is left of them; then the same two examples through your layer
+# normalization.
+
+# %% id="demo_batch_of_two"
+rng = np.random.default_rng(25)
+x = rng.normal(3, 2, size=(2, 6))  # 2 examples, 6 features
+print("the batch:\n", x)
+print("batch norm, train mode:\n", batchnorm_forward(x, np.ones(6), np.zeros(6), {"mode": "train"})[0])
+print("layer norm:\n", layernorm_forward(x, np.ones(6), np.zeros(6), {})[0])
+
+# %% [markdown] id="batch_of_two_result"
+# Every batch-normalized value is $\pm 1$ (up to $\epsilon$): two numbers minus their mean are $\pm d$, and
+# their standard deviation is $d$. All the layer passes on is which of the two examples is larger in each
+# feature; how much larger is gone, and the running averages that test time relies on are estimated from
+# such batches. Layer normalization keeps each example's pattern over its features. So when batches are
+# tiny (large models or images on one GPU, a recurrent net run one sequence at a time) layer normalization
+# (or notebook 07's group normalization) is the better choice; with large batches of independent examples
+# batch norm's noise is mild, and its slight regularization a bonus.
+
 # %% [markdown] id="exercise_layernorm_backward"
 # ### Exercise 11 (3 points): layer normalization backward
 #
