@@ -35,8 +35,8 @@ INDEX = {
         ("init_weights", "q5_init_weights"), ("batchnorm_forward", "q7_batchnorm_forward"),
         ("batchnorm_backward", "q8_batchnorm_backward"),
         ("batchnorm_backward_alt", "q9_batchnorm_backward_alt"),
-        ("layernorm_forward", "q11_layernorm_forward"), ("layernorm_backward", "q12_layernorm_backward"),
-        ("FullyConnectedNormNet", "q13_fully_connected_norm_net")]},
+        ("layernorm_forward", "q10_layernorm_forward"), ("layernorm_backward", "q11_layernorm_backward"),
+        ("FullyConnectedNormNet", "q12_fully_connected_norm_net")]},
     **{name: ("06_optimizers_regularization", exercise) for name, exercise in [
         ("sgd_momentum", "q1_sgd_momentum"), ("nesterov_momentum", "q2_nesterov"),
         ("adagrad", "q3_adagrad"), ("rmsprop", "q4_rmsprop"), ("adam", "q5_adam"),

@@ -58,8 +58,8 @@
 #
 # **Conventions.** Examples are the *rows* of `X` $(N, D)$, so a layer computes $X W + b$ with $W$ of
 # shape $(D, M)$: the lecture's $W x$ with $W$ transposed. **L2 regularization (L2 규제)** adds
-# $\frac{1}{2}\lambda \sum W^2$ over the weight matrices (not the biases) to the loss, so it adds
-# $\lambda W$ to each weight gradient; $\lambda$ is called `reg` in the code.
+# $\frac{1}{2}\lambda \sum W^2$ over the weight matrices (not the biases) to the loss; $\lambda$ is called
+# `reg` in the code.
 
 # %% id="setup"
 # %matplotlib inline
@@ -97,10 +97,8 @@ def affine_relu_backward(dout, cache):
 # $$L = \frac{1}{N} \sum_{i=1}^{N} -\log \frac{e^{s_{i, y_i}}}{\sum_j e^{s_{ij}}} \;+\; \frac{1}{2}\lambda \sum W^2 .$$
 #
 # In the language of layers that is one affine layer followed by `softmax_loss`, and the backward pass
-# is the same two pieces in reverse:
-#
-# $$\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial s} + \lambda W, \qquad
-# \frac{\partial L}{\partial b} = \sum_i \frac{\partial L}{\partial s_i}.$$
+# is the same two pieces in reverse. $W$ reaches the loss along two paths, through the scores and through
+# the L2 term, and notebook 02 told you what happens to the gradients of a value used twice.
 #
 # Every model in this course has the same two-part interface, so that one training loop can train all of
 # them:
@@ -156,42 +154,55 @@ class LinearClassifier:
 
 # %% id="check_q1"
 # Check 1: scores are X W + b (raw, not probabilities). Check 2: the loss of tiny weights is
-# ln(C): every class gets probability 1/C. Check 3: a gradient check with reg > 0.
+# ln(C): every class gets probability 1/C. Check 3: gradient checks, first with reg = 0, then reg > 0.
 rng = np.random.default_rng(0)
 X, y = rng.standard_normal((6, 5)), np.array([0, 1, 2, 3, 0, 1])
 model = LinearClassifier(5, 4, weight_scale=0.5, reg=0.3, seed=1)
+model.params["b"] = rng.standard_normal(4)  # nonzero, so that a forgotten bias shows
 scores = model.loss(X.copy())  # a copy: X stays as it is for the checks below
 print("scores[0] =", scores[0])
-assert scores.shape == (6, 4), f"scores should be (N, C) = (6, 4), got {np.shape(scores)}"
-assert np.allclose(scores, X @ model.params["W"] + model.params["b"]), \
-    "with y=None, return the raw scores X W + b (no softmax)"
+assert np.shape(scores) == (6, 4), f"scores should be (N, C) = (6, 4), got {np.shape(scores)}"
+if not np.allclose(scores, X @ model.params["W"] + model.params["b"]):
+    probabilities = np.all(scores >= 0) and np.allclose(np.sum(scores, axis=1), 1)
+    raise AssertionError("with y=None, return the raw scores: " + (
+        "these rows sum to 1, so a softmax was applied" if probabilities else
+        "the bias b is missing" if np.allclose(scores, X @ model.params["W"]) else
+        "they are not X W + b"))
 
 tiny = LinearClassifier(5, 4, weight_scale=1e-6, reg=0.0)
 loss0, _ = tiny.loss(X, y)
 print(f"loss of tiny weights {loss0:.4f}, ln(4) = {np.log(4):.4f}")
-assert abs(loss0 - np.log(4)) < 1e-4, "the softmax loss of all-equal scores is ln(C)"
+assert abs(loss0 - np.log(4)) < 1e-4, "the softmax loss of all-equal scores is ln(C): is it the softmax loss?"
 
 # Threshold: relative error < 1e-8 (float64, a smooth function).
-loss, grads = model.loss(X, y)
-for name in ("W", "b"):
-    num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
-    assert check_gradient(grads[name], num, threshold=1e-8, name=f"d{name}").passed
+for reg in (0.0, 0.3):
+    model.reg = reg
+    loss, grads = model.loss(X, y)
+    for name in ("W", "b"):
+        num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
+        result = check_gradient(grads[name], num, threshold=1e-8, name=f"d{name} (reg = {reg})")
+        assert result.passed, result.diagnosis + (
+            " It fails only with reg > 0: look at the regularization path (loss and gradient)." if reg else "")
+model.reg = 0.0
+loss_free, grads_free = model.loss(X, y)
+assert loss > loss_free, "the L2 term is missing from the loss: reg > 0 must raise it"
+assert np.allclose(grads["b"], grads_free["b"]), (
+    "db changes with reg: the bias is regularized too, but the L2 term sums W only")
 
 
 # %% id="q1_linear_classifier_test" kind="tests" points=2
+_rng = np.random.default_rng(11)
+_X, _y = _rng.standard_normal((5, 4)), np.array([0, 2, 1, 2, 0])
+_m = LinearClassifier(4, 3, weight_scale=0.7, reg=0.0, seed=3)
+_W, _b = _m.params["W"].copy(), _m.params["b"].copy()
+assert np.allclose(_m.loss(_X.copy()), _X @ _W + _b)
+assert abs(_m.loss(_X, _y)[0] - 1.7352035498381089) < 1e-10  # the softmax loss of these scores
+### BEGIN HIDDEN TESTS
 def _ref_loss(W, b, X, y, reg):
     _s = X @ W + b
     _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])  # log-sum-exp, stable
     return _data + 0.5 * reg * np.sum(W**2)
 
-_rng = np.random.default_rng(11)
-_X, _y = _rng.standard_normal((5, 4)), np.array([0, 2, 1, 2, 0])
-_m = LinearClassifier(4, 3, weight_scale=0.7, reg=0.0, seed=3)
-_W, _b = _m.params["W"].copy(), _m.params["b"].copy()
-_scores, _loss = _X @ _W + _b, _ref_loss(_W, _b, _X, _y, 0.0)  # what the model must give
-assert np.allclose(_m.loss(_X.copy()), _scores)
-assert abs(_m.loss(_X, _y)[0] - _loss) < 1e-10
-### BEGIN HIDDEN TESTS
 for _N, _D, _C, _reg in [(7, 6, 5, 0.8), (1, 3, 4, 0.25), (4, 2, 3, 0.0)]:
     _X, _y = _rng.standard_normal((_N, _D)), _rng.integers(0, _C, size=_N)
     _m = LinearClassifier(_D, _C, weight_scale=0.6, reg=_reg, seed=_N)
@@ -261,9 +272,16 @@ p = Parabola()
 history = gradient_descent(p, None, None, learning_rate=0.5, num_iters=3)
 print("loss history", history, " w =", p.params["w"])
 assert len(history) == 3, f"one loss per iteration: expected 3 entries, got {len(history)}"
-assert np.allclose(history, [2.0, 0.5, 0.125]), \
-    "expected [2, 0.5, 0.125]: the loss before each update, and theta -= learning_rate * grad"
-assert np.allclose(p.params["w"], 3.25), "after 3 steps w should be 3.25: is model.params updated?"
+w = float(p.params["w"][0])
+assert w != 5.0, "w is still 5: model.params was not changed (update its arrays in place)"
+assert w < 5.0, f"w = {w:g} moved away from the minimum at 3: sign flipped, the steps go up the gradient"
+assert not np.allclose(history, [2.0, 0.0, 0.0]), (
+    "w jumped to 3 in one step: the learning rate is missing from the update")
+assert not np.allclose(history, [0.5, 0.125, 0.03125]), (
+    "each loss was recorded after its update: record it before, so history[0] is the untrained model's")
+assert np.allclose(history, [2.0, 0.5, 0.125]) and np.isclose(w, 3.25), (
+    f"expected the losses [2, 0.5, 0.125] and w = 3.25, got {history} and w = {w:g}: "
+    "a step size other than the learning rate times the gradient?")
 
 # On a real model the loss must go down.
 rng = np.random.default_rng(1)
@@ -271,7 +289,7 @@ X, y = rng.standard_normal((20, 3)), rng.integers(0, 3, size=20)
 model = LinearClassifier(3, 3, weight_scale=0.01, seed=0)
 history = gradient_descent(model, X, y, learning_rate=0.5, num_iters=50)
 print(f"linear classifier: loss {history[0]:.3f} -> {history[-1]:.3f}")
-assert history[-1] < history[0] - 0.1, "the loss did not go down: the update should be -= lr * grad"
+assert history[-1] < history[0] - 0.1, "the loss did not go down: is every parameter of model.params updated?"
 
 
 # %% id="q2_gradient_descent_test" kind="tests" points=2
@@ -413,17 +431,11 @@ plt.show()
 #   "horse" score can be high when the *left-facing* template **or** the *right-facing* one fires. Several
 #   templates per class.
 #
-# In layers: `affine_forward` → `relu_forward` → `affine_forward` → `softmax_loss`. The backward pass calls
-# the backward functions in reverse order, each with its own layer's cache:
-#
-# $$\frac{\partial L}{\partial s} \xrightarrow{\text{affine 2}} \frac{\partial L}{\partial W_2} = h^\top \frac{\partial L}{\partial s},\;
-# \frac{\partial L}{\partial b_2} = \sum_i \frac{\partial L}{\partial s_i},\;
-# \frac{\partial L}{\partial h} = \frac{\partial L}{\partial s} W_2^\top
-# \xrightarrow{\text{ReLU}} \frac{\partial L}{\partial a} = \frac{\partial L}{\partial h} \odot \mathbb{1}[a > 0]
-# \xrightarrow{\text{affine 1}} \frac{\partial L}{\partial W_1} = X^\top \frac{\partial L}{\partial a}, \dots$$
-#
-# plus $\lambda W_1$ and $\lambda W_2$ from the regularization term
-# $\frac{1}{2}\lambda\left(\sum W_1^2 + \sum W_2^2\right)$.
+# In layers: `affine_forward` → `relu_forward` → `affine_forward` → `softmax_loss`. Information flows one
+# way, from the input through the layers to the scores, with no loop back: such a net is called a
+# **feed-forward neural network (순방향 신경망)**, and its computational graph has no cycles, so the backward
+# pass can visit its nodes in the reverse of the forward order. (Notebook 08's recurrent networks feed a
+# layer's output back into it.)
 #
 # ### Exercise 3 (2 points): initialization and the forward pass
 #
@@ -477,8 +489,10 @@ class TwoLayerNet:
 net = TwoLayerNet(input_dim=300, hidden_dim=40, num_classes=10, weight_scale=0.05, seed=0)
 shapes = {k: v.shape for k, v in net.params.items()}
 print("params:", shapes)
-assert shapes == {"W1": (300, 40), "b1": (40,), "W2": (40, 10), "b2": (10,)}, \
-    "expected W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)"
+assert shapes == {"W1": (300, 40), "b1": (40,), "W2": (40, 10), "b2": (10,)}, (
+    "W1 or W2 transposed: with examples as rows, a weight matrix is (inputs, outputs)"
+    if shapes.get("W1") == (40, 300) or shapes.get("W2") == (10, 40) else
+    "expected W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)")
 assert not net.params["b1"].any() and not net.params["b2"].any(), "biases start at zero"
 std = net.params["W1"].std()
 print(f"std of W1: {std:.4f} (weight_scale 0.05)")
@@ -495,8 +509,13 @@ expected = np.maximum(0, X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
 scores = net.loss(X)
 print("scores[0]:", scores[0], " expected:", expected[0])
 assert np.shape(scores) == (6, 3), f"scores should be (N, C) = (6, 3), got {np.shape(scores)}"
-assert np.allclose(scores, expected), \
-    "scores = relu(X W1 + b1) W2 + b2: raw scores, ReLU on the hidden layer only"
+if not np.allclose(scores, expected):
+    linear = (X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+    raise AssertionError(
+        "no ReLU between the layers: the net is linear" if np.allclose(scores, linear) else
+        "a ReLU after the last layer: scores must be able to be negative" if np.allclose(
+            scores, np.maximum(0, expected)) else
+        "a bias is missing, or the layers are in the wrong order: affine, ReLU, affine")
 
 # %% id="q3_two_layer_scores_test" kind="tests" points=2
 _net = TwoLayerNet(5, 7, 3, weight_scale=0.1, seed=0)
@@ -531,8 +550,29 @@ with reference_disabled(_clf.TwoLayerNet.loss, _clf.FullyConnectedNet.loss):
 #
 # Write `two_layer_loss_and_grads`, which `TwoLayerNet.loss` calls when it gets labels: the softmax loss of
 # the scores plus $\frac{1}{2}\lambda(\sum W_1^2 + \sum W_2^2)$, and the gradients of that loss with respect
-# to all four parameters. Use `softmax_loss`, then the backward functions of the three layers in reverse
-# order, each with its own cache; then add the regularization gradients.
+# to all four parameters. The forward pass is Exercise 3's; `caches` holds the three caches it made. You
+# have every piece: `softmax_loss`, `affine_backward`, `relu_backward`. Derive how they connect before you
+# write code, on paper, by answering:
+#
+# 1. `softmax_loss` returns $\partial L/\partial s$ of shape $(N, C)$. Which layer produced $s$, so which cache
+#    goes with it? Of the three arrays that layer's backward pass returns, which one is the upstream gradient
+#    of the layer before it, and what is its shape?
+# 2. What does the ReLU's backward pass need besides its cache? Where $a \le 0$, what does it hand back, and
+#    why does that make sense for a unit that output 0?
+# 3. The first affine layer also returns $\partial L/\partial X$. Does anything need it here?
+# 4. $W_1$ reaches the loss along two paths: through the scores, and through the regularization term. How
+#    do the gradients of two paths combine (notebook 02), and what is the local gradient of
+#    $\frac{1}{2}\lambda \sum W_1^2$? Do the biases have a second path?
+#
+# Then write it: the loss, the backward functions in the order your answers give, the regularization last.
+#
+# <details><summary>Hint: the order</summary>A layer's backward pass takes the gradient of the loss with
+# respect to the layer's <em>output</em> and returns the gradients with respect to its <em>inputs</em>: the
+# chain rule, one layer at a time. The output of one layer is the input of the next, so what one backward
+# call returns is what the next one back takes.</details>
+#
+# <details><summary>Hint: the regularization</summary>A value used in two places collects the gradient of
+# both (notebook 02, gradients add at a branch). The regularization term depends on the weights only.</details>
 
 # %% id="q4_two_layer_loss" kind="answer"
 def two_layer_loss_and_grads(params, reg, scores, y, caches):
@@ -564,21 +604,51 @@ rng = np.random.default_rng(0)
 X, y = rng.standard_normal((20, 8)), rng.integers(0, 10, size=20)
 loss0, _ = TwoLayerNet(8, 15, 10, weight_scale=1e-4, reg=0.0).loss(X, y)
 print(f"initial loss {loss0:.4f}, ln(10) = {np.log(10):.4f}")
-assert abs(loss0 - np.log(10)) < 1e-3, "the loss of tiny weights should be ln(C)"
+assert abs(loss0 - np.log(10)) < 1e-3, "the loss of tiny weights should be ln(C): is it the softmax loss?"
 
-# Check 2: gradient check of every parameter, with reg > 0 so that the L2 gradients are checked too.
+# Check 2: gradient check of every parameter, first with reg = 0 (the chain of the three layers alone),
+# then with reg > 0 (the second path of each weight matrix). The same net, the same data.
 # Threshold: relative error < 1e-7 (float64, data chosen with no ReLU input near its kink at 0).
 X, y = rng.standard_normal((5, 6)), np.array([0, 3, 1, 2, 3])
-net = TwoLayerNet(6, 7, 4, weight_scale=0.5, reg=0.7, seed=3)
-loss, grads = net.loss(X, y)
-print(f"loss {loss:.6f}")
-assert set(grads) == {"W1", "b1", "W2", "b2"}, f"grads needs the keys of params, got {sorted(grads)}"
-for name in ("W1", "b1", "W2", "b2"):
-    num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
-    assert check_gradient(grads[name], num, threshold=1e-7, name=f"d{name}").passed
+net = TwoLayerNet(6, 7, 4, weight_scale=0.5, reg=0.0, seed=3)
+for reg in (0.0, 0.7):
+    net.reg = reg
+    loss, grads = net.loss(X, y)
+    print(f"reg = {reg}: loss {loss:.6f}")
+    assert set(grads) == {"W1", "b1", "W2", "b2"}, f"grads needs the keys of params, got {sorted(grads)}"
+    for name in ("W1", "b1", "W2", "b2"):
+        num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
+        result = check_gradient(grads[name], num, threshold=1e-7, name=f"d{name}", verbose=False)
+        where = ("the chain of layers (reg = 0): which cache goes with which layer, and what does each "
+                 "backward call take?" if reg == 0 else
+                 "only with reg > 0, so the regularization path: in the loss, in this gradient, or both?")
+        assert result.passed, f"{result}\n  It fails in {where}"
+    print("  every gradient passes")
 
+# Check 3: what the regularization may change, and what it may not.
+(loss_free, grads_free), (loss_reg, grads_reg) = (TwoLayerNet(6, 7, 4, weight_scale=0.5, reg=reg, seed=3)
+                                                  .loss(X, y) for reg in (0.0, 0.7))
+assert loss_reg > loss_free, "the regularization term is missing from the loss: reg > 0 must raise it"
+for name in ("b1", "b2"):
+    assert np.allclose(grads_reg[name], grads_free[name]), (
+        f"d{name} changes with reg: the biases are regularized too, but the L2 term sums W1 and W2 only")
 
 # %% id="q4_two_layer_loss_test" kind="tests" points=3
+_rng = np.random.default_rng(41)
+_net = TwoLayerNet(5, 6, 3, weight_scale=0.5, reg=0.5, seed=41)
+_net.params["b1"], _net.params["b2"] = 0.3 * _rng.standard_normal(6), 0.3 * _rng.standard_normal(3)
+_X, _y = _rng.standard_normal((4, 5)), _rng.integers(0, 3, size=4)
+_loss, _grads = _net.loss(_X, _y)
+_tol = {"rtol": 1e-7, "atol": 1e-12}  # the values below are given to 9 digits
+assert abs(_loss - 3.526300184828598) < 1e-10
+assert {_k: _g.shape for _k, _g in _grads.items()} == {"W1": (5, 6), "b1": (6,), "W2": (6, 3), "b2": (3,)}
+assert np.allclose(_grads["W1"][0],
+                   [-0.205421152, 0.0519809947, 0.113619543, 0.0260362341, 0.049067214, 0.279662343], **_tol)
+assert np.allclose(_grads["b1"],
+                   [-0.110809231, -0.0260419526, -0.0882858179, 0.0787671841, -0.0886382705, -0.00254899889], **_tol)
+assert np.allclose(_grads["W2"][0], [-0.0219068231, 0.000498810673, -0.00519178927], **_tol)
+assert np.allclose(_grads["b2"], [-0.000357543088, -0.0435018385, 0.0438593815], **_tol)
+### BEGIN HIDDEN TESTS
 def _ref_two_layer_loss(p, X, y, reg):
     _s = np.maximum(0, X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
     _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])  # log-sum-exp, stable
@@ -599,12 +669,6 @@ def _check_two_layer(N, D, H, C, reg, seed):
         _num[_k] = eval_numerical_gradient(_f, _p[_k].copy())
     return _net, _X, _y, _ref_two_layer_loss(_p, _X, _y, reg), _num
 
-_net, _X, _y, _want, _num = _check_two_layer(4, 5, 6, 3, 0.5, 41)
-_loss, _grads = _net.loss(_X, _y)
-assert abs(_loss - _want) < 1e-10, (_loss, _want)
-for _k in ("W1", "b1", "W2", "b2"):
-    assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_k, rel_error(_grads[_k], _num[_k]))
-### BEGIN HIDDEN TESTS
 import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
 for _args in [(7, 3, 8, 5, 1.3, 42), (1, 4, 5, 3, 0.2, 43), (6, 6, 4, 2, 0.0, 44), (3, 2, 9, 4, 2.0, 45)]:
@@ -642,15 +706,34 @@ plt.show()
 
 # %% [markdown] id="decision_boundaries"
 # The linear classifier can only cut the plane with straight lines; the two-layer net bends its
-# **decision boundary (결정 경계)** around the arms (the CS231n notes report 49% and 98%). Each ReLU unit
-# contributes one straight "fold" $w \cdot x + b = 0$, and $W_2$ combines a hundred of them into curves.
+# **decision boundary (결정 경계)** around the arms (the CS231n notes report 49% and 98%).
+#
+# How many hidden units does it take? The cell below trains the same net with 1, 2, 4, 8 and 16 hidden
+# units (2,000 steps each, a few seconds in all) and draws the boundaries. Look at their shapes before you
+# answer the question after it.
+
+# %% id="demo_hidden_units"
+widths = (1, 2, 4, 8, 16)
+fig, axes = plt.subplots(1, len(widths), figsize=(15, 3.2), layout="constrained")
+for H, ax in zip(widths, axes, strict=True):
+    small_net = TwoLayerNet(2, H, 3, weight_scale=0.5, reg=1e-3, seed=1)
+    gradient_descent(small_net, X_spiral, y_spiral, learning_rate=1.0, num_iters=2000)
+    acc = np.mean(np.argmax(small_net.loss(X_spiral), axis=1) == y_spiral)
+    print(f"{H:2d} hidden units: training accuracy {acc:.2f}")
+    plot_decision_boundary(small_net.loss, X_spiral, y_spiral, ax=ax)
+    ax.set_title(f"H = {H}: {acc:.0%}")
+plt.show()
 
 # %% [markdown] id="wq1_question"
-# ### Written question 1 (2 points, graded by hand): why the max(0, .) matters
+# ### Written question 1 (2 points, graded by hand): what the ReLU buys
 #
-# Suppose we drop the ReLU from the two-layer net and compute $s = W_2 W_1 x$ (biases aside). What function
-# class does this network represent? Could it separate the spiral above better than the linear classifier?
-# What about a ten-layer network without nonlinearities?
+# (a) A colleague argues: "a ReLU is linear for $x < 0$ and linear for $x > 0$, so $W_2 \max(0, W_1 x)$ is
+# linear on either side as well; it is no better than $W_2 W_1 x$, which is a linear classifier." What is
+# right in this argument, and where does its conclusion fail?
+#
+# (b) In the figure above, why can one or two hidden units not separate the three arms, however long they
+# train, while a few more can? Answer with what a single hidden unit contributes to the decision boundary,
+# and say what you see in the pictures that shows it.
 #
 # Write your answer in the next cell (a few sentences; numbers welcome).
 
@@ -658,16 +741,26 @@ plt.show()
 # **Your answer:**
 #
 # ### BEGIN SOLUTION
-# *Model answer.* Without the max(0, .) the product W2 W1 is a single matrix W = W2 W1, so the network is
-# again a linear classifier s = W x (with biases, an affine one): it draws the same straight decision
-# boundaries and cannot separate the spiral any better than the linear classifier. Stacking ten linear
-# layers still collapses to one matrix. The nonlinearity between the layers is what lets the hidden units
-# carve the input space into pieces and bend the boundaries.
+# *Model answer.* (a) Right: inside a region of the input space where every hidden unit keeps its on/off
+# state, the net is one linear map (only the active units pass their input on). Wrong: which units are on
+# changes from region to region, so the net is a *different* linear map in each region; it is piecewise
+# linear, with a bend wherever a unit switches ($w_j \cdot x + b_j = 0$). Without the ReLU there is a
+# single region: $W_2 W_1$ is one matrix, a linear classifier for any depth.
+# (b) Each hidden unit switches along one straight line in the input plane, so it adds at most one line
+# (one fold) to where the boundaries can bend. One or two lines cannot cut three interleaved arms apart;
+# the pictures show boundaries made of one or two straight pieces for H = 1, 2, and more pieces, bending
+# with the arms, as H grows (the accuracy rises with it, to about 90% at H = 8).
 #
-# RUBRIC (2 points)
-# - 1 point: the layers collapse to one matrix W = W2 W1: still a linear classifier, for any depth
-# - 1 point: so it cannot separate the spiral better than the linear classifier; the nonlinearity is what
-#   allows curved (piecewise linear) boundaries
+# RUBRIC (2 points; one fact per point)
+# - 1 point: (a) the net is linear only within a region where the units' on/off pattern is fixed; the
+#   pattern changes with x, so the whole is piecewise linear (a different map per region, or bends where a
+#   unit switches: either statement suffices), whereas without the ReLU it is one matrix
+# - 1 point: (b) one hidden unit contributes one straight line (fold, hyperplane $w_j \cdot x + b_j = 0$)
+#   to the boundary, so H units give at most H such lines, too few for three arms when H is 1 or 2; tied
+#   to the figure (straight boundaries for small H, more bends for larger H)
+# - A wrong extra claim costs the point it belongs to (e.g. "the ReLU helps because it is not
+#   differentiable at 0", or "the small nets only need more training steps"); a wrong remark about
+#   something else costs nothing.
 # ### END SOLUTION
 
 # %% [markdown] id="two_layer_net_on_mnist"
@@ -930,10 +1023,28 @@ for hidden_dims in ([6], [6, 4], [4, 6, 3]):
     print(f"hidden_dims {hidden_dims}: loss {loss:.4f}")
     for name in sorted(net.params):
         num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
-        assert check_gradient(grads[name], num, threshold=1e-6, name=f"d{name}").passed
+        result = check_gradient(grads[name], num, threshold=1e-6, name=f"d{name}", verbose=False)
+        assert result.passed, f"{result}\n  (hidden_dims {hidden_dims}: layer {name[1:]} of {len(net.params) // 2})"
 
 
 # %% id="q6_fully_connected_test" kind="tests" points=3
+assert sum(v.size for v in FullyConnectedNet([4], 3, 2).params.values()) == 26
+assert sum(v.size for v in FullyConnectedNet([4, 4], 3, 1).params.values()) == 41
+_rng = np.random.default_rng(61)
+_net = FullyConnectedNet([5, 4], input_dim=4, num_classes=3, weight_scale=0.6, reg=0.3, seed=61)
+for _i in (1, 2, 3):
+    _net.params[f"b{_i}"] = 0.2 * _rng.standard_normal(_net.params[f"b{_i}"].shape)
+_X, _y = _rng.standard_normal((3, 4)), _rng.integers(0, 3, size=3)
+assert np.allclose(_net.loss(_X.copy())[0], [0.431598961, -0.409636535, -0.537117765], rtol=1e-8)
+_loss, _grads = _net.loss(_X, _y)
+_tol = {"rtol": 1e-7, "atol": 1e-12}  # the values below are given to 9 digits
+assert abs(_loss - 3.638553690870898) < 1e-10
+assert {_k: _g.shape for _k, _g in _grads.items()} == {_k: _v.shape for _k, _v in _net.params.items()}
+assert np.allclose(_grads["W1"][0],
+                   [-0.106657503, -0.186547078, 0.178606756, -0.195036311, -0.329103249], **_tol)
+assert np.allclose(_grads["b2"], [0.0213238144, 0, -0.0676006469, 0], **_tol)
+assert np.allclose(_grads["W3"][0], [-0.10706511, -0.13737831, 0.0973832102], **_tol)
+### BEGIN HIDDEN TESTS
 def _ref_fc_loss(p, X, y, reg, L):
     _h = X
     for _i in range(1, L):
@@ -961,15 +1072,6 @@ def _check_fc(hidden_dims, N, D, C, reg, seed):
     _s, _want = _ref_fc_loss(_p, _X, _y, reg, _L)
     return _net, _X, _y, _s, _want, _num
 
-assert sum(v.size for v in FullyConnectedNet([4], 3, 2).params.values()) == 26
-assert sum(v.size for v in FullyConnectedNet([4, 4], 3, 1).params.values()) == 41
-_net, _X, _y, _s, _want, _num = _check_fc([5], 4, 3, 3, 0.3, 61)
-assert np.allclose(_net.loss(_X.copy()), _s)
-_loss, _grads = _net.loss(_X, _y)
-assert abs(_loss - _want) < 1e-10
-for _k in _num:
-    assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_k, rel_error(_grads[_k], _num[_k]))
-### BEGIN HIDDEN TESTS
 import cs231n_course.reference.classifiers as _clf
 from cs231n_utils.testing import reference_disabled
 _big = FullyConnectedNet([50, 40], input_dim=300, num_classes=10, weight_scale=0.03, seed=7)

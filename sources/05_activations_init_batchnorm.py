@@ -86,7 +86,7 @@ def load_centered_mnist(num_train=2000, num_val=500):
 # | sigmoid (시그모이드) | $\sigma(x) = \dfrac{1}{1 + e^{-x}}$ | $\sigma(x)\,(1 - \sigma(x))$ |
 # | tanh | $\tanh(x)$ | $1 - \tanh^2(x)$ |
 # | ReLU | $\max(0, x)$ | $1$ if $x > 0$, else $0$ |
-# | Leaky ReLU | $\max(\alpha x, x)$, e.g. $\alpha = 0.01$ | $1$ if $x > 0$, else $\alpha$ |
+# | Leaky ReLU | $\max(\alpha x, x)$, e.g. $\alpha = 0.01$ (the lecture also writes $\max(0.1x, x)$) | $1$ if $x > 0$, else $\alpha$ |
 # | ELU | $x$ if $x > 0$, else $\alpha\,(e^{x} - 1)$ | $1$ if $x > 0$, else $\alpha e^{x} = f(x) + \alpha$ |
 # | Maxout | $\max(w_1^\top x + b_1,\; w_2^\top x + b_2)$ | the gradient goes to the winning piece |
 #
@@ -146,7 +146,8 @@ def tanh_backward(dout, cache):
 print("sigmoid(0) =", sigmoid_forward(np.array(0.0))[0], " tanh(0) =", tanh_forward(np.array(0.0))[0])
 s, cache = sigmoid_forward(np.array([0.0]))
 print("sigmoid'(0) =", sigmoid_backward(np.array([1.0]), cache), "(want 0.25, the largest it ever gets)")
-assert np.allclose(sigmoid_backward(np.array([1.0]), cache), 0.25), "sigma'(0) = sigma(0) (1 - sigma(0))"
+assert np.allclose(sigmoid_backward(np.array([1.0]), cache), 0.25), (
+    "sigmoid'(0) is not 0.25, its peak: a local gradient taken from the input instead of the output?")
 
 rng = np.random.default_rng(0)
 x, dout = rng.normal(0, 2, size=(4, 5)), rng.normal(size=(4, 5))
@@ -157,7 +158,7 @@ for name, forward, backward in [("sigmoid", sigmoid_forward, sigmoid_backward),
     dx = backward(dout, cache)
     dx_num = eval_numerical_gradient_array(lambda z: forward(z)[0], x.copy(), dout)
     result = check_gradient(dx, dx_num, threshold=1e-8, name=f"{name} dx")
-    assert result.passed, f"{name}_backward: is the local gradient written with the OUTPUT, times dout?"
+    assert result.passed, f"{name}_backward: {result.diagnosis} (written with the OUTPUT, times dout?)"
 
 # %% id="q1_sigmoid_tanh_test" kind="tests" points=2
 _x = np.array([-2.0, 0.0, 3.0])
@@ -260,7 +261,7 @@ for name, forward, backward, alpha in [("leaky_relu", leaky_relu_forward, leaky_
     dx = backward(dout, cache)
     dx_num = eval_numerical_gradient_array(lambda v: forward(v, alpha)[0], x.copy(), dout)
     result = check_gradient(dx, dx_num, threshold=1e-8, name=f"{name} dx")
-    assert result.passed, f"{name}: which side gets the slope? Is every entry multiplied by dout?"
+    assert result.passed, f"{name}: {result.diagnosis} (which side gets the slope? every entry times dout?)"
 
 # %% id="q2_leaky_relu_elu_test" kind="tests" points=2
 _x = np.array([-2.0, -0.5, 1.0, 3.0])
@@ -352,17 +353,20 @@ dout = rng.normal(size=(N, M))
 pieces = np.stack([x @ w[k] + b[k] for k in range(K)])
 out, cache = maxout_forward(x.copy(), w.copy(), b.copy())  # copies: x, w, b stay as they are below
 print("out shape", out.shape, "(want (4, 3))")
-assert out.shape == (N, M), "one output per example and unit: take the max over the K pieces"
-assert np.allclose(out, pieces.max(axis=0)), "out[n, m] = max over k of x[n] @ w[k][:, m] + b[k, m]"
+assert out.shape == (N, M), f"out must be (N, M) = (4, 3), got {out.shape}: the max over the wrong axis?"
+assert np.allclose(out, pieces.max(axis=0)), (
+    "the bias b is missing from the pieces" if np.allclose(out, (pieces - b[:, None, :]).max(axis=0)) else
+    "not the largest of the K pieces, entry by entry: a max over the wrong axis?")
 dx, dw, db = maxout_backward(dout.copy(), cache)
 # Threshold: relative error < 1e-8 (the data has no near-ties between pieces; measured about 1e-10).
 dx_num = eval_numerical_gradient_array(lambda v: maxout_forward(v, w, b)[0], x.copy(), dout)
 dw_num = eval_numerical_gradient_array(lambda v: maxout_forward(x, v, b)[0], w.copy(), dout)
 db_num = eval_numerical_gradient_array(lambda v: maxout_forward(x, w, v)[0], b.copy(), dout)
-ok = check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed
-ok &= check_gradient(dw, dw_num, threshold=1e-8, name="dw").passed
-ok &= check_gradient(db, db_num, threshold=1e-8, name="db").passed
-assert ok, "only the winning piece gets dout; each piece then backpropagates like an affine layer"
+failed = [r for r in (check_gradient(dx, dx_num, threshold=1e-8, name="dx"),
+                      check_gradient(dw, dw_num, threshold=1e-8, name="dw"),
+                      check_gradient(db, db_num, threshold=1e-8, name="db")) if not r.passed]
+assert not failed, "; ".join(f"{r.name}: {r.diagnosis}" for r in failed) + (
+    " (the max routes dout: which pieces should get any of it?)")
 
 # %% id="q3_maxout_test" kind="tests" points=3
 _x = np.array([[1.0, -2.0]])
@@ -638,7 +642,11 @@ print("dead units get exactly zero gradient: they never recover")
 # * it is **cheap**: one comparison, no `exp`;
 # * in practice it **converges much faster**: Krizhevsky, Sutskever and Hinton (2012, AlexNet) report that a
 #   4-layer ConvNet with ReLUs reached 25% training error on CIFAR-10 about **6 times faster** than the same
-#   network with tanh units.
+#   network with tanh units;
+# * it is **biologically more plausible** than the sigmoid: a real neuron is silent below a threshold and
+#   fires faster the more it is driven, without a hard ceiling in its normal range, which a one-sided,
+#   non-saturating ReLU mimics better than a curve that flattens out on both sides (the lecture's point;
+#   the neuron model itself remains, as the notes stress, a coarse one).
 #
 # Its drawbacks are the ones we met: not zero-centered, and a unit with $x < 0$ on every example is dead.
 # A remedy sometimes used is to initialize the ReLU biases with a **small positive value** such as 0.01, so
@@ -654,11 +662,33 @@ for b0 in (0.0, 0.01, 0.1):
           f"{np.all(a <= 0, axis=0).sum()} of 100 units dead")
 
 
+# %% id="demo_zero_gradients"
+# Where is a local gradient zero? Your activations on the inputs of the layer above after the bad bias
+# update, and on those of the same layer with weights 10 times too large. Each backward pass gets an
+# upstream gradient of ones, so it returns the local gradient f'(a) at every entry.
+activations = {"sigmoid": (sigmoid_forward, sigmoid_backward), "tanh": (tanh_forward, tanh_backward),
+               "ReLU": (relu_forward, relu_backward), "Leaky ReLU": (leaky_relu_forward, leaky_relu_backward),
+               "ELU": (elu_forward, elu_backward)}
+for label, scale in [("the layer above", 1), ("weights 10x larger", 10)]:
+    a, _ = affine_forward(X, scale * W, b_bad)
+    print(f"{label}: inputs from {a.min():.1f} to {a.max():.1f}")
+    for name, (forward, backward) in activations.items():
+        local = np.abs(backward(np.ones_like(a), forward(a)[1]))
+        print(f"  {name:10s} exactly 0: {np.mean(local == 0):6.1%}   below 1e-3: {np.mean(local < 1e-3):6.1%}   "
+              f"units with every |f'| below 1e-3: {np.all(local < 1e-3, axis=0).sum():3d} of 100")
+
 # %% [markdown] id="wq1_question"
-# ### Written question 1 (2 points, graded by hand): dead ReLUs
+# ### Written question 1 (2 points, graded by hand): where the gradient stops
 #
-# What is a *dead* ReLU unit? Why does it never recover on its own during training? Name two ways a unit can
-# die and one remedy the lecture mentions.
+# Run the cell above, then answer.
+#
+# (a) Which of these activation functions have a local gradient of **exactly** 0, and for which inputs?
+# Which only come **close** to 0, and for which inputs?
+#
+# (b) Two units of a trained network: a ReLU unit whose input is negative on every training example, and
+# a sigmoid unit whose input is about $-10$ on every training example. Both pass almost no gradient
+# backwards. Which of the two can get out of that state through the gradient of its own weights, and why
+# can the other not?
 #
 # Write your answer in the next cell (a few sentences; numbers welcome).
 
@@ -666,18 +696,26 @@ for b0 in (0.0, 0.01, 0.1):
 # **Your answer:**
 #
 # ### BEGIN SOLUTION
-# *Model answer.* A dead ReLU is a unit whose input w.x + b is negative for every example of the training
-# data, so it outputs 0 and its local gradient is 0 everywhere: no gradient reaches w or b, they are never
-# updated and the unit stays dead. It happens with a bad initialization (weights or bias placing the unit's
-# hyperplane outside the data cloud) and with a too-large learning rate (one big update knocks the weights
-# into that region). Remedies: initialize with a small positive bias (e.g. 0.01) so units start active, use
-# a smaller learning rate, or Leaky ReLU/ELU, which keep a nonzero gradient for negative inputs.
+# *Model answer.* (a) Only the ReLU is exactly 0, on its whole negative side ($x < 0$); the cell shows it as
+# the only row with exact zeros, and a dead unit is one where this holds on every example. The sigmoid and
+# tanh come close to 0 for large $|x|$ on both sides (saturation; with the 10x weights a share of their
+# entries falls below 1e-3, more for tanh than for the sigmoid) but are never exactly 0; ELU comes close to
+# 0 for very negative $x$ only; Leaky ReLU's local gradient never falls below its slope $\alpha$.
+# (b) The sigmoid unit: its local gradient at $-10$ is tiny (about $4.5 \cdot 10^{-5}$) but not zero, so
+# its weights still receive a gradient and can move, slowly, back into the active range. The dead ReLU's
+# weights and bias get a gradient of exactly 0 on every example, so no update of its own can bring it
+# back (only a change of its inputs, made by earlier layers, could).
 #
-# RUBRIC (2 points)
-# - 1 point: dead = input negative for every example, so output and gradient are 0 and the weights never
-#   update again
-# - 1 point: two causes (bad initialization, too-large learning rate) and one remedy (small positive bias,
-#   lower learning rate, or Leaky ReLU/ELU)
+# RUBRIC (2 points; one fact per point)
+# - 1 point: (a) exactly 0 only for the ReLU, for negative inputs; sigmoid and tanh (and ELU on its
+#   negative side) only approach 0 for large |x|. Calling Leaky ReLU, ELU, sigmoid or tanh "exactly 0"
+#   is a wrong claim and loses this point.
+# - 1 point: (b) the sigmoid unit can recover because its gradient is small but nonzero; the dead ReLU's
+#   own weights get exactly zero gradient on every example. Naming the right unit without the reason
+#   earns nothing.
+# - An extra remark that is wrong (e.g. "the sigmoid's gradient is exactly 0 at -10", or "a lower learning
+#   rate revives a dead unit") costs the point it belongs to; a correct extra remark (a dead unit in a
+#   deeper layer can revive when earlier layers change its inputs) earns nothing more.
 # ### END SOLUTION
 
 # %% [markdown] id="data_preprocessing"
@@ -764,7 +802,8 @@ print("eigenvalues", S)
 assert np.allclose(X_pca.mean(axis=0), 0), "center the data first"
 assert S[0] >= S[1], "sort the eigenvalues in decreasing order (np.linalg.eigh gives increasing)"
 # Threshold: off-diagonal covariance < 1e-10 (decorrelated up to rounding)
-assert abs(cov_pca[0, 1]) < 1e-10, "X_pca = (centered X) @ U with the eigenvectors as COLUMNS of U"
+assert abs(cov_pca[0, 1]) < 1e-10, (
+    "the rotated features are still correlated: U transposed (eigenvectors as rows instead of columns)?")
 # Threshold: whitened covariance within 1e-4 of the identity (eps = 1e-5 shrinks it by eps / S)
 assert np.allclose(cov_white, np.eye(2), atol=1e-4), (
     "divide each column by the square root of its eigenvalue (plus eps), not by the eigenvalue")
@@ -883,7 +922,7 @@ assert np.allclose(cov, np.eye(100), atol=2e-2)
 #
 # | initialization | std of $W$ | with tanh | with ReLU |
 # | --- | --- | --- | --- |
-# | small random | $0.01$ | $500 \cdot 10^{-4} = 0.05$ per layer: activations collapse to 0, so do the gradients | the same |
+# | small random | $0.01$ | variance $\times\, 500 \cdot 10^{-4} = 0.05$ per layer (std $\times\, 0.22$): activations collapse to 0, so do the gradients | the same |
 # | large random | $1$ | inputs of std $\sim\!\sqrt{500}$: every tanh saturates at $\pm 1$, gradients 0 | explodes |
 # | **Xavier (자비에 초기화)** | $1/\sqrt{n}$ | variance kept (tanh is linear near 0) | halves every layer (ReLU zeroes half) |
 # | **He (He 초기화)** | $\sqrt{2/n}$ | | variance kept: the 2 makes up for the half that ReLU zeroes |
@@ -920,7 +959,10 @@ for scheme, want in [("small", 0.01), ("large", 1.0), ("xavier", 1 / np.sqrt(500
     W = init_weights(500, 500, scheme, np.random.default_rng(0))
     print(f"  {scheme:7s} {W.std():.4f}  (want {want:.4f})")
     # Threshold: within 1% (250,000 samples: the standard error of the std is 0.14%)
-    assert W.shape == (500, 500) and abs(W.std() / want - 1) < 0.01, f"{scheme}: std should be {want:.4f}"
+    assert W.shape == (500, 500), f"{scheme}: the shape is (fan_in, fan_out), got {W.shape}"
+    assert abs(W.std() / want - 1) < 0.01, f"{scheme}: std {W.std():.4f}, want {want:.4f}" + (
+        ": the variance used as the std (a missing square root)?" if abs(W.std() / want**2 - 1) < 0.01 else
+        ": the square root taken twice?" if abs(W.std() / np.sqrt(want) - 1) < 0.01 else "")
 W = init_weights(300, 20, "he", np.random.default_rng(0))
 assert W.shape == (300, 20), "the shape is (fan_in, fan_out)"
 assert abs(W.std() / np.sqrt(2 / 300) - 1) < 0.05, "fan_in is the number of INPUTS of the layer (300)"
@@ -1155,23 +1197,33 @@ bn_param = {"mode": "train"}
 out, _ = batchnorm_forward(x, np.ones(3), np.zeros(3), bn_param)
 print("train mode, gamma = 1, beta = 0: means", out.mean(axis=0), " stds", out.std(axis=0))
 # Threshold: means within 1e-10 of 0, stds within 1e-4 of 1 (eps = 1e-5 makes them slightly < 1)
-assert np.allclose(out.mean(axis=0), 0, atol=1e-10) and np.allclose(out.std(axis=0), 1, atol=1e-4)
+assert np.allclose(out.mean(axis=0), 0, atol=1e-10), (
+    "the features (columns) do not have mean 0: statistics over the wrong axis (each feature is normalized "
+    "over the batch, axis 0)?")
+assert np.allclose(out.std(axis=0), 1, atol=1e-4), (
+    "the features do not have std 1: divided by the variance instead of its square root, or eps misplaced?")
 out, _ = batchnorm_forward(x, np.array([1.0, 2.0, 3.0]), np.array([-1.0, 0.0, 1.0]), {"mode": "train"})
 print("gamma = [1, 2, 3], beta = [-1, 0, 1]: means", out.mean(axis=0), " stds", out.std(axis=0))
-assert np.allclose(out.mean(axis=0), [-1, 0, 1]) and np.allclose(out.std(axis=0), [1, 2, 3], atol=1e-4)
-assert np.allclose(bn_param["running_mean"], 0.1 * x.mean(axis=0)), "running_mean = 0.9 * 0 + 0.1 * mu"
+assert np.allclose(out.mean(axis=0), [-1, 0, 1]) and np.allclose(out.std(axis=0), [1, 2, 3], atol=1e-4), (
+    "gamma and beta swapped, or applied before the normalization?")
+assert not np.allclose(bn_param["running_mean"], 0.9 * x.mean(axis=0)), (
+    "momentum swapped: the running mean keeps 0.9 of its old value and takes 0.1 of the new batch's")
+assert np.allclose(bn_param["running_mean"], 0.1 * x.mean(axis=0)), (
+    "after one batch from zeros the running mean should be a tenth of the batch mean: not updated?")
 # The running averages converge to the statistics of the data: after 100 batches, 0.9^100 = 3e-5 is left
 bn_param = {"mode": "train"}
 for _ in range(100):
     batchnorm_forward(rng.normal(5, 3, size=(50, 3)), np.ones(3), np.zeros(3), bn_param)
 print("running mean", bn_param["running_mean"], "(want about 5)")
 print("running var ", bn_param["running_var"], "(want about 9)")
-assert np.allclose(bn_param["running_mean"], 5, atol=0.5), "running_mean = 0.9 running_mean + 0.1 mu"
-assert np.allclose(bn_param["running_var"], 9, atol=1.5), "running_var = 0.9 running_var + 0.1 var"
+assert np.allclose(bn_param["running_mean"], 5, atol=0.5), "the running mean does not track the batch means"
+assert np.allclose(bn_param["running_var"], 9, atol=1.5), (
+    "the running variance does not track the batch variances: the std stored instead of the variance?")
 bn_param["mode"] = "test"
 out, _ = batchnorm_forward(rng.normal(5, 3, size=(1000, 3)), np.ones(3), np.zeros(3), bn_param)
 print("test mode on new data: means", out.mean(axis=0), " stds", out.std(axis=0), "(about 0 and 1)")
-assert np.allclose(out.mean(axis=0), 0, atol=0.2) and np.allclose(out.std(axis=0), 1, atol=0.2)
+assert np.allclose(out.mean(axis=0), 0, atol=0.2) and np.allclose(out.std(axis=0), 1, atol=0.2), (
+    "test mode must normalize with the running averages (batch statistics used, or the running std vs var?)")
 
 # %% id="q7_batchnorm_forward_test" kind="tests" points=3
 from cs231n_utils.testing import in_place  # the running averages are the learner's to update
@@ -1276,20 +1328,24 @@ _, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
 dx, dgamma, dbeta = batchnorm_backward(dout, cache)
 # Thresholds: dx < 1e-6 (measured about 1e-8: dx sums to zero over the batch, so some entries are
 # small and carry the rounding error), dgamma and dbeta < 1e-8 (measured about 1e-11).
-ok = check_gradient(dx, dx_num, threshold=1e-6, name="dx").passed
-ok &= check_gradient(dgamma, dgamma_num, threshold=1e-8, name="dgamma").passed
-ok &= check_gradient(dbeta, dbeta_num, threshold=1e-8, name="dbeta").passed
-assert ok, "dgamma and dbeta are sums over the batch; dx needs BOTH paths at both branches"
+failed = [r for r in (check_gradient(dx, dx_num, threshold=1e-6, name="dx"),
+                      check_gradient(dgamma, dgamma_num, threshold=1e-8, name="dgamma"),
+                      check_gradient(dbeta, dbeta_num, threshold=1e-8, name="dbeta")) if not r.passed]
+assert not failed, "; ".join(f"{r.name}: {r.diagnosis}" for r in failed) + (
+    " (a missing branch at x_mu or at x, or a sum over the wrong axis?)")
 
 # %% id="q8_batchnorm_backward_test" kind="tests" points=3
 _rng = np.random.default_rng(17)
 _x = 5 * _rng.normal(size=(4, 3)) + 12
 _g, _b, _d = _rng.normal(size=3), _rng.normal(size=3), _rng.normal(size=(4, 3))
-_db_want = _d.sum(axis=0)
 _, _c = batchnorm_forward(_x, _g, _b, {"mode": "train"})
 _dx, _dg, _db = batchnorm_backward(_d, _c)
 assert _dx.shape == (4, 3) and _dg.shape == (3,) and _db.shape == (3,)
-assert np.allclose(_db, _db_want) and np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
+_tol = {"rtol": 1e-7, "atol": 1e-10}  # the values below are given to 9 digits
+assert np.allclose(_db, [4.12168801, -3.18509459, -3.88241747], **_tol)
+assert np.allclose(_dg, [0.103360665, 3.10003487, -3.38533316], **_tol)
+assert np.allclose(_dx[0], [0.171633605, -0.0931664477, 0.250951221], **_tol)
+assert np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled
@@ -1364,21 +1420,24 @@ dx_num = eval_numerical_gradient_array(lambda v: batchnorm_forward(v, gamma, bet
 _, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
 dx, dgamma, dbeta = batchnorm_backward_alt(dout, cache)
 # Threshold: dx < 1e-6, as for the graph version (measured about 1e-8).
-assert check_gradient(dx, dx_num, threshold=1e-6, name="dx").passed, (
-    "dx disagrees with the numerical gradient: check the three paths of your derivation one by one")
+result = check_gradient(dx, dx_num, threshold=1e-6, name="dx")
+assert result.passed, f"{result.diagnosis} Check the three paths of your derivation one by one."
 # The two versions must agree to rounding: threshold 1e-10
 dx_graph = batchnorm_backward(dout, cache)[0]
 print(f"graph vs simplified: relative error {rel_error(dx, dx_graph):.1e}")
-assert rel_error(dx, dx_graph) < 1e-10
+assert rel_error(dx, dx_graph) < 1e-10, "your two backward passes disagree beyond rounding"
 
 # %% id="q9_batchnorm_backward_alt_test" kind="tests" points=2
 _rng = np.random.default_rng(18)
 _x = 5 * _rng.normal(size=(4, 3)) + 12
 _g, _b, _d = _rng.normal(size=3), _rng.normal(size=3), _rng.normal(size=(4, 3))
-_db_want = _d.sum(axis=0)
 _, _c = batchnorm_forward(_x, _g, _b, {"mode": "train"})
 _dx, _dg, _db = batchnorm_backward_alt(_d, _c)
-assert _dx.shape == (4, 3) and np.allclose(_db, _db_want)
+assert _dx.shape == (4, 3) and _dg.shape == (3,) and _db.shape == (3,)
+_tol = {"rtol": 1e-7, "atol": 1e-10}  # the values below are given to 9 digits
+assert np.allclose(_db, [0.898187865, -1.09336842, 0.827756596], **_tol)
+assert np.allclose(_dg, [1.09794605, -1.00530015, -0.106327747], **_tol)
+assert np.allclose(_dx[0], [-0.00727918624, -0.0184255796, -0.138629389], **_tol)
 assert np.allclose(_dx.sum(axis=0), 0, atol=1e-10)
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
@@ -1444,8 +1503,595 @@ print(f"graph {1e3 * times['graph']:.2f} ms, simplified {1e3 * times['simplified
 #   also shifts the variance that batch norm's running averages see, so where both are used dropout usually
 #   comes after the last batch-norm layer.
 
+# %% [markdown] id="layer_normalization"
+# ## 5. Layer normalization, and a deep network with either
+#
+# Batch normalization has two costs. An example's output depends on the other examples of its
+# mini-batch, so training and test time compute different functions (the batch statistics, then the
+# running averages); and with small batches the batch statistics are noisy. **Layer normalization
+# (층 정규화)** (Ba, Kiros and Hinton, 2016) normalizes each example on its own, over its $D$ features,
+# instead of each feature over the batch. For the example in row $i$ of $x$ (shape $(N, D)$):
+#
+# $$\mu_i = \frac{1}{D}\sum_j x_{ij}, \qquad \sigma_i^2 = \frac{1}{D}\sum_j (x_{ij} - \mu_i)^2, \qquad
+# \hat x_{ij} = \frac{x_{ij} - \mu_i}{\sqrt{\sigma_i^2 + \epsilon}}, \qquad y_{ij} = \gamma_j \hat x_{ij} + \beta_j .$$
+#
+# The statistics run along the other axis: $N$ means and variances, one per example. The learned scale and
+# shift still have one entry per feature, $\gamma, \beta$ of shape $(D,)$, shared by all examples. Nothing
+# depends on the batch, so there is nothing to average for test time: the layer computes the same function
+# in training and at test time, for a batch of one as for a batch of 1,000. That is why recurrent networks
+# and Transformers use it, where batch statistics are awkward.
+#
+# ### Exercise 10 (2 points): layer normalization forward
+#
+# `layernorm_forward(x, gamma, beta, ln_param)`: `x` (N, D); `gamma`, `beta` (D,); `ln_param` a dict with an
+# optional `eps` (default 1e-5; other keys, such as a `mode`, are ignored). Use the biased variance
+# ($1/D$). Returns `out` (N, D) and a `cache` holding what your backward pass (Exercise 11) will need.
+
+# %% id="q10_layernorm_forward" kind="answer"
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer normalization: each example normalized over its features, then scaled and shifted.
+    x: (N, D);  gamma, beta: (D,);  ln_param: dict with optional eps (default 1e-5)
+    Returns out (N, D) and cache; the same computation in training and at test time.
+    """
+    eps = ln_param.get("eps", 1e-5)
+    out, cache = None, None
+    ### BEGIN SOLUTION
+    mu = x.mean(axis=1, keepdims=True)  # (N, 1): one mean per example
+    x_mu = x - mu
+    var = np.mean(x_mu**2, axis=1, keepdims=True)  # biased: 1/D
+    x_hat = x_mu / np.sqrt(var + eps)
+    out = gamma * x_hat + beta
+    cache = (x_hat, var, eps, gamma)
+    ### END SOLUTION
+    return out, cache
+
+
+# %% id="check_layernorm_forward"
+rng = np.random.default_rng(20)
+x = rng.normal(5, 3, size=(4, 200))  # 4 examples of 200 features
+out, _ = layernorm_forward(x, np.ones(200), np.zeros(200), {})
+print("gamma = 1, beta = 0: mean of each example", out.mean(axis=1), " std", out.std(axis=1))
+assert out.shape == x.shape, f"out must be shaped like x (4, 200), got {np.shape(out)}"
+# Threshold: every example's mean within 1e-10 of 0, its std within 1e-4 of 1 (eps makes it slightly < 1)
+assert np.allclose(out.mean(axis=1), 0, atol=1e-10), (
+    "each example (row) must have mean 0 over its features: the statistics run along axis 1, not 0")
+assert np.allclose(out.std(axis=1), 1, atol=1e-4), (
+    "each example must have std 1 over its features: divide by the root of its variance (1/D) plus eps")
+gamma, beta = rng.normal(size=200), rng.normal(size=200)
+out, _ = layernorm_forward(x, gamma, beta, {})
+unscaled = (out - beta) / gamma
+assert np.allclose(unscaled.mean(axis=1), 0, atol=1e-8) and np.allclose(unscaled.std(axis=1), 1, atol=1e-4), (
+    "gamma and beta (D,) scale and shift every FEATURE, after the normalization")
+alone = np.vstack([layernorm_forward(row[None], gamma, beta, {"mode": "test"})[0] for row in x])
+print("largest change when every example is normalized alone, in test mode:", np.abs(alone - out).max())
+assert np.allclose(alone, out, rtol=1e-12, atol=1e-12), (
+    "an example's output must not depend on the batch or the mode")
+
+# %% id="q10_layernorm_forward_test" kind="tests" points=2
+_x = np.array([[1.0, 2.0, 3.0, 6.0], [0.0, 0.0, 4.0, 4.0]])
+_out, _ = layernorm_forward(_x.copy(), np.ones(4), np.zeros(4), {})
+assert np.allclose(_out, [[-1.0690, -0.5345, 0.0, 1.6036], [-1.0, -1.0, 1.0, 1.0]], atol=1e-4)
+_out, _ = layernorm_forward(_x, np.array([1.0, 2.0, 1.0, 1.0]), np.array([0.0, 0.0, 5.0, 0.0]), {})
+assert np.allclose(_out[1], [-1.0, -2.0, 6.0, 1.0], atol=1e-4)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled
+
+_rng = np.random.default_rng(21)
+with reference_disabled(_layers.layernorm_forward, _layers.batchnorm_forward):
+    for _N, _D, _eps in [(3, 5, 1e-5), (1, 7, 1e-5), (6, 2, 0.5), (2, 30, 1e-3)]:
+        _x = _rng.normal(2, 3, size=(_N, _D))
+        _g, _b = _rng.normal(size=_D), _rng.normal(size=_D)
+        _mu, _var = _x.mean(axis=1, keepdims=True), _x.var(axis=1, keepdims=True)
+        _want = _g * (_x - _mu) / np.sqrt(_var + _eps) + _b
+        _out, _ = layernorm_forward(_x.copy(), _g.copy(), _b.copy(), {"eps": _eps})  # the originals stay ours
+        assert _out.shape == (_N, _D) and np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
+        # the default eps, and no batch or mode dependence
+        _out, _ = layernorm_forward(_x.copy(), _g.copy(), _b.copy(), {"mode": "test"})
+        _want = _g * (_x - _mu) / np.sqrt(_var + 1e-5) + _b
+        assert np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
+        assert np.allclose(layernorm_forward(_x[-1:], _g, _b, {})[0], _want[-1:], rtol=1e-10, atol=1e-12)
+### END HIDDEN TESTS
+
+# %% [markdown] id="batch_of_two"
+# ### A batch of two
+#
+# "With small batches the batch statistics are noisy" understates it. Run batch normalization on a batch
+# of **two** examples and look at what is left of them; then the same two examples through your layer
+# normalization.
+
+# %% id="demo_batch_of_two"
+rng = np.random.default_rng(25)
+x = rng.normal(3, 2, size=(2, 6))  # 2 examples, 6 features
+print("the batch:\n", x)
+print("batch norm, train mode:\n", batchnorm_forward(x, np.ones(6), np.zeros(6), {"mode": "train"})[0])
+print("layer norm:\n", layernorm_forward(x, np.ones(6), np.zeros(6), {})[0])
+
+# %% [markdown] id="batch_of_two_result"
+# Every batch-normalized value is $\pm 1$ (up to $\epsilon$): two numbers minus their mean are $\pm d$, and
+# their standard deviation is $d$. All the layer passes on is which of the two examples is larger in each
+# feature; how much larger is gone, and the running averages that test time relies on are estimated from
+# such batches. Layer normalization keeps each example's pattern over its features. So when batches are
+# tiny (large models or images on one GPU, a recurrent net run one sequence at a time) layer normalization
+# (or notebook 07's group normalization) is the better choice; with large batches of independent examples
+# batch norm's noise is mild, and its slight regularization a bonus.
+
+# %% [markdown] id="exercise_layernorm_backward"
+# ### Exercise 11 (3 points): layer normalization backward
+#
+# `layernorm_backward(dout, cache)`: `dout` (N, D), the cache of your `layernorm_forward`. Returns `dx` (N, D),
+# `dgamma` (D,) and `dbeta` (D,). Derive it: you have met this graph before, with the axes the other way
+# round. Ask for each sum of your derivation whether it runs over the features of one example or over
+# the batch.
+#
+# <details><summary>Hint</summary>Transpose the problem: layer normalization of $x$ is batch normalization of
+# $x^\top$ (without $\gamma$, $\beta$). Within one example the $D$ features play the part the $N$ examples
+# played in Exercise 9: the same three paths reach the loss (directly, through the mean, through the
+# variance), so your derivation of Exercise 9 holds for every row, with $N$ replaced by $D$. $\gamma$ and
+# $\beta$ are not transposed: each is still used by all $N$ examples, and notebook 02's rule for a value used
+# in several places decides their gradients.</details>
+
+# %% id="q11_layernorm_backward" kind="answer"
+def layernorm_backward(dout, cache):
+    """Backward pass of layernorm_forward.
+    dout: (N, D) upstream gradient;  cache: from your layernorm_forward
+    Returns dx (N, D), dgamma (D,), dbeta (D,).
+    """
+    dx, dgamma, dbeta = None, None, None
+    ### BEGIN SOLUTION
+    x_hat, var, eps, gamma = cache
+    D = dout.shape[1]
+    dbeta = dout.sum(axis=0)  # gamma and beta are shared by the N examples
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    # batch norm's closed form, with the sums over the D features of each example
+    row_sum = dx_hat.sum(axis=1, keepdims=True)
+    row_dot = np.sum(dx_hat * x_hat, axis=1, keepdims=True)
+    dx = (D * dx_hat - row_sum - x_hat * row_dot) / (D * np.sqrt(var + eps))
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+# %% id="check_layernorm_backward"
+# Numerical gradient check on small data, as for batch normalization (x = 5 randn + 12).
+rng = np.random.default_rng(22)
+N, D = 4, 5
+x = 5 * rng.normal(size=(N, D)) + 12
+gamma, beta, dout = rng.normal(size=D), rng.normal(size=D), rng.normal(size=(N, D))
+dx_num = eval_numerical_gradient_array(lambda v: layernorm_forward(v, gamma, beta, {})[0], x.copy(), dout)
+dgamma_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, v, beta, {})[0], gamma.copy(), dout)
+dbeta_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, gamma, v, {})[0], beta.copy(), dout)
+_, cache = layernorm_forward(x, gamma, beta, {})
+dx, dgamma, dbeta = layernorm_backward(dout, cache)
+# Thresholds as for batch norm: dx < 1e-6 (each row of dx sums to 0, so some entries are small and carry
+# the rounding error; measured about 1e-8), dgamma and dbeta < 1e-8 (measured about 1e-11).
+failed = [r for r in (check_gradient(dx, dx_num, threshold=1e-6, name="dx"),
+                      check_gradient(dgamma, dgamma_num, threshold=1e-8, name="dgamma"),
+                      check_gradient(dbeta, dbeta_num, threshold=1e-8, name="dbeta")) if not r.passed]
+assert not failed, "; ".join(f"{r.name}: {r.diagnosis}" for r in failed) + (
+    " (which sums run over one example's features, which over the batch: a wrong axis?)")
+
+# %% id="q11_layernorm_backward_test" kind="tests" points=3
+_rng = np.random.default_rng(23)
+_x = 5 * _rng.normal(size=(3, 4)) + 12
+_g, _b, _d = _rng.normal(size=4), _rng.normal(size=4), _rng.normal(size=(3, 4))
+_, _c = layernorm_forward(_x, _g, _b, {})
+_dx, _dg, _db = layernorm_backward(_d, _c)
+assert _dx.shape == (3, 4) and _dg.shape == (4,) and _db.shape == (4,)
+_tol = {"rtol": 1e-7, "atol": 1e-10}  # the values below are given to 9 digits
+assert np.allclose(_db, [-1.68341379, 2.51468545, -0.29946383, -2.29846994], **_tol)
+assert np.allclose(_dg, [-0.814681673, 2.10176438, 0.943468462, 2.0243316], **_tol)
+assert np.allclose(_dx[0], [0.0234408973, -0.0883685082, 0.0693617119, -0.00443410098], **_tol)
+assert np.allclose(_dx.sum(axis=1), 0, atol=1e-10)
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.layers as _layers
+from cs231n_utils.testing import reference_disabled
+
+
+def _ln(x, g, b, eps):
+    return g * (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps) + b
+
+
+_cases = []
+# thresholds on dx from the measured errors with a margin, as for batch norm (Exercise 8's tests)
+for _N, _D, _eps, _scale, _tol in [(4, 5, 1e-5, 5.0, 1e-7), (3, 2, 1e-5, 1.0, 1e-5),
+                                   (2, 8, 0.5, 1.0, 1e-7), (5, 4, 1e-3, 0.2, 1e-6), (1, 6, 1e-5, 2.0, 1e-6)]:
+    _x = _scale * _rng.normal(size=(_N, _D)) - 2
+    _g, _b, _d = _rng.normal(size=_D), _rng.normal(size=_D), _rng.normal(size=(_N, _D))
+    _num = (eval_numerical_gradient_array(lambda v: _ln(v, _g, _b, _eps), _x.copy(), _d),
+            eval_numerical_gradient_array(lambda v: _ln(_x, v, _b, _eps), _g.copy(), _d),
+            eval_numerical_gradient_array(lambda v: _ln(_x, _g, v, _eps), _b.copy(), _d))
+    _cases.append((_x, _g, _b, _d, _eps, _tol, _num))
+with reference_disabled(_layers.layernorm_backward, _layers.batchnorm_backward, _layers.batchnorm_backward_alt):
+    for _x, _g, _b, _d, _eps, _tol, (_ndx, _ndg, _ndb) in _cases:
+        _, _c = layernorm_forward(_x, _g, _b, {"eps": _eps})
+        _dx, _dg, _db = layernorm_backward(_d, _c)
+        assert _dx.shape == _x.shape and _dg.shape == _g.shape and _db.shape == _b.shape
+        assert rel_error(_dx, _ndx) < _tol and rel_error(_dg, _ndg) < 1e-8 and rel_error(_db, _ndb) < 1e-8
+### END HIDDEN TESTS
+
+# %% [markdown] id="exercise_norm_net"
+# ### Exercise 12 (4 points): a fully connected network with a normalization option
+#
+# Notebook 04's fully connected network, grown the way CS231n's `FullyConnectedNet` is, with a
+# normalization layer after every hidden affine layer, before the ReLU:
+#
+# $$\{\text{affine} - [\text{batchnorm or layernorm}] - \text{relu}\} \times (L - 1) - \text{affine} - \text{softmax}$$
+#
+# `FullyConnectedNormNet(hidden_dims, input_dim, num_classes, normalization=None, reg=0.0, weight_scale=1e-2,
+# seed=0)` with `normalization` None, `"batchnorm"` or `"layernorm"`. It runs on your own layers: affine,
+# ReLU and softmax loss from notebook 03, batch and layer normalization from this notebook. (It has a name
+# of its own because `cs231n_utils.mine` names one exercise per name: `FullyConnectedNet` stays your network
+# of notebook 04, which the babysitting section below trains.) The contract:
+#
+# * `__init__`: the parameters of notebook 04's network (with `dims = [input_dim, *hidden_dims, num_classes]`,
+#   `W{i}` of shape `(dims[i-1], dims[i])` and `b{i}` zeros, for $i = 1, \dots, L$), drawn in the order
+#   `W1, W2, ...` from `self.rng`
+#   (by your `init_weights` when `weight_scale` is the name of a scheme such as `"he"`, else with the std
+#   `weight_scale` as in notebook 04), and with a normalization, for every hidden layer $i = 1, \dots, L - 1$,
+#   `gamma{i}` (ones) and `beta{i}` (zeros) of shape `(dims[i],)`; the last affine layer has none.
+#   `self.norm_params[i - 1]` is the `bn_param` of hidden layer $i$ (its mode and running averages);
+#   layer normalization uses it as its `ln_param`.
+# * `hidden_forward(x, i)`: hidden layer $i$, affine, the normalization (if any), ReLU. Returns `out` and a
+#   `cache`.
+# * `hidden_backward(dout, cache, i)`: its backward pass. Returns `dx` and a dict of the gradients of
+#   layer $i$'s parameters (`W{i}`, `b{i}`, and with a normalization `gamma{i}`, `beta{i}`).
+# * `loss(X, y=None)`: puts every `norm_params` dict in mode `"test"` when `y` is None and `"train"` otherwise;
+#   runs the hidden layers through `self.hidden_forward` and back through `self.hidden_backward` (notebook 06
+#   adds dropout to your network by extending exactly these two methods), then the last affine layer, the
+#   softmax loss, and the L2 term $\frac{1}{2}\lambda \sum_i \sum W_i^2$ with its gradients, as in notebook 04.
+#
+# <details><summary>Hint</summary>A forward pass makes one cache per layer and the backward pass hands each
+# layer's cache back to that layer, last layer first. A test-time forward pass differs from a training one
+# only inside batch normalization, and only through the mode.</details>
+
+# %% id="q12_fully_connected_norm_net" kind="answer"
+class FullyConnectedNormNet:
+    """{affine - [batchnorm or layernorm] - relu} x (L - 1) - affine - softmax, on your layers.
+
+    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
+    normalization: None, "batchnorm" or "layernorm"
+    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices
+    weight_scale: std of the initial weights, or a scheme of your init_weights ("he", "xavier", ...)
+    seed: of the initialization; self.rng goes on with the same generator (notebook 06's dropout masks)
+    params: W1, b1, ..., WL, bL; with a normalization also gamma1, beta1, ..., gamma{L-1}, beta{L-1}
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, normalization=None, reg=0.0, weight_scale=1e-2,
+                 seed=0):
+        if normalization not in (None, "batchnorm", "layernorm"):
+            raise ValueError(f'Invalid normalization "{normalization}"')
+        self.normalization, self.reg = normalization, reg
+        self.num_layers = len(hidden_dims) + 1
+        self.rng = np.random.default_rng(seed)
+        self.norm_params = [{"mode": "train"} for _ in hidden_dims]
+        self.params = {}
+        ### BEGIN SOLUTION
+        dims = [input_dim, *hidden_dims, num_classes]
+        for i in range(1, self.num_layers + 1):
+            if isinstance(weight_scale, str):
+                W = init_weights(dims[i - 1], dims[i], weight_scale, self.rng)
+            else:
+                W = weight_scale * self.rng.standard_normal((dims[i - 1], dims[i]))
+            self.params[f"W{i}"] = W
+            self.params[f"b{i}"] = np.zeros(dims[i])
+        if normalization is not None:
+            for i, size in enumerate(hidden_dims, start=1):
+                self.params[f"gamma{i}"] = np.ones(size)
+                self.params[f"beta{i}"] = np.zeros(size)
+        ### END SOLUTION
+
+    def hidden_forward(self, x, i):
+        """Hidden layer i (1 .. L-1). x: (N, dims[i-1]). Returns out (N, dims[i]) and cache."""
+        out, cache = None, None
+        ### BEGIN SOLUTION
+        p = self.params
+        a, fc_cache = affine_forward(x, p[f"W{i}"], p[f"b{i}"])
+        norm_cache = None
+        if self.normalization == "batchnorm":
+            a, norm_cache = batchnorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
+        elif self.normalization == "layernorm":
+            a, norm_cache = layernorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
+        out, relu_cache = relu_forward(a)
+        cache = (fc_cache, norm_cache, relu_cache)
+        ### END SOLUTION
+        return out, cache
+
+    def hidden_backward(self, dout, cache, i):
+        """dout: (N, dims[i]); cache: from hidden_forward(x, i).
+        Returns dx (N, dims[i-1]) and grads, a dict of the gradients of layer i's parameters."""
+        dx, grads = None, {}
+        ### BEGIN SOLUTION
+        fc_cache, norm_cache, relu_cache = cache
+        da = relu_backward(dout, relu_cache)
+        if self.normalization == "batchnorm":
+            da, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(da, norm_cache)
+        elif self.normalization == "layernorm":
+            da, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(da, norm_cache)
+        dx, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
+        ### END SOLUTION
+        return dx, grads
+
+    def loss(self, X, y=None):
+        """X: (N, D);  y: (N,) labels or None.
+
+        y=None: test mode, returns scores (N, C); otherwise train mode, returns (loss, grads) with
+        grads shaped like params.
+        """
+        L = self.num_layers
+        scores, caches = None, []
+        ### BEGIN SOLUTION
+        for norm_param in self.norm_params:
+            norm_param["mode"] = "test" if y is None else "train"
+        out = X
+        for i in range(1, L):
+            out, cache = self.hidden_forward(out, i)
+            caches.append(cache)
+        scores, scores_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
+        ### END SOLUTION
+        if y is None:
+            return scores
+
+        loss, grads = 0.0, {}
+        ### BEGIN SOLUTION
+        loss, dout = softmax_loss(scores, y)
+        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, scores_cache)
+        for i in range(L - 1, 0, -1):
+            dout, layer_grads = self.hidden_backward(dout, caches[i - 1], i)
+            grads |= layer_grads
+        for i in range(1, L + 1):
+            W = self.params[f"W{i}"]
+            loss += 0.5 * self.reg * np.sum(W**2)
+            grads[f"W{i}"] += self.reg * W
+        ### END SOLUTION
+        return loss, grads
+
+
+# %% id="check_norm_net"
+# Check 1: the parameters of each option.
+for normalization in (None, "batchnorm", "layernorm"):
+    names = sorted(FullyConnectedNormNet([6, 4], 5, 3, normalization=normalization).params)
+    print(f"normalization {normalization}: {names}")
+    want = {f"{k}{i}" for k in "Wb" for i in (1, 2, 3)} | (
+        set() if normalization is None else {f"{k}{i}" for k in ("gamma", "beta") for i in (1, 2)})
+    assert set(names) == want, "gamma{i} and beta{i} for every HIDDEN layer i with a normalization, else none"
+
+# Check 2: the whole net's loss against numerical gradients, for each option, with reg > 0.
+# Threshold: relative error < 1e-6 (float64, whole nets, as in notebook 04; random biases keep the
+# ReLU inputs off the kink on this data).
+rng = np.random.default_rng(24)
+X, y = rng.standard_normal((6, 5)), np.array([0, 2, 1, 2, 0, 1])
+for normalization in (None, "batchnorm", "layernorm"):
+    net = FullyConnectedNormNet([6, 4], 5, 3, normalization=normalization, reg=0.3, weight_scale=0.6, seed=2)
+    for name in net.params:
+        if name.startswith("b"):  # the biases and the betas
+            net.params[name] = 0.3 * rng.standard_normal(net.params[name].shape)
+    scores = net.loss(X)
+    assert np.shape(scores) == (6, 3), f"loss(X) must return the scores (N, C) = (6, 3), got {np.shape(scores)}"
+    loss, grads = net.loss(X, y)
+    assert set(grads) == set(net.params), f"one gradient per parameter: got {sorted(grads)}"
+    errors = {}
+    for name in sorted(net.params):
+        if normalization == "batchnorm" and name in ("b1", "b2"):
+            # batch norm subtracts the batch mean, so the bias before it changes nothing: gradient 0
+            assert np.abs(grads[name]).max() < 1e-10, f"d{name} should be 0 before a batch norm layer"
+            continue
+        num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
+        result = check_gradient(grads[name], num, threshold=1e-6, name=f"{normalization}: d{name}", verbose=False)
+        assert result.passed, str(result)
+        errors[name] = result.max_rel_error
+    print(f"normalization {normalization}: loss {loss:.4f}; largest relative error {max(errors.values()):.1e} "
+          f"(d{max(errors, key=errors.get)}; threshold 1e-6)")
+
+# Check 3: loss runs the hidden layers through hidden_forward and hidden_backward, in order (notebook 06
+# relies on it): the two methods of this net are wrapped to record their calls.
+net = FullyConnectedNormNet([6, 4], 5, 3, normalization="layernorm")
+calls, forward, backward = [], net.hidden_forward, net.hidden_backward
+net.hidden_forward = lambda x, i: calls.append(f"forward {i}") or forward(x, i)
+net.hidden_backward = lambda dout, cache, i: calls.append(f"backward {i}") or backward(dout, cache, i)
+net.loss(X, y)
+print("calls of one training loss:", calls)
+assert calls == ["forward 1", "forward 2", "backward 2", "backward 1"], (
+    "loss must run each hidden layer i through self.hidden_forward(x, i), then back through "
+    "self.hidden_backward(dout, cache, i), last layer first")
+
+# %% id="q12_fully_connected_norm_net_test" kind="tests" points=4
+# The same small net with each option, its biases, gammas and betas set to random values; the loss and
+# some of its gradients (given to 9 digits). A bias before batch norm has no effect: gradient 0.
+_want = {
+    None: {"loss": 4.790906144412793,
+        "W1": [0.0392250456, -0.161238714, -0.454375816, 0.10555721],
+        "W3": [0.0889614991, 0.160726291, -0.593239155, -0.282710714],
+        "b3": [-0.115934796, 0.376760438, -0.0729756901, -0.187849952]},
+    "batchnorm": {"loss": 4.221000987817143,
+        "W1": [0.0923531855, 0.145857892, -0.131850038, 0.0737410711],
+        "W3": [-0.0291886682, -0.148663657, -0.326705178, -0.121704576],
+        "b3": [0.196066334, -0.265461744, 0.230020205, -0.160624796],
+        "gamma1": [0.0512602031, -0.0391730776, 0.015032275, -0.00673308578],
+        "beta2": [-0.0871886212, -0.370511208, 0.0516616915, 0.0576757669]},
+    "layernorm": {"loss": 4.327410106257108,
+        "W1": [0.060192734, 0.212225473, -0.211408259, 0.0260637821],
+        "W3": [-0.0430830986, -0.0620930379, -0.377264138, -0.143821803],
+        "b3": [0.100941632, -0.268376596, 0.375034373, -0.207599409],
+        "gamma1": [0, -0.0340789096, 0.00339569349, 0.0194678286],
+        "beta2": [0, -0.326023003, 0.38270695, 0]},
+}
+for _norm in (None, "batchnorm", "layernorm"):
+    _rng = np.random.default_rng(81)
+    _net = FullyConnectedNormNet([5, 4], 6, 4, normalization=_norm, reg=0.3, weight_scale=0.6, seed=81)
+    for _k in sorted(_net.params):
+        if not _k.startswith("W"):
+            _net.params[_k] = _k.startswith("gamma") + 0.3 * _rng.standard_normal(_net.params[_k].shape)
+    _X, _y = _rng.standard_normal((3, 6)), _rng.integers(0, 4, size=3)
+    _loss, _grads = _net.loss(_X, _y)
+    assert set(_grads) == set(_net.params), sorted(_grads)
+    assert abs(_loss - _want[_norm]["loss"]) < 1e-8, (_norm, _loss)
+    for _k, _row in _want[_norm].items():
+        if _k != "loss":
+            assert np.allclose(np.ravel(_grads[_k])[:len(_row)], _row, rtol=1e-7, atol=1e-10), (_norm, _k)
+    if _norm == "batchnorm":
+        assert np.abs(_grads["b1"]).max() < 1e-10 and np.abs(_grads["b2"]).max() < 1e-10
+### BEGIN HIDDEN TESTS
+def _ref_norm_loss(p, X, y, reg, L, normalization, eps=1e-5):
+    """Scores and loss (train mode) of the network, with plain numpy."""
+    _h = X
+    for _i in range(1, L):
+        _a = _h @ p[f"W{_i}"] + p[f"b{_i}"]
+        _axis = {"batchnorm": 0, "layernorm": 1}.get(normalization)
+        if _axis is not None:
+            _mu, _var = _a.mean(axis=_axis, keepdims=True), _a.var(axis=_axis, keepdims=True)
+            _a = p[f"gamma{_i}"] * (_a - _mu) / np.sqrt(_var + eps) + p[f"beta{_i}"]
+        _h = np.maximum(0, _a)
+    _s = _h @ p[f"W{L}"] + p[f"b{L}"]
+    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])
+    return _s, _data + 0.5 * reg * sum(np.sum(p[f"W{_i}"] ** 2) for _i in range(1, L + 1))
+
+
+def _check_norm_net(hidden_dims, N, D, C, reg, normalization, seed):
+    """A net with random biases, gammas and betas; its data; the expected loss and numerical gradients."""
+    _rng = np.random.default_rng(seed)
+    _net = FullyConnectedNormNet(hidden_dims, D, C, normalization=normalization, reg=reg, weight_scale=0.6,
+                                 seed=seed)
+    _L = len(hidden_dims) + 1
+    _names = {f"{k}{i}" for k in "Wb" for i in range(1, _L + 1)}
+    if normalization is not None:
+        _names |= {f"{k}{i}" for k in ("gamma", "beta") for i in range(1, _L)}
+    assert set(_net.params) == _names, sorted(_net.params)
+    _draws = np.random.default_rng(seed)
+    for _i, (_fi, _fo) in enumerate(zip([D, *hidden_dims], [*hidden_dims, C], strict=True), start=1):
+        assert np.allclose(_net.params[f"W{_i}"], 0.6 * _draws.standard_normal((_fi, _fo)), rtol=1e-12)
+    for _k in _net.params:
+        if _k.startswith(("gamma", "beta")):
+            assert np.array_equal(_net.params[_k], np.ones(_net.params[_k].shape) * _k.startswith("gamma"))
+        if not _k.startswith("W"):
+            _net.params[_k] = (_k.startswith("gamma") + 0.3 * _rng.standard_normal(_net.params[_k].shape))
+    _X, _y = _rng.standard_normal((N, D)), _rng.integers(0, C, size=N)
+    _p = {k: v.copy() for k, v in _net.params.items()}
+    _num = {}
+    for _k in _p:
+        _q = {k: v.copy() for k, v in _p.items()}
+
+        def _f(v, _k=_k, _q=_q):
+            _q[_k] = v
+            return _ref_norm_loss(_q, _X, _y, reg, _L, normalization)[1]
+        _num[_k] = eval_numerical_gradient(_f, _p[_k].copy())
+    return _net, _X, _y, _ref_norm_loss(_p, _X, _y, reg, _L, normalization), _num
+
+
+import cs231n_course.reference.classifiers as _clf
+from cs231n_utils.testing import reference_disabled
+
+with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNormNet.hidden_forward,
+                        _clf.FullyConnectedNormNet.hidden_backward, _clf.FullyConnectedNet.loss):
+    for _args in [([6, 5, 4], 7, 5, 3, 0.2, "batchnorm", 82), ([4, 4], 5, 3, 4, 0.0, "layernorm", 83),
+                  ([5], 4, 6, 3, 0.7, "layernorm", 84), ([3, 6], 5, 2, 3, 0.5, None, 85),
+                  ([6], 3, 4, 5, 0.1, "batchnorm", 86)]:
+        _net, _X, _y, (_s, _want), _num = _check_norm_net(*_args)
+        _loss, _grads = _net.loss(_X.copy(), _y.copy())  # the originals stay ours
+        assert abs(_loss - _want) < 1e-10, (_args, _loss, _want)
+        assert set(_grads) == set(_num), (_args, sorted(_grads))
+        for _k in _num:
+            if np.abs(_num[_k]).max() < 1e-8:  # a bias before batch norm: no effect on the loss
+                assert np.abs(_grads[_k]).max() < 1e-10, (_args, _k)
+            else:
+                assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_args, _k, rel_error(_grads[_k], _num[_k]))
+        # test mode: batch norm with the running averages of the one training pass above, else as in training
+        _scores = _net.loss(_X.copy())
+        _norm = _args[5]
+        _p = {k: np.array(v) for k, v in _net.params.items()}
+        _h = _X
+        for _i in range(1, len(_args[0]) + 1):
+            _a = _h @ _p[f"W{_i}"] + _p[f"b{_i}"]
+            if _norm == "batchnorm":
+                _bn = _net.norm_params[_i - 1]
+                assert _bn["mode"] == "test"
+                _mu_run, _var_run = np.array(_bn["running_mean"]), np.array(_bn["running_var"])
+                if _i == 1:  # one training pass from zeros, on the same first-layer input
+                    assert np.allclose(_mu_run, 0.1 * _a.mean(axis=0))
+                _a = _p[f"gamma{_i}"] * (_a - _mu_run) / np.sqrt(_var_run + 1e-5) + _p[f"beta{_i}"]
+            elif _norm == "layernorm":
+                _a = _p[f"gamma{_i}"] * (_a - _a.mean(axis=1, keepdims=True)) / np.sqrt(
+                    _a.var(axis=1, keepdims=True) + 1e-5) + _p[f"beta{_i}"]
+            _h = np.maximum(0, _a)
+        _want_s = _h @ _p[f"W{len(_args[0]) + 1}"] + _p[f"b{len(_args[0]) + 1}"]
+        assert np.allclose(_scores, _want_s, rtol=1e-10, atol=1e-12), _args
+        if _norm != "batchnorm":
+            assert np.allclose(_scores, _s, rtol=1e-10, atol=1e-12), _args
+    # a scheme name: the weights come from init_weights, one layer after the other from the same generator
+    _net = FullyConnectedNormNet([7, 4], 9, 3, normalization="layernorm", weight_scale="he", seed=89)
+    _draws = np.random.default_rng(89)
+    for _i, (_fi, _fo) in enumerate([(9, 7), (7, 4), (4, 3)], start=1):
+        assert np.allclose(_net.params[f"W{_i}"], np.sqrt(2 / _fi) * _draws.standard_normal((_fi, _fo)), rtol=1e-12)
+        assert np.array_equal(_net.params[f"b{_i}"], np.zeros(_fo))
+    # the hidden layers go through hidden_forward and hidden_backward (notebook 06 extends them):
+    # with tanh layers put in their place, the loss is that of a tanh network
+    _net = FullyConnectedNormNet([4, 3], 5, 3, reg=0.1, weight_scale=0.5, seed=87)
+    _p = {k: np.array(v) for k, v in _net.params.items()}
+    _X, _y = np.random.default_rng(88).standard_normal((4, 5)), np.array([0, 1, 2, 1])
+
+    def _tanh_forward(x, i):
+        _out = np.tanh(x @ _p[f"W{i}"] + _p[f"b{i}"])
+        return _out, (x, _out)
+
+    def _tanh_backward(dout, cache, i):
+        _x, _out = cache
+        _da = dout * (1 - _out**2)
+        return _da @ _p[f"W{i}"].T, {f"W{i}": _x.T @ _da, f"b{i}": _da.sum(axis=0)}
+
+    def _tanh_net(W1):
+        _s = np.tanh(np.tanh(_X @ W1 + _p["b1"]) @ _p["W2"] + _p["b2"]) @ _p["W3"] + _p["b3"]
+        _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(4), _y])
+        return _s, _data + 0.05 * (np.sum(W1**2) + np.sum(_p["W2"] ** 2) + np.sum(_p["W3"] ** 2))
+
+    _net.hidden_forward = _tanh_forward
+    _net.hidden_backward = _tanh_backward
+    _s3, _want = _tanh_net(_p["W1"])
+    assert np.allclose(_net.loss(_X.copy()), _s3, rtol=1e-10)
+    _loss, _grads = _net.loss(_X.copy(), _y.copy())
+    assert abs(_loss - _want) < 1e-10
+    _dW1 = eval_numerical_gradient(lambda w: _tanh_net(w)[1], _p["W1"].copy())
+    assert rel_error(_grads["W1"], _dW1) < 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown] id="batchnorm_rescues_bad_init"
+# ### Normalization rescues a bad initialization
+#
+# A 5-layer ReLU network (four hidden layers of 100 units) with a too-small initialization, weight std
+# 0.01: as in Section 3 its activations and gradients vanish, and SGD gets nowhere. The same network with
+# a batch normalization layer after every hidden affine layer renormalizes the activations at every layer
+# and trains at once; so does the one with layer normalization, which rescales every example instead of
+# every feature. All three are your `FullyConnectedNormNet`, trained for 3 epochs on 2,000 MNIST digits with
+# the same optimizer (plain SGD, learning rate 0.05).
+
+# %% id="fig_batchnorm_rescues_bad_init"
+data = load_centered_mnist()
+solvers = {}
+for norm in (None, "batchnorm", "layernorm"):
+    model = FullyConnectedNormNet([100, 100, 100, 100], 784, 10, normalization=norm, weight_scale=1e-2, seed=0)
+    solvers[norm] = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 5e-2},
+                           num_epochs=3, batch_size=100, num_train_samples=500, verbose=False)
+    solvers[norm].train()
+    s = solvers[norm]
+    print(f"{'with ' + norm if norm else 'without normalization'}: final training loss {s.loss_history[-1]:.3f}, "
+          f"train accuracy {s.train_acc_history[-1]:.3f}, val accuracy {s.val_acc_history[-1]:.3f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+for norm, solver in solvers.items():
+    label = f"with {norm}" if norm else "without normalization"
+    axes[0].plot(solver.loss_history, lw=0.8, label=label)
+    axes[1].plot(solver.val_acc_history, "o-", label=label)
+axes[0].set(xlabel="iteration", ylabel="training loss", title="Loss, weight std 0.01")
+axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy", ylim=(0, 1))
+axes[0].legend()
+plt.show()
+
+# %% id="check_batchnorm_rescue"
+# Check: without normalization the network is stuck at chance (10%, loss ln 10 = 2.30); with either, above 85%.
+acc = {norm: s.val_acc_history[-1] for norm, s in solvers.items()}
+assert acc[None] < 0.3 and acc["batchnorm"] > 0.85 and acc["layernorm"] > 0.85, acc
+
 # %% [markdown] id="babysitting"
-# ## 5. Babysitting the learning process
+# ## 6. Babysitting the learning process
 #
 # Before a long training run, the lecture's **sanity checks (온전성 검사)**:
 #
@@ -1556,17 +2202,17 @@ assert abs(answer_wq2 - 4.6052) <= 0.01
 ### END HIDDEN TESTS
 
 # %% [markdown] id="hyperparameter_search"
-# ## 6. Hyperparameter search
+# ## 7. Hyperparameter search
 #
 # The learning rate and the regularization strength act **multiplicatively** (a step is learning rate ×
 # gradient), so they are searched on a **log scale (로그 스케일)**: $10^{-5}$ to $10^{-1}$ are four equally
 # important decades, whereas a uniform sample on $[10^{-5}, 10^{-1}]$ falls into the top decade 90% of
-# the time. To sample log-uniformly, draw the exponent uniformly and raise 10 to it:
-# `10 ** rng.uniform(np.log10(low), np.log10(high), size)`.
+# the time. A **log-uniform** sample is one whose *logarithm* is uniform: every decade between `low` and
+# `high` gets the same share of the trials.
 #
-# ### Exercise 10 (2 points): log-uniform sampling
+# ### Exercise 13 (2 points): log-uniform sampling
 
-# %% id="q10_sample_log_uniform" kind="answer"
+# %% id="q13_sample_log_uniform" kind="answer"
 def sample_log_uniform(low, high, size, rng):
     """size samples (an int or a shape) in [low, high], 0 < low < high, whose log is uniform.
     rng: a np.random.Generator."""
@@ -1577,15 +2223,19 @@ def sample_log_uniform(low, high, size, rng):
     return samples
 
 
-# %% id="check_q10"
+# %% id="check_sample_log_uniform"
 s = sample_log_uniform(1e-5, 1e-1, 10_000, np.random.default_rng(14))
 decades = np.histogram(np.log10(s), bins=[-5, -4, -3, -2, -1])[0] / len(s)
 print("fraction of the samples in each decade 1e-5..1e-4, ..., 1e-2..1e-1:", decades, "(want 0.25 each)")
 assert s.shape == (10_000,) and s.min() >= 1e-5 and s.max() <= 1e-1, "samples must lie in [low, high]"
 # Threshold: every decade within 0.03 of 1/4 (10,000 samples: the standard error is 0.004)
-assert np.allclose(decades, 0.25, atol=0.03), "sample the EXPONENT uniformly, then take 10 ** it"
+assert decades[-1] < 0.5, (
+    f"{decades[-1]:.0%} of the samples are in the top decade: uniform on [low, high], not log-uniform")
+assert np.allclose(decades, 0.25, atol=0.03), (
+    "the decades are not equally filled: the logarithm and the power in different bases, or the range "
+    "of the exponent wrong?")
 
-# %% id="q10_sample_log_uniform_test" kind="tests" points=2
+# %% id="q13_sample_log_uniform_test" kind="tests" points=2
 _s = sample_log_uniform(1e-4, 1e0, 20_000, np.random.default_rng(0))
 assert _s.shape == (20_000,) and _s.min() >= 1e-4 and _s.max() <= 1.0
 assert abs(np.median(_s) - 1e-2) < 2e-3
@@ -1698,17 +2348,21 @@ fig.colorbar(sc, ax=ax, label="validation accuracy")
 plt.show()
 
 # %% [markdown] id="coarse_to_fine_result"
-# Here the best learning rates sit near the upper end of the fine range, and the regularization barely
-# matters: the next round would widen the learning-rate range upwards and could fix the regularization.
 # With real budgets each round trains longer on more data, and the final model is trained on everything.
+# What this search says about its next round is Written question 3.
 
 # %% [markdown] id="wq3_question"
-# ### Written question 3 (2 points, graded by hand): why random search beats grid search
+# ### Written question 3 (2 points, graded by hand): reading a random search
 #
-# You can afford 9 training runs to tune two hyperparameters, the learning rate (which matters a lot) and a
-# dropout rate (which hardly matters). Compare a 3 x 3 grid with 9 random pairs: how many different learning
-# rates does each try? Why is random search the better use of the budget, and why sample the learning rate
-# on a log scale?
+# (a) A colleague samples 9 learning rates **uniformly** on $[10^{-5}, 10^{-1}]$ instead of log-uniformly.
+# Suppose the network trains well only for learning rates between $10^{-4}$ and $9 \cdot 10^{-4}$: estimate
+# the chance that none of the 9 trials lands there, with uniform and with log-uniform sampling. Show how you
+# got the numbers.
+#
+# (b) Look at the five best trials that the coarse-to-fine cell above printed, at the fine ranges it chose,
+# and at its figure. Do the best learning rates lie at an edge of the fine range or inside it? What should
+# the next round do with the learning-rate range, and why? What do the trials say about the regularization
+# strength?
 #
 # Write your answer in the next cell (a few sentences; numbers welcome).
 
@@ -1716,554 +2370,24 @@ plt.show()
 # **Your answer:**
 #
 # ### BEGIN SOLUTION
-# *Model answer.* The grid tries only 3 distinct learning rates (each three times, with different
-# unimportant dropout values), random search tries 9 distinct ones: when one hyperparameter matters much
-# more than the other, random search explores the important one three times more finely for the same cost,
-# and we rarely know in advance which one matters. The learning rate acts multiplicatively (1e-4 vs 1e-3
-# matters as much as 1e-2 vs 1e-1), so sampling its exponent uniformly spreads the trials evenly over orders
-# of magnitude.
+# *Model answer.* (a) The good interval has probability $8 \cdot 10^{-4} / 0.1 \approx 0.008$ uniformly,
+# so all 9 miss it with probability $0.992^9 \approx 0.93$; log-uniformly it covers
+# $\log_{10} 9 / 4 \approx 0.24$ of the range, and all 9 miss with probability $0.76^9 \approx 0.09$.
+# (b) In the run at the time of writing, the best learning rates (0.7 to 2.5) lie inside the fine range
+# (0.13 to 3.6), not at its edge: the optimum is bracketed, so the next round narrows the range around them
+# (had they sat at an edge, it would extend the range beyond that edge). Their regularization strengths
+# spread over more than a decade with similar accuracies: it barely matters here and can be fixed.
 #
-# RUBRIC (2 points)
-# - 1 point: grid: 3 distinct learning rates, random: 9; random search covers the important hyperparameter
-#   more finely for the same budget
-# - 1 point: log scale because the learning rate's effect is multiplicative / spans orders of magnitude
+# RUBRIC (2 points; one fact per point)
+# - 1 point: (a) the miss probabilities near 0.9 (uniform) and near 0.1 (log-uniform), with the reasoning
+#   (interval length over range length, or decades over decades). Numbers within a factor of 1.5 of these
+#   count; a right conclusion without numbers does not.
+# - 1 point: (b) reads the run correctly (the best learning rates inside the range, not at an edge) and
+#   draws the matching step (narrow around them; at an edge it would be: extend beyond it). The
+#   regularization remark is welcome but not needed for the point.
+# - A wrong extra claim costs the point it belongs to (e.g. "extend the range upwards" when the best lie
+#   inside it, or "uniform sampling covers the small rates just as well").
 # ### END SOLUTION
-
-# %% [markdown] id="layer_normalization"
-# ## 7. Layer normalization, and a deep network with either
-#
-# Batch normalization has two costs. An example's output depends on the other examples of its
-# mini-batch, so training and test time compute different functions (the batch statistics, then the
-# running averages); and with small batches the batch statistics are noisy. **Layer normalization
-# (층 정규화)** (Ba, Kiros and Hinton, 2016) normalizes each example on its own, over its $D$ features,
-# instead of each feature over the batch. For the example in row $i$ of $x$ (shape $(N, D)$):
-#
-# $$\mu_i = \frac{1}{D}\sum_j x_{ij}, \qquad \sigma_i^2 = \frac{1}{D}\sum_j (x_{ij} - \mu_i)^2, \qquad
-# \hat x_{ij} = \frac{x_{ij} - \mu_i}{\sqrt{\sigma_i^2 + \epsilon}}, \qquad y_{ij} = \gamma_j \hat x_{ij} + \beta_j .$$
-#
-# The statistics run along the other axis: $N$ means and variances, one per example. The learned scale and
-# shift still have one entry per feature, $\gamma, \beta$ of shape $(D,)$, shared by all examples. Nothing
-# depends on the batch, so there is nothing to average for test time: the layer computes the same function
-# in training and at test time, for a batch of one as for a batch of 1,000. That is why recurrent networks
-# and Transformers use it, where batch statistics are awkward.
-#
-# ### Exercise 11 (2 points): layer normalization forward
-#
-# `layernorm_forward(x, gamma, beta, ln_param)`: `x` (N, D); `gamma`, `beta` (D,); `ln_param` a dict with an
-# optional `eps` (default 1e-5; other keys, such as a `mode`, are ignored). Use the biased variance
-# ($1/D$). Returns `out` (N, D) and a `cache` holding what your backward pass (Exercise 12) will need.
-
-# %% id="q11_layernorm_forward" kind="answer"
-def layernorm_forward(x, gamma, beta, ln_param):
-    """Layer normalization: each example normalized over its features, then scaled and shifted.
-    x: (N, D);  gamma, beta: (D,);  ln_param: dict with optional eps (default 1e-5)
-    Returns out (N, D) and cache; the same computation in training and at test time.
-    """
-    eps = ln_param.get("eps", 1e-5)
-    out, cache = None, None
-    ### BEGIN SOLUTION
-    mu = x.mean(axis=1, keepdims=True)  # (N, 1): one mean per example
-    x_mu = x - mu
-    var = np.mean(x_mu**2, axis=1, keepdims=True)  # biased: 1/D
-    x_hat = x_mu / np.sqrt(var + eps)
-    out = gamma * x_hat + beta
-    cache = (x_hat, var, eps, gamma)
-    ### END SOLUTION
-    return out, cache
-
-
-# %% id="check_q11"
-rng = np.random.default_rng(20)
-x = rng.normal(5, 3, size=(4, 200))  # 4 examples of 200 features
-out, _ = layernorm_forward(x, np.ones(200), np.zeros(200), {})
-print("gamma = 1, beta = 0: mean of each example", out.mean(axis=1), " std", out.std(axis=1))
-assert out.shape == x.shape, f"out must be shaped like x (4, 200), got {np.shape(out)}"
-# Threshold: every example's mean within 1e-10 of 0, its std within 1e-4 of 1 (eps makes it slightly < 1)
-assert np.allclose(out.mean(axis=1), 0, atol=1e-10), (
-    "each example (row) must have mean 0 over its features: the statistics run along axis 1, not 0")
-assert np.allclose(out.std(axis=1), 1, atol=1e-4), (
-    "each example must have std 1 over its features: divide by the root of its variance (1/D) plus eps")
-gamma, beta = rng.normal(size=200), rng.normal(size=200)
-out, _ = layernorm_forward(x, gamma, beta, {})
-unscaled = (out - beta) / gamma
-assert np.allclose(unscaled.mean(axis=1), 0, atol=1e-8) and np.allclose(unscaled.std(axis=1), 1, atol=1e-4), (
-    "gamma and beta (D,) scale and shift every FEATURE, after the normalization")
-alone = np.vstack([layernorm_forward(row[None], gamma, beta, {"mode": "test"})[0] for row in x])
-print("largest change when every example is normalized alone, in test mode:", np.abs(alone - out).max())
-assert np.allclose(alone, out, rtol=1e-12, atol=1e-12), (
-    "an example's output must not depend on the batch or the mode")
-
-# %% id="q11_layernorm_forward_test" kind="tests" points=2
-_x = np.array([[1.0, 2.0, 3.0, 6.0], [0.0, 0.0, 4.0, 4.0]])
-_out, _ = layernorm_forward(_x.copy(), np.ones(4), np.zeros(4), {})
-assert np.allclose(_out, [[-1.0690, -0.5345, 0.0, 1.6036], [-1.0, -1.0, 1.0, 1.0]], atol=1e-4)
-_out, _ = layernorm_forward(_x, np.array([1.0, 2.0, 1.0, 1.0]), np.array([0.0, 0.0, 5.0, 0.0]), {})
-assert np.allclose(_out[1], [-1.0, -2.0, 6.0, 1.0], atol=1e-4)
-### BEGIN HIDDEN TESTS
-import cs231n_course.reference.layers as _layers
-from cs231n_utils.testing import reference_disabled
-
-_rng = np.random.default_rng(21)
-with reference_disabled(_layers.layernorm_forward, _layers.batchnorm_forward):
-    for _N, _D, _eps in [(3, 5, 1e-5), (1, 7, 1e-5), (6, 2, 0.5), (2, 30, 1e-3)]:
-        _x = _rng.normal(2, 3, size=(_N, _D))
-        _g, _b = _rng.normal(size=_D), _rng.normal(size=_D)
-        _mu, _var = _x.mean(axis=1, keepdims=True), _x.var(axis=1, keepdims=True)
-        _want = _g * (_x - _mu) / np.sqrt(_var + _eps) + _b
-        _out, _ = layernorm_forward(_x.copy(), _g.copy(), _b.copy(), {"eps": _eps})  # the originals stay ours
-        assert _out.shape == (_N, _D) and np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
-        # the default eps, and no batch or mode dependence
-        _out, _ = layernorm_forward(_x.copy(), _g.copy(), _b.copy(), {"mode": "test"})
-        _want = _g * (_x - _mu) / np.sqrt(_var + 1e-5) + _b
-        assert np.allclose(_out, _want, rtol=1e-10, atol=1e-12)
-        assert np.allclose(layernorm_forward(_x[-1:], _g, _b, {})[0], _want[-1:], rtol=1e-10, atol=1e-12)
-### END HIDDEN TESTS
-
-# %% [markdown] id="exercise_q12"
-# ### Exercise 12 (3 points): layer normalization backward
-#
-# `layernorm_backward(dout, cache)`: `dout` (N, D), the cache of your `layernorm_forward`. Returns `dx` (N, D),
-# `dgamma` (D,) and `dbeta` (D,). Derive it: you have met this graph before, with the axes the other way
-# round. Ask for each sum of your derivation whether it runs over the features of one example or over
-# the batch.
-#
-# <details><summary>Hint</summary>Transpose the problem: layer normalization of $x$ is batch normalization of
-# $x^\top$ (without $\gamma$, $\beta$). Within one example the $D$ features play the part the $N$ examples
-# played in Exercise 9: the same three paths reach the loss (directly, through the mean, through the
-# variance), so your derivation of Exercise 9 holds for every row, with $N$ replaced by $D$. $\gamma$ and
-# $\beta$ are not transposed: each is still used by all $N$ examples, and notebook 02's rule for a value used
-# in several places decides their gradients.</details>
-
-# %% id="q12_layernorm_backward" kind="answer"
-def layernorm_backward(dout, cache):
-    """Backward pass of layernorm_forward.
-    dout: (N, D) upstream gradient;  cache: from your layernorm_forward
-    Returns dx (N, D), dgamma (D,), dbeta (D,).
-    """
-    dx, dgamma, dbeta = None, None, None
-    ### BEGIN SOLUTION
-    x_hat, var, eps, gamma = cache
-    D = dout.shape[1]
-    dbeta = dout.sum(axis=0)  # gamma and beta are shared by the N examples
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx_hat = dout * gamma
-    # batch norm's closed form, with the sums over the D features of each example
-    row_sum = dx_hat.sum(axis=1, keepdims=True)
-    row_dot = np.sum(dx_hat * x_hat, axis=1, keepdims=True)
-    dx = (D * dx_hat - row_sum - x_hat * row_dot) / (D * np.sqrt(var + eps))
-    ### END SOLUTION
-    return dx, dgamma, dbeta
-
-
-# %% id="check_q12"
-# Numerical gradient check on small data, as for batch normalization (x = 5 randn + 12).
-rng = np.random.default_rng(22)
-N, D = 4, 5
-x = 5 * rng.normal(size=(N, D)) + 12
-gamma, beta, dout = rng.normal(size=D), rng.normal(size=D), rng.normal(size=(N, D))
-dx_num = eval_numerical_gradient_array(lambda v: layernorm_forward(v, gamma, beta, {})[0], x.copy(), dout)
-dgamma_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, v, beta, {})[0], gamma.copy(), dout)
-dbeta_num = eval_numerical_gradient_array(lambda v: layernorm_forward(x, gamma, v, {})[0], beta.copy(), dout)
-_, cache = layernorm_forward(x, gamma, beta, {})
-dx, dgamma, dbeta = layernorm_backward(dout, cache)
-# Thresholds as for batch norm: dx < 1e-6 (each row of dx sums to 0, so some entries are small and carry
-# the rounding error; measured about 1e-8), dgamma and dbeta < 1e-8 (measured about 1e-11).
-ok = check_gradient(dx, dx_num, threshold=1e-6, name="dx").passed
-ok &= check_gradient(dgamma, dgamma_num, threshold=1e-8, name="dgamma").passed
-ok &= check_gradient(dbeta, dbeta_num, threshold=1e-8, name="dbeta").passed
-assert ok, "see the diagnosis above: which sums run over one example's features, which over the batch?"
-
-# %% id="q12_layernorm_backward_test" kind="tests" points=3
-_rng = np.random.default_rng(23)
-_x = 5 * _rng.normal(size=(3, 4)) + 12
-_g, _b, _d = _rng.normal(size=4), _rng.normal(size=4), _rng.normal(size=(3, 4))
-_db_want = _d.sum(axis=0)
-_, _c = layernorm_forward(_x, _g, _b, {})
-_dx, _dg, _db = layernorm_backward(_d, _c)
-assert _dx.shape == (3, 4) and _dg.shape == (4,) and _db.shape == (4,)
-assert np.allclose(_db, _db_want) and np.allclose(_dx.sum(axis=1), 0, atol=1e-10)
-### BEGIN HIDDEN TESTS
-import cs231n_course.reference.layers as _layers
-from cs231n_utils.testing import reference_disabled
-
-
-def _ln(x, g, b, eps):
-    return g * (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps) + b
-
-
-_cases = []
-# thresholds on dx from the measured errors with a margin, as for batch norm (Exercise 8's tests)
-for _N, _D, _eps, _scale, _tol in [(4, 5, 1e-5, 5.0, 1e-7), (3, 2, 1e-5, 1.0, 1e-5),
-                                   (2, 8, 0.5, 1.0, 1e-7), (5, 4, 1e-3, 0.2, 1e-6), (1, 6, 1e-5, 2.0, 1e-6)]:
-    _x = _scale * _rng.normal(size=(_N, _D)) - 2
-    _g, _b, _d = _rng.normal(size=_D), _rng.normal(size=_D), _rng.normal(size=(_N, _D))
-    _num = (eval_numerical_gradient_array(lambda v: _ln(v, _g, _b, _eps), _x.copy(), _d),
-            eval_numerical_gradient_array(lambda v: _ln(_x, v, _b, _eps), _g.copy(), _d),
-            eval_numerical_gradient_array(lambda v: _ln(_x, _g, v, _eps), _b.copy(), _d))
-    _cases.append((_x, _g, _b, _d, _eps, _tol, _num))
-with reference_disabled(_layers.layernorm_backward, _layers.batchnorm_backward, _layers.batchnorm_backward_alt):
-    for _x, _g, _b, _d, _eps, _tol, (_ndx, _ndg, _ndb) in _cases:
-        _, _c = layernorm_forward(_x, _g, _b, {"eps": _eps})
-        _dx, _dg, _db = layernorm_backward(_d, _c)
-        assert _dx.shape == _x.shape and _dg.shape == _g.shape and _db.shape == _b.shape
-        assert rel_error(_dx, _ndx) < _tol and rel_error(_dg, _ndg) < 1e-8 and rel_error(_db, _ndb) < 1e-8
-### END HIDDEN TESTS
-
-# %% [markdown] id="exercise_q13"
-# ### Exercise 13 (4 points): a fully connected network with a normalization option
-#
-# Notebook 04's fully connected network, grown the way CS231n's `FullyConnectedNet` is, with a
-# normalization layer after every hidden affine layer, before the ReLU:
-#
-# $$\{\text{affine} - [\text{batchnorm or layernorm}] - \text{relu}\} \times (L - 1) - \text{affine} - \text{softmax}$$
-#
-# `FullyConnectedNormNet(hidden_dims, input_dim, num_classes, normalization=None, reg=0.0, weight_scale=1e-2,
-# seed=0)` with `normalization` None, `"batchnorm"` or `"layernorm"`. It runs on your own layers: affine,
-# ReLU and softmax loss from notebook 03, batch and layer normalization from this notebook. (It has a name
-# of its own because `cs231n_utils.mine` names one exercise per name: `FullyConnectedNet` stays your network
-# of notebook 04, which the babysitting section above trains.) The contract:
-#
-# * `__init__`: the parameters of notebook 04's network (with `dims = [input_dim, *hidden_dims, num_classes]`,
-#   `W{i}` of shape `(dims[i-1], dims[i])` and `b{i}` zeros, for $i = 1, \dots, L$), drawn in the order
-#   `W1, W2, ...` from `self.rng`
-#   (by your `init_weights` when `weight_scale` is the name of a scheme such as `"he"`, else with the std
-#   `weight_scale` as in notebook 04), and with a normalization, for every hidden layer $i = 1, \dots, L - 1$,
-#   `gamma{i}` (ones) and `beta{i}` (zeros) of shape `(dims[i],)`; the last affine layer has none.
-#   `self.norm_params[i - 1]` is the `bn_param` of hidden layer $i$ (its mode and running averages);
-#   layer normalization uses it as its `ln_param`.
-# * `hidden_forward(x, i)`: hidden layer $i$, affine, the normalization (if any), ReLU. Returns `out` and a
-#   `cache`.
-# * `hidden_backward(dout, cache, i)`: its backward pass. Returns `dx` and a dict of the gradients of
-#   layer $i$'s parameters (`W{i}`, `b{i}`, and with a normalization `gamma{i}`, `beta{i}`).
-# * `loss(X, y=None)`: puts every `norm_params` dict in mode `"test"` when `y` is None and `"train"` otherwise;
-#   runs the hidden layers through `self.hidden_forward` and back through `self.hidden_backward` (notebook 06
-#   adds dropout to your network by extending exactly these two methods), then the last affine layer, the
-#   softmax loss, and the L2 term $\frac{1}{2}\lambda \sum_i \sum W_i^2$ with its gradients, as in notebook 04.
-#
-# <details><summary>Hint</summary>A forward pass makes one cache per layer and the backward pass hands each
-# layer's cache back to that layer, last layer first. A test-time forward pass differs from a training one
-# only inside batch normalization, and only through the mode.</details>
-
-# %% id="q13_fully_connected_norm_net" kind="answer"
-class FullyConnectedNormNet:
-    """{affine - [batchnorm or layernorm] - relu} x (L - 1) - affine - softmax, on your layers.
-
-    hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
-    normalization: None, "batchnorm" or "layernorm"
-    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices
-    weight_scale: std of the initial weights, or a scheme of your init_weights ("he", "xavier", ...)
-    seed: of the initialization; self.rng goes on with the same generator (notebook 06's dropout masks)
-    params: W1, b1, ..., WL, bL; with a normalization also gamma1, beta1, ..., gamma{L-1}, beta{L-1}
-    """
-
-    def __init__(self, hidden_dims, input_dim, num_classes, normalization=None, reg=0.0, weight_scale=1e-2,
-                 seed=0):
-        if normalization not in (None, "batchnorm", "layernorm"):
-            raise ValueError(f'Invalid normalization "{normalization}"')
-        self.normalization, self.reg = normalization, reg
-        self.num_layers = len(hidden_dims) + 1
-        self.rng = np.random.default_rng(seed)
-        self.norm_params = [{"mode": "train"} for _ in hidden_dims]
-        self.params = {}
-        ### BEGIN SOLUTION
-        dims = [input_dim, *hidden_dims, num_classes]
-        for i in range(1, self.num_layers + 1):
-            if isinstance(weight_scale, str):
-                W = init_weights(dims[i - 1], dims[i], weight_scale, self.rng)
-            else:
-                W = weight_scale * self.rng.standard_normal((dims[i - 1], dims[i]))
-            self.params[f"W{i}"] = W
-            self.params[f"b{i}"] = np.zeros(dims[i])
-        if normalization is not None:
-            for i, size in enumerate(hidden_dims, start=1):
-                self.params[f"gamma{i}"] = np.ones(size)
-                self.params[f"beta{i}"] = np.zeros(size)
-        ### END SOLUTION
-
-    def hidden_forward(self, x, i):
-        """Hidden layer i (1 .. L-1). x: (N, dims[i-1]). Returns out (N, dims[i]) and cache."""
-        out, cache = None, None
-        ### BEGIN SOLUTION
-        p = self.params
-        a, fc_cache = affine_forward(x, p[f"W{i}"], p[f"b{i}"])
-        norm_cache = None
-        if self.normalization == "batchnorm":
-            a, norm_cache = batchnorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
-        elif self.normalization == "layernorm":
-            a, norm_cache = layernorm_forward(a, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
-        out, relu_cache = relu_forward(a)
-        cache = (fc_cache, norm_cache, relu_cache)
-        ### END SOLUTION
-        return out, cache
-
-    def hidden_backward(self, dout, cache, i):
-        """dout: (N, dims[i]); cache: from hidden_forward(x, i).
-        Returns dx (N, dims[i-1]) and grads, a dict of the gradients of layer i's parameters."""
-        dx, grads = None, {}
-        ### BEGIN SOLUTION
-        fc_cache, norm_cache, relu_cache = cache
-        da = relu_backward(dout, relu_cache)
-        if self.normalization == "batchnorm":
-            da, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(da, norm_cache)
-        elif self.normalization == "layernorm":
-            da, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(da, norm_cache)
-        dx, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
-        ### END SOLUTION
-        return dx, grads
-
-    def loss(self, X, y=None):
-        """X: (N, D);  y: (N,) labels or None.
-
-        y=None: test mode, returns scores (N, C); otherwise train mode, returns (loss, grads) with
-        grads shaped like params.
-        """
-        L = self.num_layers
-        scores, caches = None, []
-        ### BEGIN SOLUTION
-        for norm_param in self.norm_params:
-            norm_param["mode"] = "test" if y is None else "train"
-        out = X
-        for i in range(1, L):
-            out, cache = self.hidden_forward(out, i)
-            caches.append(cache)
-        scores, scores_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
-        ### END SOLUTION
-        if y is None:
-            return scores
-
-        loss, grads = 0.0, {}
-        ### BEGIN SOLUTION
-        loss, dout = softmax_loss(scores, y)
-        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, scores_cache)
-        for i in range(L - 1, 0, -1):
-            dout, layer_grads = self.hidden_backward(dout, caches[i - 1], i)
-            grads |= layer_grads
-        for i in range(1, L + 1):
-            W = self.params[f"W{i}"]
-            loss += 0.5 * self.reg * np.sum(W**2)
-            grads[f"W{i}"] += self.reg * W
-        ### END SOLUTION
-        return loss, grads
-
-
-# %% id="check_q13"
-# Check 1: the parameters of each option.
-for normalization in (None, "batchnorm", "layernorm"):
-    names = sorted(FullyConnectedNormNet([6, 4], 5, 3, normalization=normalization).params)
-    print(f"normalization {normalization}: {names}")
-    want = {f"{k}{i}" for k in "Wb" for i in (1, 2, 3)} | (
-        set() if normalization is None else {f"{k}{i}" for k in ("gamma", "beta") for i in (1, 2)})
-    assert set(names) == want, "gamma{i} and beta{i} for every HIDDEN layer i with a normalization, else none"
-
-# Check 2: the whole net's loss against numerical gradients, for each option, with reg > 0.
-# Threshold: relative error < 1e-6 (float64, whole nets, as in notebook 04; random biases keep the
-# ReLU inputs off the kink on this data).
-rng = np.random.default_rng(24)
-X, y = rng.standard_normal((6, 5)), np.array([0, 2, 1, 2, 0, 1])
-for normalization in (None, "batchnorm", "layernorm"):
-    net = FullyConnectedNormNet([6, 4], 5, 3, normalization=normalization, reg=0.3, weight_scale=0.6, seed=2)
-    for name in net.params:
-        if name.startswith("b"):  # the biases and the betas
-            net.params[name] = 0.3 * rng.standard_normal(net.params[name].shape)
-    scores = net.loss(X)
-    assert np.shape(scores) == (6, 3), f"loss(X) must return the scores (N, C) = (6, 3), got {np.shape(scores)}"
-    loss, grads = net.loss(X, y)
-    assert set(grads) == set(net.params), f"one gradient per parameter: got {sorted(grads)}"
-    errors = {}
-    for name in sorted(net.params):
-        if normalization == "batchnorm" and name in ("b1", "b2"):
-            # batch norm subtracts the batch mean, so the bias before it changes nothing: gradient 0
-            assert np.abs(grads[name]).max() < 1e-10, f"d{name} should be 0 before a batch norm layer"
-            continue
-        num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
-        result = check_gradient(grads[name], num, threshold=1e-6, name=f"{normalization}: d{name}", verbose=False)
-        assert result.passed, str(result)
-        errors[name] = result.max_rel_error
-    print(f"normalization {normalization}: loss {loss:.4f}; largest relative error {max(errors.values()):.1e} "
-          f"(d{max(errors, key=errors.get)}; threshold 1e-6)")
-
-# Check 3: loss runs the hidden layers through hidden_forward and hidden_backward, in order (notebook 06
-# relies on it): the two methods of this net are wrapped to record their calls.
-net = FullyConnectedNormNet([6, 4], 5, 3, normalization="layernorm")
-calls, forward, backward = [], net.hidden_forward, net.hidden_backward
-net.hidden_forward = lambda x, i: calls.append(f"forward {i}") or forward(x, i)
-net.hidden_backward = lambda dout, cache, i: calls.append(f"backward {i}") or backward(dout, cache, i)
-net.loss(X, y)
-print("calls of one training loss:", calls)
-assert calls == ["forward 1", "forward 2", "backward 2", "backward 1"], (
-    "loss must run each hidden layer i through self.hidden_forward(x, i), then back through "
-    "self.hidden_backward(dout, cache, i), last layer first")
-
-# %% id="q13_fully_connected_norm_net_test" kind="tests" points=4
-def _ref_norm_loss(p, X, y, reg, L, normalization, eps=1e-5):
-    """Scores and loss (train mode) of the network, with plain numpy."""
-    _h = X
-    for _i in range(1, L):
-        _a = _h @ p[f"W{_i}"] + p[f"b{_i}"]
-        _axis = {"batchnorm": 0, "layernorm": 1}.get(normalization)
-        if _axis is not None:
-            _mu, _var = _a.mean(axis=_axis, keepdims=True), _a.var(axis=_axis, keepdims=True)
-            _a = p[f"gamma{_i}"] * (_a - _mu) / np.sqrt(_var + eps) + p[f"beta{_i}"]
-        _h = np.maximum(0, _a)
-    _s = _h @ p[f"W{L}"] + p[f"b{L}"]
-    _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(len(y)), y])
-    return _s, _data + 0.5 * reg * sum(np.sum(p[f"W{_i}"] ** 2) for _i in range(1, L + 1))
-
-
-def _check_norm_net(hidden_dims, N, D, C, reg, normalization, seed):
-    """A net with random biases, gammas and betas; its data; the expected loss and numerical gradients."""
-    _rng = np.random.default_rng(seed)
-    _net = FullyConnectedNormNet(hidden_dims, D, C, normalization=normalization, reg=reg, weight_scale=0.6,
-                                 seed=seed)
-    _L = len(hidden_dims) + 1
-    _names = {f"{k}{i}" for k in "Wb" for i in range(1, _L + 1)}
-    if normalization is not None:
-        _names |= {f"{k}{i}" for k in ("gamma", "beta") for i in range(1, _L)}
-    assert set(_net.params) == _names, sorted(_net.params)
-    _draws = np.random.default_rng(seed)
-    for _i, (_fi, _fo) in enumerate(zip([D, *hidden_dims], [*hidden_dims, C], strict=True), start=1):
-        assert np.allclose(_net.params[f"W{_i}"], 0.6 * _draws.standard_normal((_fi, _fo)), rtol=1e-12)
-    for _k in _net.params:
-        if _k.startswith(("gamma", "beta")):
-            assert np.array_equal(_net.params[_k], np.ones(_net.params[_k].shape) * _k.startswith("gamma"))
-        if not _k.startswith("W"):
-            _net.params[_k] = (_k.startswith("gamma") + 0.3 * _rng.standard_normal(_net.params[_k].shape))
-    _X, _y = _rng.standard_normal((N, D)), _rng.integers(0, C, size=N)
-    _p = {k: v.copy() for k, v in _net.params.items()}
-    _num = {}
-    for _k in _p:
-        _q = {k: v.copy() for k, v in _p.items()}
-
-        def _f(v, _k=_k, _q=_q):
-            _q[_k] = v
-            return _ref_norm_loss(_q, _X, _y, reg, _L, normalization)[1]
-        _num[_k] = eval_numerical_gradient(_f, _p[_k].copy())
-    return _net, _X, _y, _ref_norm_loss(_p, _X, _y, reg, _L, normalization), _num
-
-
-# Threshold: relative error < 1e-6 for every gradient (whole nets); a bias before batch norm has gradient 0.
-for _norm in (None, "batchnorm", "layernorm"):
-    _net, _X, _y, (_s, _want), _num = _check_norm_net([5, 4], 6, 4, 3, 0.3, _norm, 81)
-    _loss, _grads = _net.loss(_X, _y)
-    assert abs(_loss - _want) < 1e-10, (_norm, _loss, _want)
-    assert set(_grads) == set(_num), sorted(_grads)
-    for _k in _num:
-        if np.abs(_num[_k]).max() < 1e-8:  # a bias before batch norm: no effect on the loss
-            assert np.abs(_grads[_k]).max() < 1e-10, (_norm, _k)
-        else:
-            assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_norm, _k, rel_error(_grads[_k], _num[_k]))
-### BEGIN HIDDEN TESTS
-import cs231n_course.reference.classifiers as _clf
-from cs231n_utils.testing import reference_disabled
-
-with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNormNet.hidden_forward,
-                        _clf.FullyConnectedNormNet.hidden_backward, _clf.FullyConnectedNet.loss):
-    for _args in [([6, 5, 4], 7, 5, 3, 0.2, "batchnorm", 82), ([4, 4], 5, 3, 4, 0.0, "layernorm", 83),
-                  ([5], 4, 6, 3, 0.7, "layernorm", 84), ([3, 6], 5, 2, 3, 0.5, None, 85),
-                  ([6], 3, 4, 5, 0.1, "batchnorm", 86)]:
-        _net, _X, _y, (_s, _want), _num = _check_norm_net(*_args)
-        _loss, _grads = _net.loss(_X.copy(), _y.copy())  # the originals stay ours
-        assert abs(_loss - _want) < 1e-10, (_args, _loss, _want)
-        assert set(_grads) == set(_num), (_args, sorted(_grads))
-        for _k in _num:
-            if np.abs(_num[_k]).max() < 1e-8:  # a bias before batch norm: no effect on the loss
-                assert np.abs(_grads[_k]).max() < 1e-10, (_args, _k)
-            else:
-                assert rel_error(_grads[_k], _num[_k]) < 1e-6, (_args, _k, rel_error(_grads[_k], _num[_k]))
-        # test mode: batch norm with the running averages of the one training pass above, else as in training
-        _scores = _net.loss(_X.copy())
-        _norm = _args[5]
-        _p = {k: np.array(v) for k, v in _net.params.items()}
-        _h = _X
-        for _i in range(1, len(_args[0]) + 1):
-            _a = _h @ _p[f"W{_i}"] + _p[f"b{_i}"]
-            if _norm == "batchnorm":
-                _bn = _net.norm_params[_i - 1]
-                assert _bn["mode"] == "test"
-                _mu_run, _var_run = np.array(_bn["running_mean"]), np.array(_bn["running_var"])
-                if _i == 1:  # one training pass from zeros, on the same first-layer input
-                    assert np.allclose(_mu_run, 0.1 * _a.mean(axis=0))
-                _a = _p[f"gamma{_i}"] * (_a - _mu_run) / np.sqrt(_var_run + 1e-5) + _p[f"beta{_i}"]
-            elif _norm == "layernorm":
-                _a = _p[f"gamma{_i}"] * (_a - _a.mean(axis=1, keepdims=True)) / np.sqrt(
-                    _a.var(axis=1, keepdims=True) + 1e-5) + _p[f"beta{_i}"]
-            _h = np.maximum(0, _a)
-        _want_s = _h @ _p[f"W{len(_args[0]) + 1}"] + _p[f"b{len(_args[0]) + 1}"]
-        assert np.allclose(_scores, _want_s, rtol=1e-10, atol=1e-12), _args
-        if _norm != "batchnorm":
-            assert np.allclose(_scores, _s, rtol=1e-10, atol=1e-12), _args
-    # a scheme name: the weights come from init_weights, one layer after the other from the same generator
-    _net = FullyConnectedNormNet([7, 4], 9, 3, normalization="layernorm", weight_scale="he", seed=89)
-    _draws = np.random.default_rng(89)
-    for _i, (_fi, _fo) in enumerate([(9, 7), (7, 4), (4, 3)], start=1):
-        assert np.allclose(_net.params[f"W{_i}"], np.sqrt(2 / _fi) * _draws.standard_normal((_fi, _fo)), rtol=1e-12)
-        assert np.array_equal(_net.params[f"b{_i}"], np.zeros(_fo))
-    # the hidden layers go through hidden_forward and hidden_backward (notebook 06 extends them):
-    # with tanh layers put in their place, the loss is that of a tanh network
-    _net = FullyConnectedNormNet([4, 3], 5, 3, reg=0.1, weight_scale=0.5, seed=87)
-    _p = {k: np.array(v) for k, v in _net.params.items()}
-    _X, _y = np.random.default_rng(88).standard_normal((4, 5)), np.array([0, 1, 2, 1])
-
-    def _tanh_forward(x, i):
-        _out = np.tanh(x @ _p[f"W{i}"] + _p[f"b{i}"])
-        return _out, (x, _out)
-
-    def _tanh_backward(dout, cache, i):
-        _x, _out = cache
-        _da = dout * (1 - _out**2)
-        return _da @ _p[f"W{i}"].T, {f"W{i}": _x.T @ _da, f"b{i}": _da.sum(axis=0)}
-
-    def _tanh_net(W1):
-        _s = np.tanh(np.tanh(_X @ W1 + _p["b1"]) @ _p["W2"] + _p["b2"]) @ _p["W3"] + _p["b3"]
-        _data = np.mean(np.logaddexp.reduce(_s, axis=1) - _s[np.arange(4), _y])
-        return _s, _data + 0.05 * (np.sum(W1**2) + np.sum(_p["W2"] ** 2) + np.sum(_p["W3"] ** 2))
-
-    _net.hidden_forward = _tanh_forward
-    _net.hidden_backward = _tanh_backward
-    _s3, _want = _tanh_net(_p["W1"])
-    assert np.allclose(_net.loss(_X.copy()), _s3, rtol=1e-10)
-    _loss, _grads = _net.loss(_X.copy(), _y.copy())
-    assert abs(_loss - _want) < 1e-10
-    _dW1 = eval_numerical_gradient(lambda w: _tanh_net(w)[1], _p["W1"].copy())
-    assert rel_error(_grads["W1"], _dW1) < 1e-6
-### END HIDDEN TESTS
-
-# %% [markdown] id="batchnorm_rescues_bad_init"
-# ### Normalization rescues a bad initialization
-#
-# A 5-layer ReLU network (four hidden layers of 100 units) with a too-small initialization, weight std
-# 0.01: as in Section 3 its activations and gradients vanish, and SGD gets nowhere. The same network with
-# a batch normalization layer after every hidden affine layer renormalizes the activations at every layer
-# and trains at once; so does the one with layer normalization, which rescales every example instead of
-# every feature. All three are your `FullyConnectedNormNet`, trained for 3 epochs on 2,000 MNIST digits with
-# the same optimizer (plain SGD, learning rate 0.05).
-
-# %% id="fig_batchnorm_rescues_bad_init"
-data = load_centered_mnist()
-solvers = {}
-for norm in (None, "batchnorm", "layernorm"):
-    model = FullyConnectedNormNet([100, 100, 100, 100], 784, 10, normalization=norm, weight_scale=1e-2, seed=0)
-    solvers[norm] = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 5e-2},
-                           num_epochs=3, batch_size=100, num_train_samples=500, verbose=False)
-    solvers[norm].train()
-    s = solvers[norm]
-    print(f"{'with ' + norm if norm else 'without normalization'}: final training loss {s.loss_history[-1]:.3f}, "
-          f"train accuracy {s.train_acc_history[-1]:.3f}, val accuracy {s.val_acc_history[-1]:.3f}")
-
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
-for norm, solver in solvers.items():
-    label = f"with {norm}" if norm else "without normalization"
-    axes[0].plot(solver.loss_history, lw=0.8, label=label)
-    axes[1].plot(solver.val_acc_history, "o-", label=label)
-axes[0].set(xlabel="iteration", ylabel="training loss", title="Loss, weight std 0.01")
-axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy", ylim=(0, 1))
-axes[0].legend()
-plt.show()
-
-# %% id="check_batchnorm_rescue"
-# Check: without normalization the network is stuck at chance (10%, loss ln 10 = 2.30); with either, above 85%.
-acc = {norm: s.val_acc_history[-1] for norm, s in solvers.items()}
-assert acc[None] < 0.3 and acc["batchnorm"] > 0.85 and acc["layernorm"] > 0.85, acc
 
 # %% [markdown] id="summary"
 # ## Summary

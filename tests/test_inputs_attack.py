@@ -103,7 +103,7 @@ NO_ARRAY_GIVEN = {
     },
     "05_activations_init_batchnorm": {
         "q5_init_weights": "layer sizes in",
-        "q10_sample_log_uniform": "numbers and a generator in",
+        "q13_sample_log_uniform": "numbers and a generator in",
     },
     "07_cnn": {
         "q1_output_size": "sizes in",

@@ -103,8 +103,8 @@ def test_the_normalized_net_of_05_runs_on_the_learners_layers(course, mine, tmp_
     save(course, tmp_path, "04_neural_networks", {"q6_fully_connected": "solution"})  # 05's setup imports it
     nb5 = "05_activations_init_batchnorm"
     answers = {q: "solution" for q in ("q5_init_weights", "q7_batchnorm_forward", "q9_batchnorm_backward_alt",
-                                       "q12_layernorm_backward", "q13_fully_connected_norm_net")}
-    save(course, tmp_path, nb5, {**answers, "q11_layernorm_forward": "eps forgotten inside the square root"})
+                                       "q11_layernorm_backward", "q12_fully_connected_norm_net")}
+    save(course, tmp_path, nb5, {**answers, "q10_layernorm_forward": "eps forgotten inside the square root"})
     net = mine.FullyConnectedNormNet([4], 3, 2, normalization="layernorm", weight_scale="he", seed=0)
     assert type(net).__module__ == f"mine_{nb5}"
     x = np.array([[1.0, 1.0, 1.0 + 1e-6]])  # a row of almost equal features: eps decides its output
