@@ -1272,7 +1272,8 @@ param = {"p": 0.6, "mode": "train", "seed": 123}
 out, cache = dropout_forward(x, param)
 dx = dropout_backward(dout, cache)
 dx_num = eval_numerical_gradient_array(lambda x_: dropout_forward(x_, param)[0], x, dout)
-assert check_gradient(dx, dx_num, threshold=1e-9, name="dx").passed
+result = check_gradient(dx, dx_num, threshold=1e-9, name="dx")
+assert result.passed, result.diagnosis
 
 # %% id="q8_dropout_test" kind="tests" points=3
 _x = np.ones((500, 500))
