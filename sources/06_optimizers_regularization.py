@@ -436,10 +436,17 @@ expected_next_w = np.array([
     [0.38744551, 0.43956905, 0.49172129, 0.54390317, 0.59611486]])
 assert next_w is not None, "adagrad returned None"
 print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
+assert rel_error(next_w, 2 * w - expected_next_w) > 1e-6, "Sign flipped: the step goes up the gradient"
+assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
+    "Stepped with the OLD cache: add this step's squared gradient to the cache before the step")
+assert rel_error(next_w, w - 1e-2 * dw / (cache + dw**2 + 1e-8)) > 1e-6, (
+    "Divided by the cache itself: the step is scaled by its square root")
 assert rel_error(next_w, expected_next_w) < 1e-6, (
     f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the cache updated "
     "BEFORE the step, and is each step divided by the root of the cache (elementwise)?")
-assert rel_error(config["cache"], cache + dw**2) < 1e-12, "store the new cache in config['cache']"
+assert rel_error(config["cache"], cache) > 1e-12, "the cache was not updated: store the new one in config['cache']"
+assert rel_error(config["cache"], cache + dw**2) < 1e-12, (
+    "config['cache'] is not the running SUM of squared gradients (overwritten, or not squared?)")
 # tiny gradients: the step must still be about learning_rate (epsilon outside the square root)
 step = adagrad(np.zeros(3), np.full(3, 1e-5))[0]
 print(f"first step with gradients of 1e-5: {step}  (want about -1e-2)")
@@ -552,12 +559,18 @@ expected_cache = np.array([
 assert next_w is not None, "rmsprop returned None"
 print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
 print(f"cache relative error:  {rel_error(config['cache'], expected_cache):.1e}")
+assert rel_error(config["cache"], 0.01 * cache + 0.99 * dw**2) > 1e-6, (
+    "Weights swapped: the old cache keeps decay_rate (0.99), the squared gradient gets the rest")
+assert rel_error(config["cache"], cache + dw**2) > 1e-6, (
+    "A running sum, as in AdaGrad: RMSProp's cache is a leaky (decaying) average")
 assert rel_error(config["cache"], expected_cache) < 1e-6, (
     "the new cache is off: the old cache keeps the weight decay_rate (0.99) and the squared gradient "
-    "gets the rest; which of the two did your code weight with what?")
+    "gets the rest (is the gradient squared?)")
+assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
+    "Stepped with the OLD cache: update the cache first, then step with the new one")
 assert rel_error(next_w, expected_next_w) < 1e-6, (
-    f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): use the NEW "
-    "cache, and epsilon outside the square root")
+    f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): a sign flipped, "
+    "the square root missing, or epsilon inside the square root?")
 
 # %% id="q4_rmsprop_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -673,7 +686,9 @@ assert next_w is not None, "adam returned None"
 for name, got, want in [("next_w", next_w, expected_next_w), ("m", config["m"], expected_m),
                         ("v", config["v"], expected_v)]:
     print(f"{name:7s} relative error: {rel_error(got, want):.1e}")
-assert rel_error(config["m"], expected_m) < 1e-6 and rel_error(config["v"], expected_v) < 1e-6
+assert rel_error(config["v"], 0.999 * v + 0.001 * dw) > 1e-6, "v: the gradient is not squared"
+assert rel_error(config["m"], expected_m) < 1e-6, "m is off: the first moment mixes in the gradient with 1 - beta1"
+assert rel_error(config["v"], expected_v) < 1e-6, "v is off: the second moment mixes in the SQUARED gradient with 1 - beta2"
 assert config["t"] == 6, "increment t and store it back in config['t']"
 assert rel_error(next_w, expected_next_w) < 1e-6, (
     f"m, v and t are right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): is the bias "
@@ -683,7 +698,11 @@ assert rel_error(next_w, expected_next_w) < 1e-6, (
 g = np.array([2.0, -0.01, 300.0])
 first = adam(np.zeros(3), g, config={"learning_rate": 1e-3})[0]
 print(f"first Adam step for gradients {g}: {first}  (want -1e-3 * sign(g))")
-assert rel_error(first, -1e-3 * np.sign(g)) < 1e-5, "without bias correction the first step is ~3.16x too big"
+ratio = np.abs(first) / 1e-3
+assert not np.allclose(ratio, np.sqrt(1e3) * 0.1, rtol=1e-3), (
+    f"Missing bias correction: the first steps are {ratio[0]:.3g} x learning_rate (3.16x), not 1x")
+assert rel_error(first, -1e-3 * np.sign(g)) < 1e-5, (
+    f"the first step is {ratio} x learning_rate per parameter, want 1 (bias correction of m and v)")
 
 # %% id="q5_adam_test" kind="tests" points=3
 _N, _D = 4, 5
@@ -1614,12 +1633,17 @@ e1, e2 = np.exp(s1) / np.exp(s1).sum(), np.exp(s2) / np.exp(s2).sum()
 probs = ensemble_probabilities([s1.copy(), s2.copy()])
 print("ensemble probabilities:", probs, "  sum", probs.sum())
 assert probs.shape == (1, 3), "one row per example, one column per class"
-assert rel_error(probs, (e1 + e2) / 2) < 1e-12, "the mean of each model's softmax, over the models"
+mean_scores = (s1 + s2) / 2
+assert rel_error(probs, np.exp(mean_scores) / np.exp(mean_scores).sum()) > 1e-6, (
+    "Averaged the scores, then took the softmax: average the PROBABILITIES of the models")
+assert rel_error(probs, e1 + e2) > 1e-6, "Summed over the models: a missing 1/K (the rows must sum to 1)"
+assert rel_error(probs, (e1 + e2) / 2) < 1e-12, "not the mean of the models' softmax probabilities"
 print("argmax of averaged probabilities:", probs.argmax(), "  of averaged scores:", ((s1 + s2) / 2).argmax())
 big = ensemble_probabilities([np.array([[1000.0, 999.0]]), np.array([[-1000.0, -1001.0]])])
 print("scores of +-1000:", big)
-assert np.all(np.isfinite(big)) and rel_error(big[0, 0], 1 / (1 + np.exp(-1))) < 1e-12, \
-    "subtract the row maximum before np.exp"
+assert np.all(np.isfinite(big)), "Overflow: NaN or inf for scores of 1000; subtract the row maximum before np.exp"
+assert rel_error(big[0, 0], 1 / (1 + np.exp(-1))) < 1e-12, (
+    "Wrong axis: each row's probabilities are normalized over its classes (axis 1)")
 
 # %% id="q10_ensemble_test" kind="tests" points=2
 _p = ensemble_probabilities([np.array([[4.0, 0.0, 0.0]]), np.array([[0.0, 10.0, 11.0]])])

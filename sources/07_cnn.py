@@ -161,16 +161,24 @@ def conv_output_size(n, f, stride, pad):
 
 # %% id="check_q1"
 # The lecture's numbers: 7x7 input, 3x3 filter.
-print("stride 1:", conv_output_size(7, 3, 1, 0), "  stride 2:", conv_output_size(7, 3, 2, 0))
-assert conv_output_size(7, 3, 1, 0) == 5 and conv_output_size(7, 3, 2, 0) == 3, "(N - F) / S + 1"
-assert conv_output_size(32, 5, 1, 2) == 32, "with padding: (N - F + 2P) / S + 1, P zeros on EACH side"
-assert isinstance(conv_output_size(7, 3, 2, 0), int), "return an int: it is used as an array size"
+sizes = conv_output_size(7, 3, 1, 0), conv_output_size(7, 3, 2, 0)
+print("stride 1: %s   stride 2: %s   (the lecture: 5 and 3)" % sizes)
+assert sizes != (4, 2), "Off by one: the first window position counts too"
+assert sizes != (5, 5), "The stride is ignored: stride 2 skips every other position"
+assert sizes == (5, 3), f"got {sizes}, want (5, 3)"
+padded = conv_output_size(32, 5, 1, 2)
+print("32x32 input, 5x5 filter, stride 1, pad 2:", padded)
+assert padded != 30, "Padding counted on one side only: pad zeros go on EACH side"
+assert padded != 28, "The padding is ignored"
+assert padded == 32, f"got {padded}, want 32 (the lecture's same-size example)"
+assert isinstance(conv_output_size(7, 3, 2, 0), int), "return an int, not a float: it is used as an array size"
 try:
     conv_output_size(7, 3, 3, 0)
 except ValueError as e:
     print("stride 3:", e)
 else:
-    raise AssertionError("stride 3 does not fit a 7x7 input ((7 - 3) / 3 + 1 = 2.33): raise ValueError")
+    raise AssertionError("Rounded instead of raising: stride 3 does not fit a 7x7 input (2.33 positions): "
+                         "raise ValueError")
 
 # %% id="q1_output_size_test" kind="tests" points=2
 assert conv_output_size(7, 3, 1, 0) == 5 and conv_output_size(7, 3, 2, 0) == 3
@@ -246,9 +254,18 @@ pad = same_padding(5)
 side = conv_output_size(32, 5, 1, pad)
 print(f"pad {pad}: output {side}x{side}x10;  {conv_param_count(1, 3, 5, 5)} parameters per filter, "
       f"{conv_param_count(10, 3, 5, 5)} in all")
-assert [same_padding(f) for f in (3, 5, 7)] == [1, 2, 3], "P = (F - 1) / 2"
-assert isinstance(same_padding(5), int), "return an int: the padding is used as an array size"
-assert (side, conv_param_count(1, 3, 5, 5), conv_param_count(10, 3, 5, 5)) == (32, 76, 760)
+pads = [same_padding(f) for f in (3, 5, 7)]
+assert pads != [2, 4, 6], f"padding {pads}: that is both sides together; P counts the zeros on ONE side"
+assert pads != [2, 3, 4], f"padding {pads}: off by one (3x3 keeps the size with 1 zero per side)"
+assert pads == [1, 2, 3], f"padding {pads} for F = 3, 5, 7; want the lecture's 1, 2, 3"
+assert isinstance(same_padding(5), int), "return an int, not a float: the padding is used as an array size"
+assert side == 32, f"output {side}x{side}: the padding should keep 32x32"
+per_filter = conv_param_count(1, 3, 5, 5)
+assert per_filter != 75, "75 per filter: the bias is missing (one per filter)"
+assert per_filter != 26, "26 per filter: a filter spans the full depth C of its input, not one channel"
+assert per_filter == 76, f"{per_filter} parameters per filter, want the lecture's 76"
+assert conv_param_count(10, 3, 5, 5) != 751, "751: one bias per FILTER, not one for the layer"
+assert conv_param_count(10, 3, 5, 5) == 760, f"{conv_param_count(10, 3, 5, 5)} in all, want 760"
 assert conv_param_count(32, 64, 1, 1) == 2080, "1x1 conv on 64 channels: 64 weights + 1 bias per filter"
 # A fully connected layer from 32x32x3 to 32x32x10 is a conv layer with 10240 filters of size 3x32x32:
 assert conv_param_count(32 * 32 * 10, 3, 32, 32) == 31_467_520
@@ -918,7 +935,11 @@ for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}, {"stride": 
     err = rel_error(out_fast, out_naive)
     print(f"stride {conv_param['stride']}, pad {conv_param['pad']}: fast vs naive relative error {err:.1e}")
     assert out_fast.shape == out_naive.shape, f"shape {out_fast.shape}, want {out_naive.shape}"
-    assert err < 1e-10, "the numbers differ: check the order of the axes in the final reshape/transpose"
+    if err >= 1e-10 and np.allclose(np.sort(out_fast, axis=None), np.sort(out_naive, axis=None)):
+        print("  the right numbers in the wrong places: axes transposed in the final reshape/transpose")
+    assert err < 1e-10, (
+        "the numbers differ from your naive convolution: a wrong axis order (the filters' flattening must "
+        "match the columns' (c, a, d) order, and the result's axes must come out as (N, F, H', W'))")
 
 # %% id="q7_im2col_test" kind="tests" points=3
 _xp = np.arange(2 * 2 * 3 * 3, dtype=float).reshape(2, 2, 3, 3)
@@ -1195,6 +1216,7 @@ def conv_flops(x_shape, w_shape, conv_param):
 lecture = conv_flops((1, 3, 32, 32), (10, 3, 5, 5), {"stride": 1, "pad": 2})
 alexnet1 = conv_flops((1, 3, 227, 227), (96, 3, 11, 11), {"stride": 4, "pad": 0})
 print(f"lecture layer: {lecture:,} FLOPs per image;  AlexNet conv1: {alexnet1 / 1e6:,.1f} MFLOPs per image")
+assert lecture != 768_000, "768,000: a missing factor 2, a multiply-add is 2 FLOPs"
 assert lecture == 1_536_000, (
     f"got {lecture:,}, want 1,536,000: 2 FLOPs per multiply-add, for every image, filter, output position "
     "and filter weight")
@@ -1418,7 +1440,11 @@ assert abs(loss0 - np.log(10)) < 1e-3, "the loss of tiny weights (reg = 0) shoul
 net.reg = 1e4
 l2 = 0.5 * net.reg * sum(np.sum(net.params[k] ** 2) for k in ("W1", "W2", "W3"))
 print(f"with reg = 1e4: loss {net.loss(X, y)[0]:.4f} = {loss0:.4f} + L2 term {l2:.4f}")
-assert abs(net.loss(X, y)[0] - (loss0 + l2)) < 1e-10, "loss = softmax loss + 0.5 * reg * (W1, W2, W3 squared)"
+added = net.loss(X, y)[0] - loss0
+assert abs(added - 2 * l2) > 1e-10, "the L2 term is twice too large: a missing factor 1/2"
+assert abs(added) > 1e-10, "reg has no effect on the loss: the L2 term is missing"
+assert abs(added - l2) < 1e-10, (
+    f"the L2 term adds {added:.6g}, want {l2:.6g}: only the weights W1, W2, W3 are regularized, not the biases")
 
 # Check 2: gradient check of all six parameters on a tiny input, with reg > 0 and nonzero biases.
 # Threshold: relative error < 1e-6 (float64; ReLU and max pooling have kinks, so a whole net is
@@ -2019,7 +2045,7 @@ with _reference_disabled(_layers.spatial_groupnorm_forward, _layers.spatial_grou
 # * Frameworks run the same layers on GPUs and derive the backward pass by autodiff; with little data,
 #   start from a pretrained ConvNet (transfer learning).
 # * A ConvNet's loss is a chain of your layers: the forward pass keeps every cache, the backward pass visits
-#   the layers in reverse with their own caches, and the L2 term adds $\lambda W$ to each weight's gradient.
+#   the layers in reverse with their own caches, and the L2 term is a second branch into each weight.
 #   Check it with the initial loss ($\ln 10$), a gradient check and a small set it must learn by heart.
 # * After a convolution, batch norm takes its statistics per channel over $N \cdot H \cdot W$ (a transpose and a
 #   reshape around the batch norm of notebook 05); group norm takes them per example and group of channels,
