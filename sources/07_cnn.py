@@ -162,7 +162,7 @@ def conv_output_size(n, f, stride, pad):
 # %% id="check_q1"
 # The lecture's numbers: 7x7 input, 3x3 filter.
 sizes = conv_output_size(7, 3, 1, 0), conv_output_size(7, 3, 2, 0)
-print("stride 1: %s   stride 2: %s   (the lecture: 5 and 3)" % sizes)
+print(f"stride 1: {sizes[0]}   stride 2: {sizes[1]}   (the lecture: 5 and 3)")
 assert sizes != (4, 2), "Off by one: the first window position counts too"
 assert sizes != (5, 5), "The stride is ignored: stride 2 skips every other position"
 assert sizes == (5, 3), f"got {sizes}, want (5, 3)"
