@@ -232,26 +232,28 @@ with reference_disabled(*_rules):
 ### END HIDDEN TESTS
 
 # %% [markdown] id="wq1_question"
-# ### Written question 1 (1 point): what momentum fixes
+# ### Written question 1 (1 point): how large a learning rate momentum tolerates
 #
-# On the ill-conditioned bowl of section 1, plain SGD with a learning rate small enough not to diverge
-# zig-zags across the steep direction and crawls along the shallow one. Which statement best says what
-# momentum changes?
+# On the bowl of section 1, plain SGD diverges as soon as $\alpha > 0.08$: the steep direction's factor
+# $|1 - 25\alpha|$ exceeds 1. Now add momentum with $\rho = 0.9$ on the same bowl. What happens to the
+# largest learning rate that does not diverge? Find out with your `sgd_momentum` (a few hundred steps from
+# $(-4, 0.8)$ at several learning rates, watching $|w|$), then work out why before you answer.
 #
-# - **A.** It divides each step by a running size of the gradient, so the steep direction gets a smaller
-#   learning rate than the shallow one.
-# - **B.** It estimates the curvature from successive gradients and takes Newton's step, which lands at the
-#   bowl's bottom in one move.
-# - **C.** Its velocity sums past gradients: the sign-flipping part across the valley cancels, the steady
-#   part along it builds up, and it coasts through flat spots and saddle points.
-# - **D.** It averages the gradients of more examples per step, so the noise that causes the zig-zag across
-#   the valley disappears.
+# - **A.** It shrinks about tenfold, to about 0.008: the velocity makes the steps up to $1/(1-\rho)$ times
+#   longer, so the learning rate must be that much smaller.
+# - **B.** It stays at 0.08: momentum changes how the steps add up, not what the curvature allows.
+# - **C.** It grows, to roughly twice SGD's limit: across the valley the velocity's sign keeps flipping, and
+#   the old velocity pulls each overshoot back, so the steep direction oscillates without blowing up.
+# - **D.** There is no limit any more: the velocity averages the sign-flipping gradients away, so no
+#   learning rate diverges.
 #
 # Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
 
 # %% id="wq1_what_momentum_fixes" kind="answer"
 answer_wq1 = None  # one of 'A', 'B', 'C', 'D'
 ### BEGIN SOLUTION
+# The steep coordinate follows w_{t+1} = (1 + rho - 25 alpha) w_t - rho w_{t-1}, stable while
+# 25 alpha < 2 (1 + rho), i.e. alpha < 0.152 (SGD: alpha < 0.08).
 answer_wq1 = "C"
 ### END SOLUTION
 
@@ -274,7 +276,17 @@ assert answer_wq1 == "C"
 #
 # $$v_{t+1} = \rho\, v_t - \alpha\, \nabla f(w_t + \rho\, v_t), \qquad w_{t+1} = w_t + v_{t+1}.$$
 #
-# It corrects an overshoot one step earlier, so it oscillates less. Networks hand us the gradient at the
+# It corrects an overshoot one step earlier, so it oscillates less.
+#
+# **Only for convex problems?** The lecture notes say that Nesterov's method has stronger guarantees for
+# *convex* functions. That is what is proved: on a smooth convex function it converges at rate $O(1/t^2)$
+# where gradient descent gets $O(1/t)$, the best a first-order method can guarantee. Read as "it helps only
+# on convex problems", the claim is wrong: the theorem is silent about non-convex losses, not negative. On
+# the non-convex losses of networks there is no such guarantee for any of these rules, yet Nesterov
+# momentum works well in practice (Sutskever et al., 2013, trained deep and recurrent networks with it),
+# usually a little better than plain momentum.
+#
+# Networks hand us the gradient at the
 # current weights, not at a look-ahead point, so substitute $\tilde w_t = w_t + \rho v_t$ (the look-ahead
 # point becomes the variable we store):
 #
@@ -424,10 +436,17 @@ expected_next_w = np.array([
     [0.38744551, 0.43956905, 0.49172129, 0.54390317, 0.59611486]])
 assert next_w is not None, "adagrad returned None"
 print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
+assert rel_error(next_w, 2 * w - expected_next_w) > 1e-6, "Sign flipped: the step goes up the gradient"
+assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
+    "Stepped with the OLD cache: add this step's squared gradient to the cache before the step")
+assert rel_error(next_w, w - 1e-2 * dw / (cache + dw**2 + 1e-8)) > 1e-6, (
+    "Divided by the cache itself: the step is scaled by its square root")
 assert rel_error(next_w, expected_next_w) < 1e-6, (
     f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the cache updated "
     "BEFORE the step, and is each step divided by the root of the cache (elementwise)?")
-assert rel_error(config["cache"], cache + dw**2) < 1e-12, "store the new cache in config['cache']"
+assert rel_error(config["cache"], cache) > 1e-12, "the cache was not updated: store the new one in config['cache']"
+assert rel_error(config["cache"], cache + dw**2) < 1e-12, (
+    "config['cache'] is not the running SUM of squared gradients (overwritten, or not squared?)")
 # tiny gradients: the step must still be about learning_rate (epsilon outside the square root)
 step = adagrad(np.zeros(3), np.full(3, 1e-5))[0]
 print(f"first step with gradients of 1e-5: {step}  (want about -1e-2)")
@@ -540,12 +559,18 @@ expected_cache = np.array([
 assert next_w is not None, "rmsprop returned None"
 print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
 print(f"cache relative error:  {rel_error(config['cache'], expected_cache):.1e}")
+assert rel_error(config["cache"], 0.01 * cache + 0.99 * dw**2) > 1e-6, (
+    "Weights swapped: the old cache keeps decay_rate (0.99), the squared gradient gets the rest")
+assert rel_error(config["cache"], cache + dw**2) > 1e-6, (
+    "A running sum, as in AdaGrad: RMSProp's cache is a leaky (decaying) average")
 assert rel_error(config["cache"], expected_cache) < 1e-6, (
     "the new cache is off: the old cache keeps the weight decay_rate (0.99) and the squared gradient "
-    "gets the rest; which of the two did your code weight with what?")
+    "gets the rest (is the gradient squared?)")
+assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
+    "Stepped with the OLD cache: update the cache first, then step with the new one")
 assert rel_error(next_w, expected_next_w) < 1e-6, (
-    f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): use the NEW "
-    "cache, and epsilon outside the square root")
+    f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): a sign flipped, "
+    "the square root missing, or epsilon inside the square root?")
 
 # %% id="q4_rmsprop_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -661,7 +686,9 @@ assert next_w is not None, "adam returned None"
 for name, got, want in [("next_w", next_w, expected_next_w), ("m", config["m"], expected_m),
                         ("v", config["v"], expected_v)]:
     print(f"{name:7s} relative error: {rel_error(got, want):.1e}")
-assert rel_error(config["m"], expected_m) < 1e-6 and rel_error(config["v"], expected_v) < 1e-6
+assert rel_error(config["v"], 0.999 * v + 0.001 * dw) > 1e-6, "v: the gradient is not squared"
+assert rel_error(config["m"], expected_m) < 1e-6, "m is off: the first moment mixes in the gradient with 1 - beta1"
+assert rel_error(config["v"], expected_v) < 1e-6, "v is off: the second moment mixes in the SQUARED gradient with 1 - beta2"
 assert config["t"] == 6, "increment t and store it back in config['t']"
 assert rel_error(next_w, expected_next_w) < 1e-6, (
     f"m, v and t are right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): is the bias "
@@ -671,7 +698,11 @@ assert rel_error(next_w, expected_next_w) < 1e-6, (
 g = np.array([2.0, -0.01, 300.0])
 first = adam(np.zeros(3), g, config={"learning_rate": 1e-3})[0]
 print(f"first Adam step for gradients {g}: {first}  (want -1e-3 * sign(g))")
-assert rel_error(first, -1e-3 * np.sign(g)) < 1e-5, "without bias correction the first step is ~3.16x too big"
+ratio = np.abs(first) / 1e-3
+assert not np.allclose(ratio, np.sqrt(1e3) * 0.1, rtol=1e-3), (
+    f"Missing bias correction: the first steps are {ratio[0]:.3g} x learning_rate (3.16x), not 1x")
+assert rel_error(first, -1e-3 * np.sign(g)) < 1e-5, (
+    f"the first step is {ratio} x learning_rate per parameter, want 1 (bias correction of m and v)")
 
 # %% id="q5_adam_test" kind="tests" points=3
 _N, _D = 4, 5
@@ -898,14 +929,14 @@ plt.show()
 #
 # Early in training a large learning rate makes fast progress; later, mini-batch noise keeps a large step
 # bouncing around the minimum, and a smaller one settles lower. So we **decay (감쇠)** the learning rate over
-# time $t$ (here measured in epochs, possibly fractional). Three classic schedules, starting from
-# $\alpha_0$:
+# time $t$ (here measured in epochs, possibly fractional). Three classic schedules, each starting from
+# $\alpha_0$ at $t = 0$, described by what they do:
 #
-# | schedule | formula | parameters |
+# | schedule | what it does | parameters |
 # | --- | --- | --- |
-# | step decay | $\alpha_0 \cdot \text{drop}^{\lfloor t / \text{every} \rfloor}$ | e.g. halve every 10 epochs |
-# | exponential decay | $\alpha_0\, e^{-k t}$ | $k > 0$ |
-# | 1/t decay | $\alpha_0 / (1 + k t)$ | $k > 0$ |
+# | step decay | a staircase: the rate stays constant for `every` epochs, then is multiplied by `drop` | e.g. halve every 10 epochs |
+# | exponential decay | smooth: the rate loses the same *fraction* of itself in every unit of time, a factor $e$ every $1/k$ epochs | $k > 0$ |
+# | 1/t decay | hyperbolic: $\alpha_0/2$ at $t = 1/k$, $\alpha_0/3$ at $t = 2/k$, $\alpha_0/4$ at $t = 3/k$, ... | $k > 0$ |
 #
 # (The `Solver`'s own `lr_decay` argument is exponential decay once per epoch.) Adam is often run with a
 # constant rate; SGD + momentum almost always with a schedule.
@@ -920,11 +951,27 @@ plt.show()
 # ### Exercise 6 (2 points): three schedules
 #
 # Each function returns the learning rate at time `t`. `t` may be a number or a numpy array of times
-# (then return an array); `t // every` is the floor division.
+# (then return an array of rates). Turn each row of the table into a formula first, on paper:
+#
+# 1. Step decay with $\alpha_0 = 0.1$, halving every 10 epochs: how many drops have happened by $t = 9$,
+#    $t = 10$ and $t = 25$, and what is the rate then? Which numpy operation counts *completed* intervals,
+#    for a number and for an array alike?
+# 2. Exponential decay: which function of $t$ loses the same fraction in every unit of time? Where does
+#    $k$ go so that a factor $e$ takes $1/k$ epochs?
+# 3. 1/t decay: which expression in $t$ and $k$ is 1, 2, 3, 4 at $t = 0, 1/k, 2/k, 3/k$?
+#
+# <details><summary>Hint for 1</summary>Counting completed intervals is a floor, not a division (and not
+# rounding): the rate must not change between two drops.</details>
+#
+# <details><summary>Hint for 2</summary>"The same fraction per unit of time" is the differential equation
+# $d\alpha/dt = -k\,\alpha$; its solution is the function every growth-and-decay process shares.</details>
+#
+# <details><summary>Hint for 3</summary>A quantity that goes 1, 2, 3, ... in equal steps of $t$ is linear
+# in $t$; the rate is the start divided by it.</details>
 
 # %% id="q6_lr_schedules" kind="answer"
 def step_decay(lr0, t, drop=0.5, every=10):
-    """lr0 * drop ** floor(t / every): multiply by drop once every `every` epochs."""
+    """Step decay: lr0, multiplied by drop once every `every` epochs (constant in between)."""
     lr = None
     ### BEGIN SOLUTION
     lr = lr0 * drop ** (t // every)
@@ -933,7 +980,7 @@ def step_decay(lr0, t, drop=0.5, every=10):
 
 
 def exponential_decay(lr0, t, k=0.1):
-    """lr0 * exp(-k t)."""
+    """Exponential decay: lr0 at t = 0, smaller by a factor e every 1/k epochs."""
     lr = None
     ### BEGIN SOLUTION
     lr = lr0 * np.exp(-k * t)
@@ -942,7 +989,7 @@ def exponential_decay(lr0, t, k=0.1):
 
 
 def inverse_time_decay(lr0, t, k=0.1):
-    """lr0 / (1 + k t)."""
+    """1/t decay: lr0 at t = 0, lr0 / 2 at t = 1/k, lr0 / 3 at t = 2/k, ..."""
     lr = None
     ### BEGIN SOLUTION
     lr = lr0 / (1 + k * t)
@@ -951,15 +998,35 @@ def inverse_time_decay(lr0, t, k=0.1):
 
 
 # %% id="check_q6"
-# Checks at a few times (exact formulas; threshold: relative error < 1e-12).
-print("step decay at t = 0, 9, 10, 25:", [step_decay(0.1, t) for t in (0, 9, 10, 25)])
-assert rel_error(step_decay(0.1, 25), 0.025) < 1e-12, "0.1 * 0.5 ** (25 // 10) = 0.025: floor, not t / 10"
-assert rel_error(step_decay(0.1, 9), 0.1) < 1e-12, "no drop before t reaches `every`"
-print("exponential decay at t = 10, k = 0.1:", exponential_decay(0.1, 10), "(want 0.1 / e)")
-assert rel_error(exponential_decay(0.1, 10), 0.1 / np.e) < 1e-12, "lr0 * exp(-k t): decays, so minus"
-print("1/t decay at t = 30, k = 0.1:", inverse_time_decay(0.1, 30), "(want 0.025)")
-assert rel_error(inverse_time_decay(0.1, 30), 0.025) < 1e-12, "lr0 / (1 + k t)"
-assert rel_error(inverse_time_decay(0.1, 0), 0.1) < 1e-12, "at t = 0 every schedule gives lr0"
+# The table's own numbers, lr0 = 0.1 (threshold: relative error < 1e-12, the maths is exact).
+schedules_q6 = {"step_decay": step_decay, "exponential_decay": exponential_decay,
+                "inverse_time_decay": inverse_time_decay}
+with np.errstate(divide="ignore", invalid="ignore"):
+    for name, schedule in schedules_q6.items():
+        at_0 = schedule(0.1, np.float64(0.0))
+        assert at_0 is not None, f"{name} returned None"
+        assert np.isfinite(at_0) and rel_error(at_0, 0.1) < 1e-12, (
+            f"{name}(0.1, 0) = {at_0}: at t = 0 every schedule gives lr0 (a division by zero, or a term missing?)")
+        later = schedule(0.1, 5.0)
+        assert later < 0.1 or name == "step_decay", f"{name} grows with t ({later} at t = 5): sign flipped"
+        rates = schedule(0.1, np.array([0.0, 10.0, 20.0]))
+        assert np.shape(rates) == (3,), f"{name}: an array of 3 times must give 3 rates, got {rates!r}"
+steps = [step_decay(0.1, t) for t in (0, 5, 9, 10, 25)]
+print("step decay, halve every 10, at t = 0, 5, 9, 10, 25:", np.round(steps, 6))
+assert steps[1] == steps[2] == 0.1, (
+    "the rate changed before the first drop: a staircase is flat in between (count completed intervals only; "
+    "a division or rounding does not)")
+assert rel_error(steps[3], 0.05) < 1e-12 and rel_error(steps[4], 0.025) < 1e-12, (
+    f"after 10 and 25 epochs (one and two drops) got {steps[3]:.6g} and {steps[4]:.6g}, want 0.05 and 0.025: "
+    "each drop multiplies the rate by `drop` once more")
+print("exponential decay, k = 0.1, at t = 10 (one factor e):", exponential_decay(0.1, 10))
+assert exponential_decay(0.1, 10, k=0.5) != exponential_decay(0.1, 10, k=0.1), "exponential_decay ignores k"
+assert rel_error(exponential_decay(0.1, 10), 0.1 / np.e) < 1e-12, (
+    "exponential decay: one factor e in 1/k = 10 epochs expected: is k where it sets the speed?")
+print("1/t decay, k = 0.1, at t = 10, 20, 30:", [inverse_time_decay(0.1, t) for t in (10, 20, 30)])
+assert inverse_time_decay(0.1, 30, k=0.5) != inverse_time_decay(0.1, 30), "inverse_time_decay ignores k"
+assert rel_error(inverse_time_decay(0.1, 30), 0.025) < 1e-12, (
+    "1/t decay: a quarter of lr0 expected at t = 3/k = 30 (a half at 10, a third at 20)")
 
 # %% id="q6_lr_schedules_test" kind="tests" points=2
 assert rel_error(step_decay(0.1, 25), 0.025) < 1e-12
@@ -1043,22 +1110,37 @@ plt.show()
 #
 # $$L(w) \approx L(w_0) + \nabla L(w_0)^\top (w - w_0) + \tfrac12 (w - w_0)^\top H\, (w - w_0),$$
 #
-# and jumps to that quadratic's minimum, found by setting the gradient of the model to zero:
+# and jumps to the minimum of that quadratic model. Derive where that is (on paper first):
 #
-# $$w^\star = w_0 - H^{-1}\, \nabla L(w_0).$$
+# 1. Differentiate the model with respect to $w$ ($H$ is symmetric). Check your answer at $w = w_0$: there
+#    the model's gradient must be the loss's gradient $\nabla L(w_0)$.
+# 2. At the model's minimum its gradient is zero. Solve that equation for $w$ (near a minimum $H$ is
+#    positive definite, hence invertible).
+# 3. Take $H = \text{diag}(1, 25)$, the bowl of section 1. Compared with one SGD step, how much does your
+#    step move along the shallow axis, and how much along the steep one? Why is there no learning rate?
 #
-# No learning rate. On a quadratic loss the model is exact, so **one Newton step (뉴턴 스텝) lands exactly on
-# the minimum**, however ill-conditioned: $H^{-1}$ undoes the stretching that made SGD zig-zag.
+# <details><summary>Hint for 1</summary>Write $d = w - w_0$. A linear term $c^\top d$ has the constant
+# gradient $c$; a quadratic form $d^\top H d$ with symmetric $H$ has a gradient that is a matrix times $d$
+# with a factor 2 (notebook 03 differentiated $\lVert W x \rVert^2$ the same way), and the model's
+# $\tfrac12$ cancels that 2.</details>
+#
+# <details><summary>Hint for 2</summary>Setting a linear function of $d$ to zero is a linear system
+# "matrix times unknown = known vector"; mind the sign of the known side.</details>
+#
+# On a quadratic loss the model is exact, so **one Newton step (뉴턴 스텝) lands exactly on the minimum**,
+# however ill-conditioned: the step divides each direction by its own curvature, which undoes the
+# stretching that made SGD zig-zag.
 #
 # ### Exercise 7 (2 points): a Newton step
 #
 # Write `newton_step(grad, hessian, w)`: `grad(w)` returns the gradient (D,), `hessian(w)` the Hessian
-# (D, D), both at `w`. Solve the linear system with `np.linalg.solve(H, g)` (more accurate and cheaper than
-# forming $H^{-1}$).
+# (D, D), both at `w`; return the minimum of the quadratic model at `w` (D,). Solve question 2's linear
+# system with `np.linalg.solve` (`np.linalg.solve(A, y)` returns the $z$ with $A z = y$; more accurate and
+# cheaper than forming an inverse).
 
 # %% id="q7_newton_step" kind="answer"
 def newton_step(grad, hessian, w):
-    """One Newton step from w (D,): w - H(w)^-1 grad(w).
+    """One Newton step from w (D,): to the minimum of the quadratic model of the loss at w.
 
     grad: function w -> gradient (D,);  hessian: function w -> Hessian (D, D)
     Returns the new w (D,).
@@ -1075,10 +1157,25 @@ def newton_step(grad, hessian, w):
 # Threshold: gradient norm after the step < 1e-10 (float64 rounding; it is ~1e-15 here).
 A = np.array([[3.0, 1.0], [1.0, 2.0]])  # not diagonal: the axes of the bowl are tilted
 b = np.array([1.0, -1.0])
-w_new = newton_step(lambda w: A @ w - b, lambda w: A, np.array([5.0, -7.0]))
-print("after one Newton step:", w_new, "  minimum:", np.linalg.solve(A, b))
+w0 = np.array([5.0, -7.0])
+w_new = newton_step(lambda w: A @ w - b, lambda w: A, w0.copy())
+w_min = np.linalg.solve(A, b)  # where the gradient A w - b is zero
+print("after one Newton step:", w_new, "  minimum:", w_min)
 assert w_new is not None, "newton_step returned None"
-assert np.linalg.norm(A @ w_new - b) < 1e-10, "w - solve(H, g): the step goes AGAINST the gradient"
+assert np.shape(w_new) == (2,), f"newton_step returned shape {np.shape(w_new)}, want (D,) = (2,)"
+g0 = A @ w0 - b
+diagnoses = [(2 * w0 - w_min, "Sign flipped: the step goes the right distance in the wrong direction (up the "
+                              "gradient)"),
+             (w0 - A @ g0, "The step is multiplied by the curvature instead of divided by it"),
+             (w0 - g0, "A plain gradient step with learning rate 1: the Hessian is not used"),
+             (w0 - g0 / np.diag(A), "Only the diagonal of the Hessian is used: this bowl is tilted, so the "
+                                    "off-diagonal curvature matters"),
+             ((w0 + w_min) / 2, "Half the step: a missing factor 2 (the model's 1/2 cancels when you differentiate)"),
+             (w_min - w0, "This is the step itself: the new point is w moved by it")]
+for wrong, why in diagnoses:
+    assert not np.allclose(w_new, wrong, rtol=1e-9, atol=1e-12), why
+assert np.linalg.norm(A @ w_new - b) < 1e-10, (
+    f"after the step the gradient is {A @ w_new - b}, not 0: the step must land where the model's gradient vanishes")
 w_bowl = newton_step(lambda w: np.array([w[0], 25 * w[1]]), lambda w: np.diag([1.0, 25.0]),
                      np.array([-4.0, 0.8]))
 print("the ill-conditioned bowl of Section 1, from (-4, 0.8) ->", w_bowl)
@@ -1159,6 +1256,24 @@ assert hessian_entries == 10**12 and hessian_bytes == 8 * 10**12
 # accuracy: **overfitting (과적합)**. **Regularization (규제)** makes the model do worse on the training
 # set on purpose, to do better on new data. Four classic tools follow.
 #
+# **When to regularize: read the gap.** Compare the training accuracy with the validation accuracy (on data
+# held out from training). A large gap that grows with training, training accuracy near 100% and
+# validation far below, is overfitting: it calls for more regularization (a larger L2 strength, a smaller
+# dropout keep probability, more augmentation) or more data. No gap, with both accuracies low, is
+# underfitting: the model is too weak or too strongly regularized, and more regularization makes it worse;
+# use a bigger model or less regularization. A small gap is not a goal in itself: the validation accuracy
+# is.
+#
+# **Choosing the strength: cross-validation (교차 검증).** The regularization strength is a hyperparameter
+# (하이퍼파라미터), chosen on data the model was not trained on. *k-fold cross-validation* splits the training
+# set into $k$ folds (e.g. 5), trains $k$ times, each time holding one fold out for validation, and averages
+# the $k$ validation scores: the most reliable estimate, at $k$ times the cost, so it is used for small data
+# sets and cheap models. For networks the usual strategy is a single validation fold of respectable size
+# (thousands of examples), and a search from coarse to fine: first short runs (a few epochs) with values
+# spread on a log scale (L2 strength from $10^{-5}$ to $10^{-1}$, say), then longer runs in the best region,
+# making sure the best value is not at the edge of the range searched (notebook 05's hyperparameter
+# search). The test set is used once, at the end.
+#
 # ### L2 regularization is weight decay
 #
 # Add $\frac{\lambda}{2}\lVert w \rVert^2$ to the loss. Its gradient is $\lambda w$, so one SGD step becomes
@@ -1206,7 +1321,16 @@ assert np.allclose(step_on_l2_loss, decay_then_step, rtol=1e-12)
 # **Dropout and batch normalization overlap.** Both regularize by noise that exists only in training
 # (batch norm's comes from the random mini-batch statistics, notebook 05 section 4). Networks with batch
 # norm therefore often use little or no dropout; where both appear, dropout usually sits after the last
-# batch-norm layer, e.g. just before the final classifier.
+# batch-norm layer, e.g. just before the final classifier. One difference matters in practice: dropout's
+# keep probability $p$ is a **strength knob**, from $p = 1$ (no regularization) down to strong
+# regularization, tuned on the validation set like an L2 strength. Batch norm has no such knob: its noise
+# is set by the batch size, which also sets the speed and the memory of training.
+#
+# **Dropout in conv layers.** Neighbouring activations of a conv feature map are strongly correlated, so
+# zeroing single activations there regularizes little: the neighbours carry the same information. ConvNets
+# therefore put dropout mainly in their fully connected layers (AlexNet, notebook 07), use a higher keep
+# probability in conv layers when they use it there at all, or drop whole channels at once (*spatial
+# dropout*: one mask value per channel and example, shared by all positions).
 #
 # ### Exercise 8 (3 points): inverted dropout, forward and backward
 #
@@ -1272,7 +1396,8 @@ param = {"p": 0.6, "mode": "train", "seed": 123}
 out, cache = dropout_forward(x, param)
 dx = dropout_backward(dout, cache)
 dx_num = eval_numerical_gradient_array(lambda x_: dropout_forward(x_, param)[0], x, dout)
-assert check_gradient(dx, dx_num, threshold=1e-9, name="dx").passed
+result = check_gradient(dx, dx_num, threshold=1e-9, name="dx")
+assert result.passed, result.diagnosis
 
 # %% id="q8_dropout_test" kind="tests" points=3
 _x = np.ones((500, 500))
@@ -1508,12 +1633,17 @@ e1, e2 = np.exp(s1) / np.exp(s1).sum(), np.exp(s2) / np.exp(s2).sum()
 probs = ensemble_probabilities([s1.copy(), s2.copy()])
 print("ensemble probabilities:", probs, "  sum", probs.sum())
 assert probs.shape == (1, 3), "one row per example, one column per class"
-assert rel_error(probs, (e1 + e2) / 2) < 1e-12, "the mean of each model's softmax, over the models"
+mean_scores = (s1 + s2) / 2
+assert rel_error(probs, np.exp(mean_scores) / np.exp(mean_scores).sum()) > 1e-6, (
+    "Averaged the scores, then took the softmax: average the PROBABILITIES of the models")
+assert rel_error(probs, e1 + e2) > 1e-6, "Summed over the models: a missing 1/K (the rows must sum to 1)"
+assert rel_error(probs, (e1 + e2) / 2) < 1e-12, "not the mean of the models' softmax probabilities"
 print("argmax of averaged probabilities:", probs.argmax(), "  of averaged scores:", ((s1 + s2) / 2).argmax())
 big = ensemble_probabilities([np.array([[1000.0, 999.0]]), np.array([[-1000.0, -1001.0]])])
 print("scores of +-1000:", big)
-assert np.all(np.isfinite(big)) and rel_error(big[0, 0], 1 / (1 + np.exp(-1))) < 1e-12, \
-    "subtract the row maximum before np.exp"
+assert np.all(np.isfinite(big)), "Overflow: NaN or inf for scores of 1000; subtract the row maximum before np.exp"
+assert rel_error(big[0, 0], 1 / (1 + np.exp(-1))) < 1e-12, (
+    "Wrong axis: each row's probabilities are normalized over its classes (axis 1)")
 
 # %% id="q10_ensemble_test" kind="tests" points=2
 _p = ensemble_probabilities([np.array([[4.0, 0.0, 0.0]]), np.array([[0.0, 10.0, 11.0]])])
@@ -1642,6 +1772,31 @@ for normalization in (None, "batchnorm", "layernorm"):
           f"(d{max(errors, key=errors.get)}; threshold 1e-6)")
 
 # %% id="q11_dropout_net_test" kind="tests" points=3
+_X, _y = np.random.default_rng(71).standard_normal((6, 5)), np.array([0, 1, 2, 0, 1, 2])
+_plain = FullyConnectedNormNet([8, 8], 5, 3, reg=0.1, weight_scale="he", seed=71)
+_net = DropoutNet([8, 8], 5, 3, dropout_keep_ratio=0.5, reg=0.1, weight_scale="he", seed=71)
+assert np.allclose(_net.loss(_X.copy()), _plain.loss(_X.copy()), rtol=1e-10)  # no dropout at test time
+_net.dropout_param["seed"] = 71  # the same mask on every forward pass
+_loss, _grads = _net.loss(_X.copy(), _y.copy())
+assert _loss != _plain.loss(_X.copy(), _y.copy())[0]  # dropout is on in training
+_p = {k: np.array(v) for k, v in _net.params.items()}
+
+
+def _loss_with(name, value):
+    _net.params = {**_p, name: value}
+    return _net.loss(_X.copy(), _y.copy())[0]
+
+
+# Threshold: relative error < 1e-6 (whole nets)
+for _k in ("W1", "b2", "W3"):
+    _num = eval_numerical_gradient(lambda v, _k=_k: _loss_with(_k, v), _p[_k].copy())
+    assert rel_error(_grads[_k], _num) < 1e-6, _k
+_net.params = _p
+### BEGIN HIDDEN TESTS
+import cs231n_course.reference.classifiers as _clf
+from cs231n_utils.testing import reference_disabled
+
+
 def _ref_dropout_loss(p, X, y, reg, keep, seed, train=True):
     """Scores and loss of the {affine - relu - dropout} x 2 - affine net, masks from an int seed."""
     _h = X
@@ -1678,15 +1833,6 @@ def _check_dropout_net(N, D, H, C, reg, keep, seed):
     return (_loss, _grads, _scores), _want
 
 
-(_loss, _grads, _scores), (_want, _num, _want_scores) = _check_dropout_net(6, 5, 8, 3, 0.1, 0.5, 71)
-assert abs(_loss - _want) < 1e-10, (_loss, _want)
-assert np.allclose(_scores, _want_scores, rtol=1e-10)  # no dropout at test time
-# Threshold: relative error < 1e-6 (whole nets)
-assert all(rel_error(_grads[_k], _num[_k]) < 1e-6 for _k in _num)
-### BEGIN HIDDEN TESTS
-import cs231n_course.reference.classifiers as _clf
-from cs231n_utils.testing import reference_disabled
-
 # (the reference DropoutNet's methods use super(), so its parent's are the ones switched off)
 with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNormNet.hidden_forward,
                         _clf.FullyConnectedNormNet.hidden_backward, _clf.FullyConnectedNet.loss):
@@ -1718,31 +1864,47 @@ with reference_disabled(_clf.FullyConnectedNormNet.loss, _clf.FullyConnectedNorm
 ### END HIDDEN TESTS
 
 # %% [markdown] id="wq3_question"
-# ### Written question 3 (2 points, graded by hand): inverted dropout at test time
+# ### Written question 3 (2 points, graded by hand): dropout on and off on the same curve
 #
-# Inverted dropout keeps each unit with probability $p$ and divides the kept activations by $p$ during
-# training; at test time it does nothing. Why divide by $p$? What would go wrong at test time if you dropped
-# units during training *without* the division and then used all units at test time?
+# A classmate trains the 784-100-10 net twice on 1,000 digits, plain and as a `DropoutNet` with keep
+# probability 0.5, and reports for the dropout run:
 #
-# Write your answer in the next cell (a few sentences; numbers welcome).
+# * the training loss the `Solver` records at every iteration stays around 0.6, while the plain run's
+#   falls to 0.01;
+# * the training accuracy, measured after each epoch with `net.loss(X_train)` (scores only, so `y` is
+#   `None`), reaches 98%, close to the plain run's 100%;
+# * the validation accuracies are 89% (plain) and 91% (dropout).
+#
+# (a) How can the same run have a high training loss and a high training accuracy on the same images?
+# (b) They conclude: "the training loss is 60 times higher, so dropout underfits; I should raise the keep
+# probability." Is the training loss the right evidence for that decision? Say what you would compare
+# instead, and which way that comparison would move the keep probability.
+#
+# You can watch both curves with your `DropoutNet` and the `Solver` (`solver.loss_history`,
+# `solver.train_acc_history`, `solver.val_acc_history`). Write your answer in the next cell (a few
+# sentences).
 
 # %% [markdown] id="wq3_inverted_dropout_scaling" kind="written" points=2
 # **Your answer:**
 #
 # ### BEGIN SOLUTION
-# *Model answer.* At test time every unit is on, so each layer's input is on average 1/p times larger than
-# what the next layer saw during training (only a fraction p of the units was on then). Dividing the kept
-# activations by p during training makes the expected activation in training equal to the test-time
-# activation, so the test-time network needs no change (and is as fast as possible). Without the division,
-# test-time activations would be 1/p times too large (e.g. twice for p = 0.5), shifting every later layer's
-# inputs and the scores, unless the outputs were multiplied by p at test time (the original, non-inverted
-# dropout).
+# *Model answer.* (a) The two numbers measure different networks. The recorded loss is computed in training
+# mode, so every forward pass runs a random thinned network with half the hidden units off: a weaker, noisier
+# network whose loss stays high. The accuracy is computed without labels, in test mode: dropout is off and
+# the full network (with inverted dropout, an approximate average of all the thinned ones) is used, and it
+# fits the training images well. (b) No: the loss with dropout on is not the model being judged. Compare the
+# full network's training accuracy (dropout off) with its validation accuracy: 98% against 91% is still a
+# gap of 7 points, so it still overfits; if anything the keep probability should go *down* (stronger
+# dropout), or stay, and be tuned on the validation accuracy. Raising it is the move for underfitting: low
+# training accuracy with dropout off and little gap.
 #
 # RUBRIC (2 points)
-# - 1 point: dividing by p keeps the expected activation during training equal to the activation at test
-#   time, so the test-time forward pass is unchanged
-# - 1 point: without it, test-time activations are 1/p times too large (e.g. 2x for p = 0.5), unless one
-#   scales by p at test time
+# - 1 point: (a) the training loss is measured with dropout on (a random thinned network), the accuracy with
+#   dropout off (the full network); one of the two halves stated with the other implied suffices
+# - 1 point: (b) the decision rests on the gap between training accuracy with dropout off and validation
+#   accuracy (7 points here, so still overfitting): keep p or lower it, not raise it
+# - A wrong extra claim costs the point of its part (e.g. "test mode multiplies by p", "the loss is high
+#   because the weights are smaller"); a right direction without the gap as the reason earns no point.
 # ### END SOLUTION
 
 # %% [markdown] id="regularization_on_mnist"

@@ -102,9 +102,14 @@ print(f"fully connected: {fc_params:,} parameters;  convolutional: {conv_params}
 
 # %% [markdown] id="short_history"
 # **A short history.** Hubel and Wiesel (1959–62) found neurons in the cat's visual cortex that respond to
-# edges of one orientation in one small part of the visual field (simple cells), and others that respond to
-# the same edge anywhere in a larger region (complex cells). Fukushima's *Neocognitron* (1980) stacked
-# such layers, without backpropagation. Yann LeCun and colleagues trained convolutional networks with
+# edges of one orientation in one small part of the visual field (**simple cells (단순 세포)**), others that
+# respond to the same edge anywhere in a larger region (**complex cells (복합 세포)**), and
+# **hypercomplex cells (초복합 세포)** that respond to edges of a given length or to their ends (corners, line
+# endings). They proposed a **hierarchy**: simple cells feed complex cells, which feed hypercomplex cells,
+# each stage combining the previous one's outputs over a larger region into a more specific pattern. That
+# is the picture a ConvNet implements: early layers find edges, later layers combine them into parts and
+# objects over ever larger receptive fields. Fukushima's *Neocognitron* (1980) stacked such layers of
+# "simple" and "complex" units, without backpropagation. Yann LeCun and colleagues trained convolutional networks with
 # backpropagation to read handwritten digits: **LeNet-5** (1998; about 60,000 parameters; conv, subsampling,
 # conv, subsampling, fully connected) was used commercially to read the handwritten amounts on bank
 # cheques. Then, in 2012, **AlexNet** (Krizhevsky, Sutskever and Hinton) won the ImageNet challenge with a
@@ -156,16 +161,24 @@ def conv_output_size(n, f, stride, pad):
 
 # %% id="check_q1"
 # The lecture's numbers: 7x7 input, 3x3 filter.
-print("stride 1:", conv_output_size(7, 3, 1, 0), "  stride 2:", conv_output_size(7, 3, 2, 0))
-assert conv_output_size(7, 3, 1, 0) == 5 and conv_output_size(7, 3, 2, 0) == 3, "(N - F) / S + 1"
-assert conv_output_size(32, 5, 1, 2) == 32, "with padding: (N - F + 2P) / S + 1, P zeros on EACH side"
-assert isinstance(conv_output_size(7, 3, 2, 0), int), "return an int: it is used as an array size"
+sizes = conv_output_size(7, 3, 1, 0), conv_output_size(7, 3, 2, 0)
+print(f"stride 1: {sizes[0]}   stride 2: {sizes[1]}   (the lecture: 5 and 3)")
+assert sizes != (4, 2), "Off by one: the first window position counts too"
+assert sizes != (5, 5), "The stride is ignored: stride 2 skips every other position"
+assert sizes == (5, 3), f"got {sizes}, want (5, 3)"
+padded = conv_output_size(32, 5, 1, 2)
+print("32x32 input, 5x5 filter, stride 1, pad 2:", padded)
+assert padded != 30, "Padding counted on one side only: pad zeros go on EACH side"
+assert padded != 28, "The padding is ignored"
+assert padded == 32, f"got {padded}, want 32 (the lecture's same-size example)"
+assert isinstance(conv_output_size(7, 3, 2, 0), int), "return an int, not a float: it is used as an array size"
 try:
     conv_output_size(7, 3, 3, 0)
 except ValueError as e:
     print("stride 3:", e)
 else:
-    raise AssertionError("stride 3 does not fit a 7x7 input ((7 - 3) / 3 + 1 = 2.33): raise ValueError")
+    raise AssertionError("Rounded instead of raising: stride 3 does not fit a 7x7 input (2.33 positions): "
+                         "raise ValueError")
 
 # %% id="q1_output_size_test" kind="tests" points=2
 assert conv_output_size(7, 3, 1, 0) == 5 and conv_output_size(7, 3, 2, 0) == 3
@@ -241,9 +254,18 @@ pad = same_padding(5)
 side = conv_output_size(32, 5, 1, pad)
 print(f"pad {pad}: output {side}x{side}x10;  {conv_param_count(1, 3, 5, 5)} parameters per filter, "
       f"{conv_param_count(10, 3, 5, 5)} in all")
-assert [same_padding(f) for f in (3, 5, 7)] == [1, 2, 3], "P = (F - 1) / 2"
-assert isinstance(same_padding(5), int), "return an int: the padding is used as an array size"
-assert (side, conv_param_count(1, 3, 5, 5), conv_param_count(10, 3, 5, 5)) == (32, 76, 760)
+pads = [same_padding(f) for f in (3, 5, 7)]
+assert pads != [2, 4, 6], f"padding {pads}: that is both sides together; P counts the zeros on ONE side"
+assert pads != [2, 3, 4], f"padding {pads}: off by one (3x3 keeps the size with 1 zero per side)"
+assert pads == [1, 2, 3], f"padding {pads} for F = 3, 5, 7; want the lecture's 1, 2, 3"
+assert isinstance(same_padding(5), int), "return an int, not a float: the padding is used as an array size"
+assert side == 32, f"output {side}x{side}: the padding should keep 32x32"
+per_filter = conv_param_count(1, 3, 5, 5)
+assert per_filter != 75, "75 per filter: the bias is missing (one per filter)"
+assert per_filter != 26, "26 per filter: a filter spans the full depth C of its input, not one channel"
+assert per_filter == 76, f"{per_filter} parameters per filter, want the lecture's 76"
+assert conv_param_count(10, 3, 5, 5) != 751, "751: one bias per FILTER, not one for the layer"
+assert conv_param_count(10, 3, 5, 5) == 760, f"{conv_param_count(10, 3, 5, 5)} in all, want 760"
 assert conv_param_count(32, 64, 1, 1) == 2080, "1x1 conv on 64 channels: 64 weights + 1 bias per filter"
 # A fully connected layer from 32x32x3 to 32x32x10 is a conv layer with 10240 filters of size 3x32x32:
 assert conv_param_count(32 * 32 * 10, 3, 32, 32) == 31_467_520
@@ -433,19 +455,34 @@ print(f"1x1 conv: {x.shape} -> {out.shape};  equal to a matrix multiply over the
 # %% [markdown] id="backward_through_the_convolution"
 # ## 4. Backward through the convolution
 #
-# Each output number is a multiply-add gate between one window and one filter:
-# $\text{out}[n,f,i,j] = \sum(\text{window} \odot w_f) + b_f$. With the upstream gradient
-# $g = \text{dout}[n,f,i,j]$, the multiply gate *switches* its inputs (notebook 02):
+# The forward pass, written out for one output number: filter $f$ at position $(i, j)$ of image $n$ (stride
+# $S$, padded input $x_\text{pad}$) computes
 #
-# * the window receives $w_f \cdot g$, so $dx_\text{pad}[n, :, \text{window}] \mathrel{+}= w_f \, g$;
-# * the filter receives the window: $dw_f \mathrel{+}= \text{window} \cdot g$;
-# * the bias receives $g$: $db_f = \sum_{n, i, j} \text{dout}[n, f, i, j]$.
+# $$\text{out}[n,f,i,j] = \sum_{c,\,a,\,b} x_\text{pad}[n,\,c,\,iS+a,\,jS+b]\; w[f,c,a,b] \;+\; b_f .$$
 #
-# Every filter is used at every position of every image, so its gradient **sums** over all of them
-# (weight sharing is a branch, and gradients add at branches). Windows overlap when the stride is smaller
-# than the filter, so $dx$ accumulates with `+=` too. At the end, cut the padding off $dx_\text{pad}$.
-# (Written out, $dx$ is itself a convolution of `dout` with the flipped filters, and $dw$ a convolution of
-# the input with `dout`: the backward pass of a convolution is made of convolutions.)
+# The backward pass receives `dout` (N, F, H', W') and returns `dx` (N, C, H, W), `dw` (F, C, HH, WW) and
+# `db` (F,). Derive it from the gates of notebook 02, answering these in order (on paper first):
+#
+# 1. Fix one output number and call its upstream gradient $g = \text{dout}[n,f,i,j]$. Each term of its sum is
+#    a product of two inputs. Which gate is that, and what does it send back to each of the two?
+# 2. The same filter $w_f$ is used at every position $(i, j)$ of every image $n$. What happens to the
+#    gradients that arrive at one value used many times?
+# 3. When the stride is smaller than the filter, one input pixel lies in several windows. How do the
+#    contributions of those windows combine in $dx$?
+# 4. To how many output numbers is $b_f$ added, and with which local gradient each time?
+# 5. The forward pass read the *padded* input. Which part of the gradient of $x_\text{pad}$ is the
+#    gradient of $x$?
+#
+# <details><summary>Hint for 1</summary>A multiply gate is a switcher: each input receives the upstream
+# gradient times the <em>other</em> input (notebook 02, section 1). Here one input is a window of the
+# padded input, the other the filter.</details>
+#
+# <details><summary>Hint for 2 and 3</summary>A value used in several places is a branch in the graph, and
+# gradients add at branches (notebook 02, Exercises 3 and 5). Weight sharing and overlapping windows are both
+# branches: accumulate into arrays of zeros, never overwrite.</details>
+#
+# <details><summary>Hint for 5</summary>The padding zeros are constants, not inputs: work with a padded
+# gradient of the padded input's shape, then keep only the positions that came from $x$.</details>
 #
 # **Gradient check.** The convolution is *linear* in $x$ (and in $w$, and in $b$). For a linear function
 # the centered difference $\frac{f(x + h) - f(x - h)}{2h}$ is exact for *any* $h$; only rounding error is
@@ -504,9 +541,21 @@ for conv_param in ({"stride": 2, "pad": 1}, {"stride": 1, "pad": 1}):
     db_num = eval_numerical_gradient_array(lambda b_: conv_forward_naive(x, w, b_, conv_param)[0],
                                            b, dout, h=1.0)
     print(f"--- stride {conv_param['stride']}, pad {conv_param['pad']}")
-    assert check_gradient(dx, dx_num, 1e-9, name="dx").passed
-    assert check_gradient(dw, dw_num, 1e-9, name="dw").passed
-    assert check_gradient(db, db_num, 1e-9, name="db").passed
+    # how many windows each input pixel lies in (more than one: a branch)
+    S, P = conv_param["stride"], conv_param["pad"]
+    windows = np.zeros((5 + 2 * P, 5 + 2 * P))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            windows[i * S:i * S + 3, j * S:j * S + 3] += 1
+    windows = windows[P:P + 5, P:P + 5]
+    for name, got, num in (("dx", dx, dx_num), ("dw", dw, dw_num), ("db", db, db_num)):
+        result = check_gradient(got, num, 1e-9, name=name)
+        if name == "dx" and not result.passed and np.shape(got) == x.shape:
+            wrong = ~np.isclose(got, num, rtol=1e-6, atol=1e-9)
+            if np.all(windows[np.nonzero(wrong)[2:]] > 1):
+                print("  dx is wrong only at pixels that lie in several windows: their gradients must add up "
+                      "(a branch), not overwrite one another.")
+        assert result.passed, f"{name}: {result.diagnosis}"
 
 # %% id="q4_conv_backward_test" kind="tests" points=3
 _rng = np.random.default_rng(41)
@@ -516,7 +565,10 @@ _dout = _rng.normal(size=(2, 3, 3, 3))  # H' = (5 + 2 - 3) / 2 + 1 = 3
 # your function gets copies: the test's own arrays stay as they are
 _dx, _dw, _db = conv_backward_naive(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), dict(_cp)))
 assert np.shape(_dx) == _x.shape and np.shape(_dw) == _w.shape
-assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
+# an upstream gradient of 1 at one output of filter 2, 0 elsewhere: the bias of filter 2 gets exactly 1
+_one = np.zeros_like(_dout)
+_one[1, 2, 0, 1] = 1.0
+assert rel_error(conv_backward_naive(_one, (_x.copy(), _w.copy(), _b.copy(), dict(_cp)))[2], [0.0, 0.0, 1.0]) < 1e-12
 ### BEGIN HIDDEN TESTS
 from cs231n_course.reference.fast_layers import conv_forward_naive as _conv_ref
 _dx_num = eval_numerical_gradient_array(lambda a: _conv_ref(a, _w, _b, _cp)[0], _x, _dout, h=1.0)
@@ -555,7 +607,10 @@ with _reference_disabled(_fl.conv_backward_naive, _fl.conv_backward_im2col):
 # \begin{bmatrix} 6 & 8 \\ 3 & 4 \end{bmatrix}$$
 #
 # The output size follows the same formula as the convolution, without padding:
-# $(H - \text{pool\_height}) / \text{stride} + 1$.
+# $(H - \text{pool\_height}) / \text{stride} + 1$. Pooling rarely uses zero padding: its job is to shrink
+# the map, and a padded window at the border would compare real activations with made-up zeros (where
+# activations can be negative, a padding zero would even win the window). The common settings are $F = 2, S = 2$ and, overlapping,
+# $F = 3, S = 2$.
 #
 # ### Exercise 5 (2 points): `max_pool_forward_naive`
 #
@@ -680,7 +735,8 @@ for pool_param in ({"pool_height": 2, "pool_width": 2, "stride": 2},
     dx_num = eval_numerical_gradient_array(lambda x_: max_pool_forward_naive(x_, pool_param)[0],
                                            x, dout)
     print(pool_param)
-    assert check_gradient(dx, dx_num, 1e-8, name="dx").passed
+    result = check_gradient(dx, dx_num, 1e-8, name="dx")
+    assert result.passed, result.diagnosis
 
 # %% id="q6_pool_backward_test" kind="tests" points=2
 # the lecture's 4x4 example: each upstream gradient goes to the max of its window (6, 8, 3 and 4)
@@ -879,7 +935,11 @@ for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}, {"stride": 
     err = rel_error(out_fast, out_naive)
     print(f"stride {conv_param['stride']}, pad {conv_param['pad']}: fast vs naive relative error {err:.1e}")
     assert out_fast.shape == out_naive.shape, f"shape {out_fast.shape}, want {out_naive.shape}"
-    assert err < 1e-10, "the numbers differ: check the order of the axes in the final reshape/transpose"
+    if err >= 1e-10 and np.allclose(np.sort(out_fast, axis=None), np.sort(out_naive, axis=None)):
+        print("  the right numbers in the wrong places: axes transposed in the final reshape/transpose")
+    assert err < 1e-10, (
+        "the numbers differ from your naive convolution: a wrong axis order (the filters' flattening must "
+        "match the columns' (c, a, d) order, and the result's axes must come out as (N, F, H', W'))")
 
 # %% id="q7_im2col_test" kind="tests" points=3
 _xp = np.arange(2 * 2 * 3 * 3, dtype=float).reshape(2, 2, 3, 3)
@@ -1074,7 +1134,8 @@ for conv_param in ({"stride": 1, "pad": 1}, {"stride": 2, "pad": 1}):
     print(f"--- stride {conv_param['stride']}, pad {conv_param['pad']}, fast vs naive")
     for name, fast, naive in zip(("dx", "dw", "db"), conv_backward_im2col(dout, cache),
                                  conv_backward_naive(dout, cache), strict=True):
-        assert check_gradient(fast, naive, 1e-10, name=name).passed
+        result = check_gradient(fast, naive, 1e-10, name=name)
+        assert result.passed, result.diagnosis
 
 # %% id="q8_col2im_test" kind="tests" points=3
 _rng = np.random.default_rng(81)
@@ -1084,7 +1145,11 @@ _dout = _rng.normal(size=(2, 4, 7, 7))
 # your function gets copies: the test's own arrays stay as they are
 _dx, _dw, _db = conv_backward_im2col(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 1}))
 assert np.shape(_dx) == _x.shape and np.shape(_dw) == _w.shape
-assert rel_error(_db, _dout.sum(axis=(0, 2, 3))) < 1e-12
+# an upstream gradient of 1 at one output of filter 2, 0 elsewhere: the bias of filter 2 gets exactly 1
+_one = np.zeros_like(_dout)
+_one[1, 2, 0, 1] = 1.0
+_db_one = conv_backward_im2col(_one, (_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 1}))[2]
+assert rel_error(_db_one, [0.0, 0.0, 1.0, 0.0]) < 1e-12
 ### BEGIN HIDDEN TESTS
 from cs231n_course.reference.fast_layers import conv_backward_naive as _conv_back_ref
 _want = _conv_back_ref(_dout, _cache)
@@ -1151,6 +1216,7 @@ def conv_flops(x_shape, w_shape, conv_param):
 lecture = conv_flops((1, 3, 32, 32), (10, 3, 5, 5), {"stride": 1, "pad": 2})
 alexnet1 = conv_flops((1, 3, 227, 227), (96, 3, 11, 11), {"stride": 4, "pad": 0})
 print(f"lecture layer: {lecture:,} FLOPs per image;  AlexNet conv1: {alexnet1 / 1e6:,.1f} MFLOPs per image")
+assert lecture != 768_000, "768,000: a missing factor 2, a multiply-add is 2 FLOPs"
 assert lecture == 1_536_000, (
     f"got {lecture:,}, want 1,536,000: 2 FLOPs per multiply-add, for every image, filter, output position "
     "and filter weight")
@@ -1292,10 +1358,8 @@ class ThreeLayerConvNetBase:
         }
 
 
-# %% [markdown] id="exercise_q11"
-# ### Exercise 11 (4 points): the ConvNet's loss
-#
-# (Exercise 11 comes before Exercise 10: exercise numbers stay as they were first released.)
+# %% [markdown] id="exercise_convnet_loss"
+# ### Exercise 10 (4 points): the ConvNet's loss
 #
 # Write `ThreeLayerConvNet.loss`. The **forward pass** runs the six layers above in order on
 # `self.params`, with `self.conv_param` for the convolution (`conv_forward_im2col`) and `self.pool_param`
@@ -1320,7 +1384,7 @@ class ThreeLayerConvNetBase:
 # branch into each weight: its gradient adds to what flows back through the network (notebook 04).
 # </details>
 
-# %% id="q11_convnet_loss" kind="answer"
+# %% id="q10_convnet_loss" kind="answer"
 class ThreeLayerConvNet(ThreeLayerConvNetBase):
     """conv - relu - 2x2 max pool - affine - relu - affine - softmax, on your layers."""
 
@@ -1362,7 +1426,7 @@ class ThreeLayerConvNet(ThreeLayerConvNetBase):
         return loss, grads
 
 
-# %% id="check_q11"
+# %% id="check_q10_convnet_loss"
 # Check 1 (the lecture's sanity check): with tiny weights every class gets probability 1/10, so the
 # initial loss is ln(10) = 2.303; the L2 term adds 0.5 * reg * (sum of squared weights) to it.
 rng = np.random.default_rng(0)
@@ -1376,7 +1440,11 @@ assert abs(loss0 - np.log(10)) < 1e-3, "the loss of tiny weights (reg = 0) shoul
 net.reg = 1e4
 l2 = 0.5 * net.reg * sum(np.sum(net.params[k] ** 2) for k in ("W1", "W2", "W3"))
 print(f"with reg = 1e4: loss {net.loss(X, y)[0]:.4f} = {loss0:.4f} + L2 term {l2:.4f}")
-assert abs(net.loss(X, y)[0] - (loss0 + l2)) < 1e-10, "loss = softmax loss + 0.5 * reg * (W1, W2, W3 squared)"
+added = net.loss(X, y)[0] - loss0
+assert abs(added - 2 * l2) > 1e-10, "the L2 term is twice too large: a missing factor 1/2"
+assert abs(added) > 1e-10, "reg has no effect on the loss: the L2 term is missing"
+assert abs(added - l2) < 1e-10, (
+    f"the L2 term adds {added:.6g}, want {l2:.6g}: only the weights W1, W2, W3 are regularized, not the biases")
 
 # Check 2: gradient check of all six parameters on a tiny input, with reg > 0 and nonzero biases.
 # Threshold: relative error < 1e-6 (float64; ReLU and max pooling have kinks, so a whole net is
@@ -1391,9 +1459,10 @@ loss, grads = net.loss(X, y)
 assert set(grads) == set(net.params), f"grads needs the keys of params, got {sorted(grads)}"
 for name in ("W1", "b1", "W2", "b2", "W3", "b3"):
     num = eval_numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
-    assert check_gradient(grads[name], num, threshold=1e-6, name=f"d{name}").passed
+    result = check_gradient(grads[name], num, threshold=1e-6, name=f"d{name}")
+    assert result.passed, result.diagnosis
 
-# %% id="q11_convnet_loss_test" kind="tests" points=4
+# %% id="q10_convnet_loss_test" kind="tests" points=4
 _rng = np.random.default_rng(110)
 _X, _y = _rng.standard_normal((10, 1, 8, 8)), _rng.integers(0, 10, size=10)
 _net = ThreeLayerConvNet(input_dim=(1, 8, 8), num_filters=4, filter_size=3, hidden_dim=20, weight_scale=1e-3)
@@ -1463,7 +1532,7 @@ print(f"50 digits: train accuracy {overfit.train_acc_history[-1]:.0%}, final los
 
 # %% id="check_overfit_small_set"
 assert overfit.train_acc_history[-1] == 1.0, \
-    "the net cannot learn 50 digits by heart: check the gradients (Exercise 11) and the learning rate"
+    "the net cannot learn 50 digits by heart: check the gradients (Exercise 10) and the learning rate"
 
 # %% [markdown] id="training_with_shifted_copies"
 # We train on the shipped MNIST split (8000 training, 1000 validation images). A network this size
@@ -1497,10 +1566,10 @@ augmented = {"X_train": X_train.astype(np.float32), "y_train": np.tile(data["y_t
 print(f"training images: {len(data['X_train'])} -> {len(augmented['X_train'])} with shifted copies")
 show_filters(augmented["X_train"][::8000], ncols=5, titles=["original"] + ["shifted"] * 4)
 
-# %% [markdown] id="exercise_q10"
-# ### Exercise 10 (2 points): train it
+# %% [markdown] id="exercise_train_convnet"
+# ### Exercise 11 (2 points): train it
 #
-# Create `convnet` (your `ThreeLayerConvNet` of Exercise 11, for 1×28×28 inputs) and `convnet_solver` (a `Solver` on the
+# Create `convnet` (your `ThreeLayerConvNet` of Exercise 10, for 1×28×28 inputs) and `convnet_solver` (a `Solver` on the
 # `augmented` data, `verbose=False`), and train. Reach **at least 97% validation accuracy** in well under a
 # minute. What worked for us: 8 filters of 5×5, 100 hidden units, `weight_scale=0.05`, float32
 # (`dtype=np.float32`, twice as fast as float64, and plenty accurate for training), Adam with learning rate
@@ -1509,7 +1578,7 @@ show_filters(augmented["X_train"][::8000], ncols=5, titles=["original"] + ["shif
 # seeds gave 97.3–97.9%). The graded test asks for 96.5%, a margin for other machines: training in float32 is not
 # bit-for-bit the same with another BLAS library.
 
-# %% id="q10_train_convnet" kind="answer"
+# %% id="q11_train_convnet" kind="answer"
 convnet = convnet_solver = None
 start = time.perf_counter()
 ### BEGIN SOLUTION
@@ -1521,7 +1590,7 @@ convnet_solver.train()
 ### END SOLUTION
 train_seconds = time.perf_counter() - start
 
-# %% id="check_q10"
+# %% id="check_q11_train_convnet"
 # Target: >= 97% validation accuracy (the graded test asks for 96.5%, a margin for other machines).
 print(f"training took {train_seconds:.1f} s")
 print(f"validation accuracy per epoch: {convnet_solver.val_acc_history}")
@@ -1530,7 +1599,7 @@ assert convnet.params["W1"].ndim == 4, "convnet should be a ThreeLayerConvNet (f
 assert convnet_solver.best_val_acc >= 0.965, \
     "below 96.5%: check the learning rate (too large diverges, too small learns slowly) and the epochs"
 
-# %% id="q10_train_convnet_test" kind="tests" points=2
+# %% id="q11_train_convnet_test" kind="tests" points=2
 assert convnet.params["W1"].ndim == 4 and convnet.params["W1"].shape[1:2] == (1,)
 assert convnet_solver.best_val_acc >= 0.965
 ### BEGIN HIDDEN TESTS
@@ -1721,18 +1790,23 @@ dgamma_num = eval_numerical_gradient_array(lambda g: spatial_batchnorm_forward(x
                                            gamma, dout)
 dbeta_num = eval_numerical_gradient_array(lambda b: spatial_batchnorm_forward(x, gamma, b, {"mode": "train"})[0],
                                           beta, dout)
-assert check_gradient(dx, dx_num, 1e-7, name="dx").passed
-assert check_gradient(dgamma, dgamma_num, 1e-7, name="dgamma").passed
-assert check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta").passed
+result = check_gradient(dx, dx_num, 1e-7, name="dx")
+assert result.passed, result.diagnosis
+result = check_gradient(dgamma, dgamma_num, 1e-7, name="dgamma")
+assert result.passed, result.diagnosis
+result = check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta")
+assert result.passed, result.diagnosis
 
 # %% id="q13_spatial_batchnorm_backward_test" kind="tests" points=2
 _rng = np.random.default_rng(130)
 _x, _dout = _rng.normal(size=(2, 3, 2, 4)), _rng.normal(size=(2, 3, 2, 4))
-_dbeta_want = _dout.sum(axis=(0, 2, 3))
 _, _cache = spatial_batchnorm_forward(_x, np.ones(3), np.zeros(3), {"mode": "train"})
 _dx, _dgamma, _dbeta = spatial_batchnorm_backward(_dout, _cache)
-assert np.shape(_dx) == _x.shape and np.shape(_dgamma) == (3,)
-assert rel_error(_dbeta, _dbeta_want) < 1e-10
+assert np.shape(_dx) == _x.shape and np.shape(_dgamma) == (3,) and np.shape(_dbeta) == (3,)
+# an upstream gradient of 1 at one number of channel 2, 0 elsewhere: beta_2 gets exactly 1, the others 0
+_one = np.zeros_like(_dout)
+_one[1, 2, 0, 3] = 1.0
+assert rel_error(spatial_batchnorm_backward(_one, _cache)[2], [0.0, 0.0, 1.0]) < 1e-10
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled as _reference_disabled
@@ -1807,10 +1881,12 @@ rng = np.random.default_rng(14)
 x = 3 * rng.normal(size=(2, 6, 4, 5)) + rng.normal(size=(1, 6, 1, 1)) * 5
 ones, zeros = np.ones((1, 6, 1, 1)), np.zeros((1, 6, 1, 1))
 out, _ = spatial_groupnorm_forward(x, ones, zeros, 3, {})
-groups = out.reshape(2, 3, -1)
-print("G = 3: means per (example, group)\n", groups.mean(axis=2), "\nstds\n", groups.std(axis=2))
 assert np.shape(out) == x.shape, f"out {np.shape(out)}, want (N, C, H, W) = {x.shape}"
-assert np.allclose(groups.mean(axis=2), 0, atol=1e-10) and np.allclose(groups.std(axis=2), 1, atol=1e-4), \
+# group g of example n holds channels 2g and 2g + 1 (C/G = 2 consecutive channels)
+means = np.array([[out[n, 2 * g:2 * g + 2].mean() for g in range(3)] for n in range(2)])
+stds = np.array([[out[n, 2 * g:2 * g + 2].std() for g in range(3)] for n in range(2)])
+print("G = 3: means per (example, group)\n", means, "\nstds\n", stds)
+assert np.allclose(means, 0, atol=1e-10) and np.allclose(stds, 1, atol=1e-4), \
     "each example's group of C/G consecutive channels must be normalized over its (C/G)*H*W numbers"
 # Check 2: no statistics across the batch: an example alone gets the same output as in its batch.
 alone, _ = spatial_groupnorm_forward(x[1:], ones, zeros, 3, {})
@@ -1832,8 +1908,8 @@ _rng = np.random.default_rng(140)
 _x = 2 * _rng.normal(size=(2, 4, 3, 3)) + 1
 _out, _ = spatial_groupnorm_forward(_x, np.ones((1, 4, 1, 1)), np.zeros((1, 4, 1, 1)), 2, {})
 assert np.shape(_out) == _x.shape
-assert np.allclose(_out.reshape(2, 2, -1).mean(axis=2), 0, atol=1e-10)
-assert np.allclose(_out.reshape(2, 2, -1).std(axis=2), 1, atol=1e-4)
+assert all(abs(_out[_n, 2 * _g:2 * _g + 2].mean()) < 1e-10 for _n in (0, 1) for _g in (0, 1))
+assert all(abs(_out[_n, 2 * _g:2 * _g + 2].std() - 1) < 1e-4 for _n in (0, 1) for _g in (0, 1))
 ### BEGIN HIDDEN TESTS
 import cs231n_course.reference.layers as _layers
 from cs231n_utils.testing import reference_disabled as _reference_disabled
@@ -1900,9 +1976,12 @@ for G in (2, 1, 6):
     dx_num = eval_numerical_gradient_array(lambda x_: spatial_groupnorm_forward(x_, gamma, beta, G, {})[0], x, dout)
     dgamma_num = eval_numerical_gradient_array(lambda g: spatial_groupnorm_forward(x, g, beta, G, {})[0], gamma, dout)
     dbeta_num = eval_numerical_gradient_array(lambda b: spatial_groupnorm_forward(x, gamma, b, G, {})[0], beta, dout)
-    assert check_gradient(dx, dx_num, 1e-6, name="dx").passed
-    assert check_gradient(dgamma, dgamma_num, 1e-7, name="dgamma").passed
-    assert check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta").passed
+    result = check_gradient(dx, dx_num, 1e-6, name="dx")
+    assert result.passed, result.diagnosis
+    result = check_gradient(dgamma, dgamma_num, 1e-7, name="dgamma")
+    assert result.passed, result.diagnosis
+    result = check_gradient(dbeta, dbeta_num, 1e-7, name="dbeta")
+    assert result.passed, result.diagnosis
 
 # %% id="q15_groupnorm_backward_test" kind="tests" points=3
 _rng = np.random.default_rng(150)
@@ -1956,9 +2035,9 @@ with _reference_disabled(_layers.spatial_groupnorm_forward, _layers.spatial_grou
 #   turn 31 million parameters into 760 for the same 32×32×10 output.
 # * Output size $(N - F + 2P)/S + 1$, which must be a whole number; padding $(F-1)/2$ keeps the size at
 #   stride 1; a filter has $C \cdot HH \cdot WW + 1$ parameters; a 1×1 convolution mixes channels per pixel.
-# * Deep-learning "convolution" is cross-correlation. Its backward pass is a multiply gate at every
-#   window: the window gets $w_f\, g$, the filter gets $\text{window} \cdot g$, summed over every position and
-#   image; max pooling routes the gradient to the maximum of each window.
+# * Deep-learning "convolution" is cross-correlation. Its backward pass is a switcher (multiply gate)
+#   at every window, and weight sharing and overlapping windows are branches, so gradients accumulate;
+#   max pooling routes the gradient to the maximum of each window.
 # * im2col turns the convolution into one matrix multiply (fast, at the price of copying every pixel up
 #   about $HH \cdot WW / S^2$ times); col2im adds the copies' gradients back.
 # * A convolution costs $2 N F H' W' C\, HH\, WW$ FLOPs; that arithmetic is what GPUs do hundreds to
@@ -1966,7 +2045,7 @@ with _reference_disabled(_layers.spatial_groupnorm_forward, _layers.spatial_grou
 # * Frameworks run the same layers on GPUs and derive the backward pass by autodiff; with little data,
 #   start from a pretrained ConvNet (transfer learning).
 # * A ConvNet's loss is a chain of your layers: the forward pass keeps every cache, the backward pass visits
-#   the layers in reverse with their own caches, and the L2 term adds $\lambda W$ to each weight's gradient.
+#   the layers in reverse with their own caches, and the L2 term is a second branch into each weight.
 #   Check it with the initial loss ($\ln 10$), a gradient check and a small set it must learn by heart.
 # * After a convolution, batch norm takes its statistics per channel over $N \cdot H \cdot W$ (a transpose and a
 #   reshape around the batch norm of notebook 05); group norm takes them per example and group of channels,
