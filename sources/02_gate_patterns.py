@@ -16,7 +16,7 @@
 #    into the gradients of the inputs;
 # 2. recognise the three patterns of backpropagation at a glance: the add gate is a
 #    **gradient distributor (경사 분배기)**, the max gate a **gradient router (경사 라우터)**, the multiply
-#    gate a **gradient switcher (경사 교환기; the lecture notes say 경사 스위처)**;
+#    gate a **gradient switcher (경사 스위처)**;
 # 3. explain why gradients **add** where a value **branches (분기)**, and spot the bug when they are overwritten;
 # 4. wire gates into graphs, including the lecture's $f = 2\,(xy + \max(z, w))$;
 # 5. build the **multiclass SVM (hinge) loss (다중 클래스 SVM 손실, 힌지 손실)** and the
@@ -139,7 +139,7 @@ print(f"exp gate: out = {out:.4f}, dx = {dx:.4f}, "
 #
 # For $\text{out} = x\,y$ the local gradients are $\partial\,\text{out}/\partial x = y$ and
 # $\partial\,\text{out}/\partial y = x$: each input receives **the other input** times the upstream
-# gradient, a **gradient switcher (경사 교환기)**. That is why the multiply gate must cache its inputs.
+# gradient, a **gradient switcher (경사 스위처)**. That is why the multiply gate must cache its inputs.
 #
 # Write `AddGate` and `MulGate` (floats in, floats out; `backward` returns the tuple `(dx, dy)`).
 

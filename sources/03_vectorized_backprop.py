@@ -16,7 +16,7 @@
 #    **diagonal matrix (대각 행렬)** that a 4096-entry **mask (마스크)** replaces;
 # 2. backpropagate through the lecture's $f(x, W) = \lVert W x \rVert^2$ and find every matrix gradient
 #    with the **shape rule (모양 규칙)**: *a gradient has the shape of its variable*;
-# 3. write the forward and backward passes of the **affine layer (아핀 계층)** for inputs of any shape, and
+# 3. write the forward and backward passes of the **affine layer (아핀 층)** for inputs of any shape, and
 #    of the ReLU layer;
 # 4. write the SVM and softmax losses and their gradients **vectorized (벡터화)**: no Python loop over the
 #    examples, and see how much faster that is;
@@ -467,7 +467,7 @@ show_shape_products(
 # %% [markdown] id="affine_layer"
 # ## 3. The affine layer
 #
-# A **fully connected (완전 연결)** or **affine layer (아핀 계층)** maps a batch of $N$ inputs to $M$ outputs:
+# A **fully connected (완전 연결)** or **affine layer (아핀 층)** maps a batch of $N$ inputs to $M$ outputs:
 #
 # $$\text{out} = x\,w + b, \qquad x \in \mathbb{R}^{N \times D},\; w \in \mathbb{R}^{D \times M},\;
 # b \in \mathbb{R}^{M},\; \text{out} \in \mathbb{R}^{N \times M}.$$

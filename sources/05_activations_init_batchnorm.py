@@ -731,7 +731,7 @@ for label, scale in [("the layer above", 1), ("weights 10x larger", 10)]:
 #
 # With $X$ of shape $(N, D)$, one example per row:
 #
-# * **zero-centering (평균 제거)**: subtract the mean of every feature, `X -= X.mean(axis=0)`;
+# * **zero-centering (0 중심화)**: subtract the mean of every feature, `X -= X.mean(axis=0)`;
 # * **normalization (정규화)**: then divide every feature by its standard deviation, `X /= X.std(axis=0)`;
 # * **PCA (주성분 분석)**: compute the **covariance matrix (공분산 행렬)** $\Sigma = X^\top X / N$ of the
 #   centered data, its **eigenvectors (고유벡터)** $U$ (columns) and eigenvalues $S$, and rotate the data
@@ -924,7 +924,7 @@ assert np.allclose(cov, np.eye(100), atol=2e-2)
 # | --- | --- | --- | --- |
 # | small random | $0.01$ | variance $\times\, 500 \cdot 10^{-4} = 0.05$ per layer (std $\times\, 0.22$): activations collapse to 0, so do the gradients | the same |
 # | large random | $1$ | inputs of std $\sim\!\sqrt{500}$: every tanh saturates at $\pm 1$, gradients 0 | explodes |
-# | **Xavier (자비에 초기화)** | $1/\sqrt{n}$ | variance kept (tanh is linear near 0) | halves every layer (ReLU zeroes half) |
+# | **Xavier (Xavier 초기화)** | $1/\sqrt{n}$ | variance kept (tanh is linear near 0) | halves every layer (ReLU zeroes half) |
 # | **He (He 초기화)** | $\sqrt{2/n}$ | | variance kept: the 2 makes up for the half that ReLU zeroes |
 #
 # He initialization (He et al. 2015) is also called **MSRA initialization**, after Microsoft Research Asia

@@ -17,7 +17,7 @@
 #    **AdaGrad**, **RMSProp** and **Adam** with its **bias correction (편향 보정)**, in the
 #    `next_w, config = update(w, dw, config)` form the course's `Solver` trains with;
 # 3. write **learning-rate decay (학습률 감쇠)** schedules (step, exponential, 1/t) and read their loss curves;
-# 4. take one **Newton step (뉴턴 스텝)** with the **Hessian (헤세 행렬)**, and say why second-order methods
+# 4. take one **Newton step (뉴턴 단계)** with the **Hessian (헤세 행렬)**, and say why second-order methods
 #    are rarely used for large networks;
 # 5. **regularize (규제)** a network: L2 / **weight decay (가중치 감쇠)**, **inverted dropout
 #    (역 드롭아웃)** (and build it into your network of notebook 05), **data augmentation (데이터 증강)**
@@ -1127,7 +1127,7 @@ plt.show()
 # <details><summary>Hint for 2</summary>Setting a linear function of $d$ to zero is a linear system
 # "matrix times unknown = known vector"; mind the sign of the known side.</details>
 #
-# On a quadratic loss the model is exact, so **one Newton step (뉴턴 스텝) lands exactly on the minimum**,
+# On a quadratic loss the model is exact, so **one Newton step (뉴턴 단계) lands exactly on the minimum**,
 # however ill-conditioned: the step divides each direction by its own curvature, which undoes the
 # stretching that made SGD zig-zag.
 #

@@ -11,7 +11,7 @@
 #
 # **Learning goals.** After this notebook you can
 #
-# 1. say why images call for **convolutional layers (합성곱 계층)**: **local connectivity (국소 연결)** and
+# 1. say why images call for **convolutional layers (합성곱 층)**: **local connectivity (국소 연결)** and
 #    **weight sharing (가중치 공유)**, in parameter counts;
 # 2. work out output sizes with **stride (스트라이드)** and **zero padding (제로 패딩)**, parameter counts,
 #    and what a **1×1 convolution** computes, and spot settings that do not fit;
@@ -76,7 +76,7 @@ np.set_printoptions(precision=4, suppress=True)
 # %% [markdown] id="why_convolution"
 # ## 1. Why convolution?
 #
-# A **fully connected layer (완전 연결 계층)** connects every input number to every neuron. For a small
+# A **fully connected layer (완전 연결 층)** connects every input number to every neuron. For a small
 # 32×32×3 image (CIFAR-10) one neuron already has $32 \cdot 32 \cdot 3 = 3072$ weights; for a 200×200×3
 # photo it has 120,000, and a layer has many neurons. That is wasteful, because images have structure
 # that a fully connected layer ignores:
@@ -597,7 +597,7 @@ with _reference_disabled(_fl.conv_backward_naive, _fl.conv_backward_im2col):
 # %% [markdown] id="max_pooling"
 # ## 5. Max pooling
 #
-# A **pooling layer (풀링 계층)** makes the volume smaller, and the later layers cheaper, by summarizing each
+# A **pooling layer (풀링 층)** makes the volume smaller, and the later layers cheaper, by summarizing each
 # small window of each activation map on its own: depth stays, height and width shrink. The usual choice
 # is **max pooling (최대 풀링)** with 2×2 windows and stride 2, which keeps the largest of every 4 numbers
 # and drops 75% of the activations. It has no parameters. The lecture's example, one 4×4 map:
@@ -1183,7 +1183,7 @@ with _reference_disabled(_fl._col2im, _fl.conv_backward_im2col, _fl.conv_backwar
 #
 # How much work is a convolution? Each output number is a dot product of $C \cdot HH \cdot WW$ pairs:
 # that many multiplications and as many additions. Counting a multiply-add as 2 **floating-point
-# operations (FLOPs, 부동소수점 연산)** and ignoring the bias,
+# operations (FLOPs, 부동소수점 연산 수)** and ignoring the bias,
 #
 # $$\text{FLOPs} = 2 \cdot \underbrace{N \cdot F \cdot H' \cdot W'}_{\text{outputs}} \cdot
 # \underbrace{C \cdot HH \cdot WW}_{\text{per output}}.$$

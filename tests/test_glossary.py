@@ -32,6 +32,12 @@ BANNED = [
     (re.compile(r"경사 (?:폭발|소실)"), "기울기 폭발 / 기울기 소실"),
     (re.compile(r"영 중심"), "0 중심 (zero-centered)"),
     (re.compile(r"나쁜 조건"), "악조건 (ill-conditioned)"),
+    (re.compile(r"계층"), "층 for every layer (아핀 층, 합성곱 층, 풀링 층, 완전 연결 층), as in 은닉층"),
+    (re.compile(r"부동소수점 연산(?! 수)"), "부동소수점 연산 수 (FLOPs)"),
+    (re.compile(r"교환기"), "경사 스위처 (gradient switcher; 교환기 is a telephone exchange)"),
+    (re.compile(r"자비에"), "Xavier 초기화, as He 초기화"),
+    (re.compile(r"평균 제거"), "0 중심화 (zero-centering), as 0 중심"),
+    (re.compile(r"뉴턴 스텝"), "뉴턴 단계 (Newton step)"),
 ]
 
 
@@ -90,7 +96,7 @@ def test_the_glossary_is_there():
     terms, seed_terms = glossary(README.read_text(encoding="utf-8"))
     assert {"규제", "정규화", "온전성 검사", "학습률 감쇠", "수치 안정성", "완전 연결",
             "국소 기울기"} <= terms
-    assert "경사 스위처" in seed_terms
+    assert {"경사 스위처", "아핀 층", "0 중심화", "뉴턴 단계", "부동소수점 연산 수"} <= terms
 
 
 def test_no_banned_variant_in_the_notebooks_or_the_readme():
@@ -112,6 +118,13 @@ def test_every_bracketed_korean_term_is_in_the_glossary():
     ("# A **fully connected (완전연결)** layer", "완전 연결"),
     ("# the lecture's **sanity checks (정상 작동 확인)**", "온전성 검사"),
     ("# **learning-rate decay (학습률 감소)**", "학습률 감쇠"),
+    ("# an **affine layer (아핀 계층)** and a hidden layer", "층 for every layer"),
+    ("# a **convolutional layer (합성곱 계층)**", "층 for every layer"),
+    ("# the **FLOPs (부동소수점 연산)** of a convolution", "부동소수점 연산 수"),
+    ("# a **gradient switcher (경사 교환기)**", "경사 스위처"),
+    ("# | **Xavier (자비에 초기화)** | 1/sqrt(n) |", "Xavier 초기화"),
+    ("# * **zero-centering (평균 제거)**: subtract the mean", "0 중심화"),
+    ("# one **Newton step (뉴턴 스텝)**", "뉴턴 단계"),
 ])
 def test_a_planted_variant_is_caught_with_file_and_line(tmp_path, line, expected):
     planted = tmp_path / "99_planted.py"
@@ -130,7 +143,7 @@ def test_normalization_is_not_a_banned_variant(tmp_path):
 def test_a_term_missing_from_the_glossary_is_caught(tmp_path):
     terms, seed_terms = glossary(README.read_text(encoding="utf-8"))
     planted = tmp_path / "99_planted.py"
-    planted.write_text("# the **gradient (그래디언트)** and the **gradient switcher (경사 교환기; "
-                       "the lecture notes say 경사 스위처)**\n", encoding="utf-8")
+    planted.write_text("# the **gradient (그래디언트)** and the **gradient switcher (경사 스위처)**\n",
+                       encoding="utf-8")
     assert unknown_terms([planted], terms, seed_terms) == [
         "99_planted.py:1: (그래디언트) is not in README.md's glossary"]
