@@ -44,12 +44,13 @@ import numpy as np
 from . import cells
 
 MIN_TOKENS = 8
-MIN_ALONE_TOKENS = 6
+MIN_ALONE_TOKENS = 7
 MIN_WORDS = 6
 _REGION = {kind: re.compile(rf"### BEGIN {marker}\n(.*?)^[ \t]*### END {marker}", re.S | re.M)
            for kind, marker in (("solution", "SOLUTION"), ("hidden test", "HIDDEN TESTS"))}
 _WORD_START = re.compile(r"(?<![\w.])[\w(\[-]")
 _CODE_SPAN = re.compile(r"```[a-z]*\n(.*?)```|`([^`\n]+)`", re.S)
+_CLAUSE = re.compile(r";|:\s|,\s+(?=[a-z]+\s)")  # ends of a formula in prose
 _MAGIC = re.compile(r"^[ \t]*[%!].*$", re.M)
 _OPERATIONS = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare, ast.BoolOp)
 _STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr, ast.Assert)
@@ -276,7 +277,7 @@ def _pieces(text):
     "Returns (f(x + h) - ...) / (2 * h).", "lr0 * exp(-k t): decays"."""
     pieces = {m.group(1) or m.group(2) for m in _CODE_SPAN.finditer(text)}
     for line in text.splitlines():
-        for part in re.split(r";|:\s", line):  # "v = mu * v - lr * dw; w = w + v"
+        for part in _CLAUSE.split(line):  # "v = mu * v - lr * dw; w = w + v", "lr0 / (1 + k t), so"
             for rx, by in _PROSE:
                 part = rx.sub(by, part)
             starts = [m.start() for m in _WORD_START.finditer(part)][:40]
