@@ -61,6 +61,7 @@ _NUMPY = (np, np.linalg, math)
 _KNOWN = frozenset(n for m in _NUMPY for n in dir(m) if not n.startswith("_") and callable(getattr(m, n)))
 _METHODS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_")) & _KNOWN
 _PROSE = ((re.compile(r"\^"), "**"), (re.compile(r"[×·⋅]"), "*"), (re.compile("−"), "-"),
+          (re.compile(r"(?<=\w) \("), ", ("),  # "dx (N, D)" is a shape, not a call
           (re.compile(r"(?<![\w.])([A-Za-z]|\d+(?:\.\d+)?) (?=[A-Za-z](?![\w(]))"), r"\1 * "))
 
 
@@ -209,16 +210,28 @@ def _parse(code):
     return _Normal().visit(tree), code
 
 
-def _form(node, operations=2, tokens=MIN_TOKENS):
-    """The normalised text of a node, leaves numbered v0, v1, ... in order of appearance, or None
-    when it is too small to give anything away."""
-    if sum(isinstance(n, _OPERATIONS) for n in ast.walk(node)) < operations:
+def _operations(tree):
+    """{node: how many operations it holds} of every node of a syntax tree."""
+    counts = {}
+
+    def count(node):
+        counts[node] = isinstance(node, _OPERATIONS) + sum(map(count, ast.iter_child_nodes(node)))
+        return counts[node]
+    count(tree)
+    return counts
+
+
+def _form(node, operations, least=2, tokens=MIN_TOKENS):
+    """The normalised text of a node that holds `operations`, leaves numbered v0, v1, ... in order
+    of appearance, or None when it is too small to give anything away."""
+    if operations < least:
         return None
     names = {}
     text = _LEAF.sub(lambda m: names.setdefault(m[0], f"v{len(names)}"), ast.unparse(node))
     return text if len(_TOKEN.findall(text)) >= tokens else None
 
 
+@functools.cache
 def forms(code, inside=True, small=False):
     """{form: source text} of every statement of some code and, `inside`, of every expression in it
     (else only each statement's value); {} when the code is not Python. With `small`, statements
@@ -227,8 +240,7 @@ def forms(code, inside=True, small=False):
     if parsed is None:
         return {}
     tree, source = parsed
-    lines = source.splitlines()
-    found = {}
+    lines, operations, found = source.splitlines(), _operations(tree), {}
     for node in ast.walk(tree):
         if isinstance(node, _STATEMENTS):
             line = lines[node.lineno - 1].strip()
@@ -241,10 +253,18 @@ def forms(code, inside=True, small=False):
         else:
             continue
         for n, text in nodes:
-            f = _form(n, 1, MIN_ALONE_TOKENS) if small and n is node and text else _form(n)
-            if f and f not in found:
-                found[f] = text or ast.get_source_segment(source, n) or ast.unparse(n)
+            least = (1, MIN_ALONE_TOKENS) if small and n is node and text else ()
+            if (f := _form(n, operations[n], *least)) and f not in found:
+                found[f] = text or _segment(lines, n)
     return found
+
+
+def _segment(lines, node):
+    """The source of an expression: its text when on one line (offsets count UTF-8 bytes), else the
+    start of its first line."""
+    line = lines[node.lineno - 1].encode()
+    end = node.end_col_offset if node.end_lineno == node.lineno else len(line)
+    return line[node.col_offset:end].decode().strip()
 
 
 def _alone(code):
@@ -252,14 +272,16 @@ def _alone(code):
     MIN_ALONE_TOKENS tokens are enough: `np.add.at(dW, x, dout)` is the whole answer)."""
     parsed = _parse(code)
     body = parsed[0].body if parsed else []
-    if len(body) == 1 and isinstance(body[0], _STATEMENTS) and (f := _form(body[0], 1, MIN_ALONE_TOKENS)):
-        return {f: parsed[1].splitlines()[0].strip()}
+    if len(body) == 1 and isinstance(body[0], _STATEMENTS):
+        f = _form(body[0], _operations(body[0])[body[0]], 1, MIN_ALONE_TOKENS)
+        return {f: parsed[1].splitlines()[0].strip()} if f else {}
     return {}
 
 
 def shape(node):
     """The normalised text of a statement or expression (see `forms`), or None when it is too small."""
-    return _form(_Normal().visit(ast.parse(ast.unparse(node)).body[0]))
+    node = _Normal().visit(ast.parse(ast.unparse(node)).body[0])
+    return _form(node, _operations(node)[node])
 
 
 def _strings(code):
@@ -331,16 +353,18 @@ def secrets(nb, assignment):
                     found.setdefault(f, Secret(assignment, cells.key(cell), kind, source, alone=True))
             shown = rx.sub("", shown)
         if cell.cell_type == "code":
-            visible |= set(forms(shown))
+            visible |= set(forms(shown, small=True))
     return found, visible
 
 
-def course_secrets(course, assignments=None):
-    """{form: Secret} of the course. A hidden-test statement that stands in a visible part of any
-    notebook (a generic `assert rel_error(dx, dx_num) < 1e-8`) gives nothing away: left out."""
+def course_secrets(course, assignments=None, solutions=None):
+    """{form: Secret} of the course (of its `solutions` notebooks when given, by assignment). A
+    hidden-test statement that stands in a visible part of any notebook (a generic
+    `assert rel_error(dx, dx_num) < 1e-8`) gives nothing away: left out."""
     found, visible = {}, set()
-    for assignment in assignments or course.assignments():
-        more, shown = secrets(course.solution(assignment), assignment)
+    solutions = solutions or {a: course.solution(a) for a in assignments or course.assignments()}
+    for assignment, nb in solutions.items():
+        more, shown = secrets(nb, assignment)
         visible |= shown
         for s, secret in more.items():
             found.setdefault(s, secret)
@@ -376,15 +400,16 @@ def leaks(course, folder, assignments=None, unlocked=()):
     is anything of the same form."""
     texts = list(_texts(folder))  # read once, for code and for prose
     shown = exposures(texts)
+    solutions = {a: course.solution(a) for a in assignments or course.assignments()}
     public = course_secrets(course, unlocked) if unlocked else {}
-    secrets_ = {s: secret for s, secret in course_secrets(course, assignments).items()
+    secrets_ = {s: secret for s, secret in course_secrets(course, solutions=solutions).items()
                 if s not in public and secret.assignment not in unlocked}
     found = [Finding(secret, where) for s, secret in secrets_.items() for where in shown.get(s, [])
              if not secret.alone or f"/{secret.assignment}." in where]
     prose = {}
-    for assignment in assignments or course.assignments():
+    for assignment, nb in solutions.items():
         if assignment not in unlocked:
-            prose.update(prose_secrets(course.solution(assignment), assignment))
+            prose.update(prose_secrets(nb, assignment))
     if prose:
         for where, text, _ in texts:
             words = f" {_words(text)} "
