@@ -10,19 +10,24 @@ Comparison is by what the code computes, not how it is spelled: syntax trees are
   (`grad(w)`: a value the reader cannot see into). So `v = momentum * v - learning_rate * dw` in a
   docstring matches `v = config["momentum"] * v - config["learning_rate"] * dw` in the solution.
 - Numbers, operators and what numpy computes are kept: a numpy or math function keeps its name,
-  whatever its module (`np.exp`, `math.exp`, `exp`; `np.linalg.solve`, `solve`), a numpy function
-  that is also an array method is the method (`np.sum(x)` is `x.sum()`), `x.dot(w)` is `x @ w`,
-  `floor(a / b)` is `a // b`, `-1` is a number.
+  whatever its module (`np.exp`, `math.exp`, `exp`; `np.linalg.solve`, `solve`), an array method is
+  numpy's function (`x.sum(axis=1)` is `np.sum(x, axis=1)`), other methods keep their name
+  (`rng.uniform`), `x.dot(w)` is `x @ w`, `w * w` is `w ** 2`, `floor(a / b)` is `a // b`, `-1`
+  is a number.
 - Arguments are matched whatever their spelling: keyword names are dropped, numpy's keywords put in
   their positional order (`np.max(x, 1)` is `np.max(x, axis=1)`); any `axis` is just an axis (the
   reference that takes `axis=_axis` for both batch and layer norm shows both).
-- Prose is read as math where it parses so: `^` is `**`, `×` and `·` are `*`, and a single letter or
-  number next to a single letter multiplies (`exp(-k t)`).
+- Prose is read as math where it parses so: `^` is `**`, `×` and `·` are `*`, a single letter or
+  number next to a single letter multiplies (`exp(-k t)`), `dx (N, D)` is no call, and a formula
+  ends at `;`, `: ` or `, then`.
 
 A secret is every statement and every expression of a solution (so a wrapper `float(np.max(...))` or
 a part of a longer formula is found too), and every statement of a hidden test with its value.
-Anything too small to give anything away (fewer than MIN_TOKENS tokens, or fewer than two operations,
-as `x.reshape(N, -1)` or `np.zeros_like(x)`) is not a secret.
+Anything too small to give anything away is not a secret: fewer than MIN_TOKENS tokens (names,
+numbers, operators and brackets; no commas or dots), or fewer than two operations (calls,
+arithmetic, comparisons; an index is none), as `x.reshape(N, -1)`, `np.zeros_like(x)` or
+`x.sum(axis=0)`. But a solution region's only statement is all of its answer: with one operation and
+MIN_ALONE_TOKENS tokens (`np.add.at(dW, x, dout)`), it is a secret in its own notebook.
 
 A written (manually graded) cell's model answer and rubric are prose: each of their lines of at
 least MIN_WORDS words is a secret too, found in any text of the edition with case, punctuation,
