@@ -26,8 +26,10 @@ a part of a longer formula is found too), and every statement of a hidden test w
 Anything too small to give anything away is not a secret: fewer than MIN_TOKENS tokens (names,
 numbers, operators and brackets; no commas or dots), or fewer than two operations (calls,
 arithmetic, comparisons; an index is none), as `x.reshape(N, -1)`, `np.zeros_like(x)` or
-`x.sum(axis=0)`. But a solution region's only statement is all of its answer: with one operation and
-MIN_ALONE_TOKENS tokens (`np.add.at(dW, x, dout)`), it is a secret in its own notebook.
+`x.sum(axis=0)`. But a solution region's only statement, and a statement that sets a value its
+function returns, are each all of an answer: with one operation and MIN_ALONE_TOKENS tokens
+(`np.add.at(dW, x, dout)`, `dbeta = dout.sum(axis=0)`) they are secrets in their own notebook (in a
+later one they are what the learner did already).
 
 A written (manually graded) cell's model answer and rubric are prose: each of their lines of at
 least MIN_WORDS words is a secret too, found in any text of the edition with case, punctuation,
@@ -202,7 +204,8 @@ def _parameters(name):
 
 
 def _parse(code):
-    """(normalised syntax tree, the text it was parsed from), or None when the code is not Python."""
+    """(normalised syntax tree, the text it was parsed from, {leaf: its number n in ℓn}), or None when
+    the code is not Python."""
     code = textwrap.dedent(_MAGIC.sub("", code))
     try:
         tree = ast.parse(code)
@@ -212,7 +215,8 @@ def _parse(code):
             tree = ast.parse(code)
         except SyntaxError:
             return None
-    return _Normal().visit(tree), code
+    normal = _Normal()
+    return normal.visit(tree), code, normal.leaves
 
 
 def _operations(tree):
@@ -244,7 +248,7 @@ def forms(code, inside=True, small=False):
     parsed = _parse(code)
     if parsed is None:
         return {}
-    tree, source = parsed
+    tree, source, _ = parsed
     lines, operations, found = source.splitlines(), _operations(tree), {}
     for node in ast.walk(tree):
         if isinstance(node, _STATEMENTS):
@@ -272,15 +276,34 @@ def _segment(lines, node):
     return line[node.col_offset:end].decode().strip()
 
 
-def _alone(code):
-    """{form: source} of a solution region's only statement, however small (one operation and
-    MIN_ALONE_TOKENS tokens are enough: `np.add.at(dW, x, dout)` is the whole answer)."""
+def _alone(code, returned):
+    """{form: source} of the statements of a solution region that are each a whole answer, however
+    small (one operation and MIN_ALONE_TOKENS tokens are enough): the region's only statement
+    (`np.add.at(dW, x, dout)`), and each that sets a value named in `returned` (`dbeta = ...`)."""
     parsed = _parse(code)
-    body = parsed[0].body if parsed else []
-    if len(body) == 1 and isinstance(body[0], _STATEMENTS):
-        f = _form(body[0], _operations(body[0])[body[0]], 1, MIN_ALONE_TOKENS)
-        return {f: parsed[1].splitlines()[0].strip()} if f else {}
-    return {}
+    if parsed is None:
+        return {}
+    tree, source, leaves = parsed
+    returned = {f"ℓ{leaves[name]}" for name in returned if name in leaves}
+    found = {}
+    for node in ast.walk(tree):
+        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+        if isinstance(node, _STATEMENTS) and (tree.body == [node] or any(
+                getattr(t, "id", None) in returned for t in targets)):
+            if f := _form(node, _operations(node)[node], 1, MIN_ALONE_TOKENS):
+                found.setdefault(f, source.splitlines()[node.lineno - 1].strip())
+    return found
+
+
+def _returned(code):
+    """The names that the functions of some code return (`return dx, dgamma, dbeta`)."""
+    try:
+        tree = ast.parse(textwrap.dedent(_MAGIC.sub("", code)))
+    except SyntaxError:
+        return set()
+    values = [n.value for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value]
+    return {n.id for v in values for n in ([v] if isinstance(v, ast.Name) else getattr(v, "elts", []))
+            if isinstance(n, ast.Name)}
 
 
 def shape(node):
@@ -346,7 +369,8 @@ def prose_secrets(nb, assignment):
 
 
 def secrets(nb, assignment):
-    """({form: Secret}, visible forms) of one nbgrader source notebook."""
+    """({form: Secret}, visible forms) of one nbgrader source notebook; a whole answer's form (see
+    `_alone`) is keyed (assignment, grade id, form), as other exercises may spell it too."""
     found, visible = {}, set()
     for cell in nb.cells:
         shown = cell.source
@@ -354,8 +378,10 @@ def secrets(nb, assignment):
             for text in rx.findall(cell.source):
                 for f, source in forms(text, inside=kind == "solution").items():
                     found.setdefault(f, Secret(assignment, cells.key(cell), kind, source))
-                for f, source in _alone(text).items() if kind == "solution" else ():
-                    found.setdefault(f, Secret(assignment, cells.key(cell), kind, source, alone=True))
+                for f, source in _alone(text, _returned(cell.source)).items() if kind == "solution" else ():
+                    if f not in found:  # else a secret anywhere already
+                        secret = Secret(assignment, cells.key(cell), kind, source, alone=True)
+                        found.setdefault((assignment, secret.grade_id, f), secret)
             shown = rx.sub("", shown)
         if cell.cell_type == "code":
             visible |= set(forms(shown, small=True))
@@ -409,7 +435,8 @@ def leaks(course, folder, assignments=None, unlocked=()):
     public = course_secrets(course, unlocked) if unlocked else {}
     secrets_ = {s: secret for s, secret in course_secrets(course, solutions=solutions).items()
                 if s not in public and secret.assignment not in unlocked}
-    found = [Finding(secret, where) for s, secret in secrets_.items() for where in shown.get(s, [])
+    found = [Finding(secret, where) for s, secret in secrets_.items()
+             for where in shown.get(s[-1] if secret.alone else s, [])
              if not secret.alone or f"/{secret.assignment}." in where]
     prose = {}
     for assignment, nb in solutions.items():

@@ -127,15 +127,16 @@ def test_every_kind_of_leak_is_found_and_named(course, edition, kind):
 
 
 class _OneNotebook:
-    """A synthetic course of one notebook: an answer cell whose solution region is `solution`, and
-    a tests cell whose hidden region is `hidden`."""
+    """A synthetic course of one notebook: an answer cell whose solution region is `solution` (or
+    that is `solution`, when it has the region), and a tests cell whose hidden region is `hidden`."""
 
     name = "09_synthetic"
 
     def __init__(self, solution, hidden="pass"):
         cell = nbformat.v4.new_code_cell
         self.nb = nbformat.v4.new_notebook(cells=[
-            cell(f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION\n", id="q1_answer"),
+            cell(solution if "### BEGIN" in solution else f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION",
+                 id="q1_answer"),
             cell(f"### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS\n", id="q1_test")])
 
     def assignments(self):
@@ -194,11 +195,26 @@ def test_the_leak_check_finds_a_formula_however_it_is_spelled(tmp_path, spelling
     assert [(f.secret.grade_id, f.secret.kind) for f in found] == [("q1_answer", "solution")], found
 
 
-def test_a_one_line_answer_is_a_secret_in_its_own_notebook_however_small(tmp_path):
-    """np.add.at(dW, x, dout) is one call, below MIN_TOKENS, but all of its exercise."""
-    found = _synthetic_leaks(tmp_path, "np.add.at(dW, x, dout)", "Accumulate with `np.add.at(dW, idx, g)`.",
-                             "markdown")
-    assert [f.secret.text for f in found] == ["np.add.at(dW, x, dout)"]
+BACKWARD = """def backward(dout, cache):
+    dx = dbeta = None
+    ### BEGIN SOLUTION
+    x_hat, gamma = cache
+    dbeta = dout.sum(axis=0)
+    dx = gamma * dout
+    ### END SOLUTION
+    return dx, dbeta
+"""
+
+
+@pytest.mark.parametrize(("solution", "shown", "secret"), [
+    ("np.add.at(dW, x, dout)", "Accumulate with `np.add.at(dW, idx, g)`.", "np.add.at(dW, x, dout)"),
+    (BACKWARD, "_db_want = _d.sum(axis=0)", "dbeta = dout.sum(axis=0)")])
+def test_a_whole_answer_is_a_secret_in_its_own_notebook_however_small(tmp_path, solution, shown, secret):
+    """A solution region's only statement (one call, below MIN_TOKENS) and a statement that sets a
+    value the function returns are each all of an answer; in another notebook they are prior knowledge."""
+    assert [f.secret.text for f in _synthetic_leaks(tmp_path, solution, shown, "markdown")] == [secret]
+    elsewhere = _synthetic_leaks(tmp_path / "package", solution, shown, "package")
+    assert elsewhere == []
 
 
 def test_common_harmless_code_is_not_a_leak(tmp_path):
@@ -364,11 +380,12 @@ def test_an_unlocked_notebook_is_public_but_nothing_else_is(course, tmp_path):
     unlocked = folder / "cs231n_utils" / "unlocked"
     assert sorted(p.name for p in unlocked.iterdir()) == ["01_chain_rule.py", "02_gate_patterns.py"]
     assert "### BEGIN" not in (unlocked / "02_gate_patterns.py").read_text()
-    assert leaks(course, folder, unlocked=["01_chain_rule", "02_gate_patterns"]) == []
-    assert {f.secret.assignment for f in leaks(course, folder)} == {"01_chain_rule", "02_gate_patterns"}
+    before = leaks(course, folder, unlocked=["01_chain_rule", "02_gate_patterns"])
+    assert {f.secret.assignment for f in before} <= {"03_vectorized_backprop"}  # 03's own notebook's leaks
+    assert {"01_chain_rule", "02_gate_patterns"} <= {f.secret.assignment for f in leaks(course, folder)}
     (folder / "cs231n_utils" / "unlocked" / "03_vectorized_backprop.py").write_text(
         reference_module(course.solution("03_vectorized_backprop"), "03_vectorized_backprop"))
-    found = leaks(course, folder, unlocked=["01_chain_rule", "02_gate_patterns"])
+    found = set(leaks(course, folder, unlocked=["01_chain_rule", "02_gate_patterns"])) - set(before)
     assert found and {f.secret.assignment for f in found} == {"03_vectorized_backprop"}
 
 
