@@ -62,6 +62,7 @@ _MAGIC = re.compile(r"^[ \t]*[%!].*$", re.M)
 _OPERATIONS = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare, ast.BoolOp)
 _STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr, ast.Assert)
 _LEAF = re.compile(r"ℓ\d+")
+_AXIS = re.compile(r"AXIS_[-\d.]+")
 _TOKEN = re.compile(r"'S'|\*\*|//|[-+*/@<>=!]=|-?\d+(?:\.\d*)?(?:e-?\d+)?|\w+|[^\s,.:]")
 _MODULES = ("np", "numpy", "math")
 _NUMPY = (np, np.linalg, math)
@@ -145,9 +146,10 @@ class _Normal(ast.NodeTransformer):
         return ast.copy_location(ast.Call(func, args, []), node)
 
     def _argument(self, value, param):
-        if param == "axis" and (isinstance(value, ast.Name) or isinstance(value, ast.Constant)
-                                and _is_number(value.value)):
+        if param == "axis" and isinstance(value, ast.Name):
             return ast.copy_location(ast.Name("AXIS"), value)
+        if param == "axis" and isinstance(value, ast.Constant) and _is_number(value.value):
+            return ast.copy_location(ast.Name(f"AXIS_{value.value}"), value)  # see _form
         return self.visit(value)
 
 
@@ -219,12 +221,15 @@ def _parse(code):
     return normal.visit(tree), code, normal.leaves
 
 
-def _operations(tree):
-    """{node: how many operations it holds} of every node of a syntax tree."""
+def _operations(tree, numpy_only=False):
+    """{node: how many operations it holds} of every node of a syntax tree; `numpy_only`, calls
+    of numpy's functions only (not add.forward(p, m), f(x))."""
     counts = {}
 
     def count(node):
-        counts[node] = isinstance(node, _OPERATIONS) + sum(map(count, ast.iter_child_nodes(node)))
+        own = isinstance(node, _OPERATIONS) and not (numpy_only and isinstance(node, ast.Call) and (
+            not isinstance(node.func, ast.Name) or _LEAF.match(node.func.id)))
+        counts[node] = own + sum(map(count, ast.iter_child_nodes(node)))
         return counts[node]
     count(tree)
     return counts
@@ -232,11 +237,13 @@ def _operations(tree):
 
 def _form(node, operations, least=2, tokens=MIN_TOKENS):
     """The normalised text of a node that holds `operations`, leaves numbered v0, v1, ... in order
-    of appearance, or None when it is too small to give anything away."""
+    of appearance, or None when it is too small to give anything away. Any axis is an axis in a
+    form of two operations or more; a smaller one keeps its number (x.sum(axis=0) is not axis=1)."""
     if operations < least:
         return None
     names = {}
     text = _LEAF.sub(lambda m: names.setdefault(m[0], f"v{len(names)}"), ast.unparse(node))
+    text = _AXIS.sub("AXIS", text) if least > 1 else text
     return text if len(_TOKEN.findall(text)) >= tokens else None
 
 
@@ -250,6 +257,7 @@ def forms(code, inside=True, small=False):
         return {}
     tree, source, _ = parsed
     lines, operations, found = source.splitlines(), _operations(tree), {}
+    numpy_operations = _operations(tree, numpy_only=True) if small else {}
     for node in ast.walk(tree):
         if isinstance(node, _STATEMENTS):
             line = lines[node.lineno - 1].strip()
@@ -262,9 +270,10 @@ def forms(code, inside=True, small=False):
         else:
             continue
         for n, text in nodes:
-            least = (1, MIN_ALONE_TOKENS) if small and n is node and text else ()
-            if (f := _form(n, operations[n], *least)) and f not in found:
-                found[f] = text or _segment(lines, n)
+            whole = small and n is node and text and _form(n, numpy_operations[n], 1, MIN_ALONE_TOKENS)
+            for f in (_form(n, operations[n]), whole):
+                if f and f not in found:
+                    found[f] = text or _segment(lines, n)
     return found
 
 
@@ -278,7 +287,7 @@ def _segment(lines, node):
 
 def _alone(code, returned):
     """{form: source} of the statements of a solution region that are each a whole answer, however
-    small (one operation and MIN_ALONE_TOKENS tokens are enough): the region's only statement
+    small (one operation of numpy's and MIN_ALONE_TOKENS tokens are enough): the region's only statement
     (`np.add.at(dW, x, dout)`), and each that sets a value named in `returned` (`dbeta = ...`)."""
     parsed = _parse(code)
     if parsed is None:
@@ -290,7 +299,7 @@ def _alone(code, returned):
         targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
         if isinstance(node, _STATEMENTS) and (tree.body == [node] or any(
                 getattr(t, "id", None) in returned for t in targets)):
-            if f := _form(node, _operations(node)[node], 1, MIN_ALONE_TOKENS):
+            if f := _form(node, _operations(node, numpy_only=True)[node], 1, MIN_ALONE_TOKENS):
                 found.setdefault(f, source.splitlines()[node.lineno - 1].strip())
     return found
 
@@ -379,7 +388,7 @@ def secrets(nb, assignment):
                 for f, source in forms(text, inside=kind == "solution").items():
                     found.setdefault(f, Secret(assignment, cells.key(cell), kind, source))
                 for f, source in _alone(text, _returned(cell.source)).items() if kind == "solution" else ():
-                    if f not in found:  # else a secret anywhere already
+                    if _AXIS.sub("AXIS", f) not in found:  # else a secret anywhere already
                         secret = Secret(assignment, cells.key(cell), kind, source, alone=True)
                         found.setdefault((assignment, secret.grade_id, f), secret)
             shown = rx.sub("", shown)

@@ -218,13 +218,27 @@ def test_a_whole_answer_is_a_secret_in_its_own_notebook_however_small(tmp_path, 
 
 
 def test_common_harmless_code_is_not_a_leak(tmp_path):
-    """Small statements of a solution (a reshape, zeros_like, a sum over an axis, a loop over layers)
-    and a visible test comparing with a reference that its hidden part computes give nothing away."""
-    solution = ("N = x.shape[0]\ndx = np.zeros_like(x)\nx_rows = x.reshape(N, -1)\ndb = dout.sum(axis=0)\n"
-                "for i in range(1, L + 1):\n    shape = (dims[i - 1], dims[i])\nout = x_rows @ w + b")
+    """Small statements of a solution (a reshape, zeros_like, a sum over an axis, a loop over layers),
+    returned values that are a call of the course's code or a sum over another axis, and a visible test
+    comparing with a reference that its hidden part computes give nothing away."""
+    solution = """def f(x, dz, dout, p, m, L, dims, w, b):
+    ### BEGIN SOLUTION
+    N = x.shape[0]
+    dx = np.zeros_like(x)
+    x_rows = x.reshape(N, -1)
+    db = dout.sum(axis=0)
+    for i in range(1, L + 1):
+        shape = (dims[i - 1], dims[i])
+    out = x_rows @ w + b
+    dz_sum = dz.sum(axis=1)
+    h = add.forward(p, m)
+    ### END SOLUTION
+    return out, dz_sum, h
+"""
     hidden = "_want = np.maximum(0, _x.reshape(_x.shape[0], -1) @ _w + _b)"
     shown = ("flat = images.reshape(N, -1)\ngrad = np.zeros_like(images)\ndb = np.sum(dout, axis=0)\n"
              "for i in range(1, num_layers + 1):\n    W = rng.standard_normal((dims[i - 1], dims[i]))\n"
+             "_db_want = _d.sum(axis=0)\nq = add.forward(x, y)\n"
              "assert rel_error(out, _want) < 1e-8, 'out = x.reshape(N, -1) @ w + b, then ReLU'")
     assert _synthetic_leaks(tmp_path, solution, shown, hidden=hidden) == []
 
