@@ -752,9 +752,10 @@ plt.show()
 def check_regularizer(loss_fn, W, *data, reg=0.1):
     """Checks the regularizer alone: how much loss_fn(W, *data, reg) and its dW change when reg is on."""
     (loss_on, dW_on), (loss_off, dW_off) = loss_fn(W.copy(), *data, reg), loss_fn(W.copy(), *data, 0.0)
-    ratio = (loss_on - loss_off) / (0.5 * reg * np.sum(W * W))
+    penalty = 0.5 * reg * np.linalg.norm(W) ** 2  # R(W) above: the squared Frobenius norm is the sum of squares
+    ratio = (loss_on - loss_off) / penalty
     assert abs(ratio - 1) < 1e-6, (
-        f"switching reg on adds {ratio:.4g} times 0.5 * reg * sum(W^2) to the loss: "
+        f"switching reg on adds {ratio:.4g} times R(W) to the loss: "
         + ("the regularizer is missing from the loss" if abs(ratio) < 1e-6
            else "it is counted more than once (in every example?)" if ratio > 1.5
            else "it is divided by N: only the data loss is an average" if ratio < 0.5 else "a wrong factor"))
@@ -779,7 +780,7 @@ def check_batch_gradient(batch_fn, single_fn, W, X, y):
 
 # %% id="q6_svm_single" kind="answer"
 def svm_loss_single(W, x, y, reg):
-    """Multiclass SVM loss of one example (margin 1) plus 0.5 * reg * sum(W * W).
+    """Multiclass SVM loss of one example (margin 1) plus the L2 penalty R(W) (half of reg times the sum of squared weights).
 
     W: (C, D) weights;  x: (D,) one example;  y: int in 0..C-1, its class;  reg: float
     Returns loss (float) and dW (C, D), the gradient of the loss with respect to W.
@@ -920,7 +921,7 @@ draw_graph(nodes, edges, title="SVM loss of the cat image", fmt=".2g")
 
 # %% id="q7_svm_batch" kind="answer"
 def svm_loss_loop(W, X, y, reg):
-    """Multiclass SVM loss of a batch, averaged over the examples, plus 0.5 * reg * sum(W * W).
+    """Multiclass SVM loss of a batch, averaged over the examples, plus the L2 penalty R(W) (half of reg times the sum of squared weights).
 
     W: (C, D) weights;  X: (N, D) examples, one per row;  y: (N,) their classes;  reg: float
     Returns loss (float) and dW (C, D).
@@ -1101,7 +1102,7 @@ print("same as softmax of [0, 1, 2]:", np.exp([0, 1, 2]) / np.sum(np.exp([0, 1, 
 
 # %% id="q8_softmax_single" kind="answer"
 def softmax_loss_single(W, x, y, reg):
-    """Softmax cross-entropy loss of one example plus 0.5 * reg * sum(W * W).
+    """Softmax cross-entropy loss of one example plus the L2 penalty R(W) (half of reg times the sum of squared weights).
 
     W: (C, D) weights;  x: (D,) one example;  y: int in 0..C-1, its class;  reg: float
     Returns loss (float) and dW (C, D), the gradient of the loss with respect to W.
@@ -1218,7 +1219,7 @@ plt.show()
 
 # %% id="q9_softmax_batch" kind="answer"
 def softmax_loss_loop(W, X, y, reg):
-    """Softmax loss of a batch, averaged over the examples, plus 0.5 * reg * sum(W * W).
+    """Softmax loss of a batch, averaged over the examples, plus the L2 penalty R(W) (half of reg times the sum of squared weights).
 
     W: (C, D) weights;  X: (N, D) examples, one per row;  y: (N,) their classes;  reg: float
     Returns loss (float) and dW (C, D).

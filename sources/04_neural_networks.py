@@ -115,7 +115,7 @@ def affine_relu_backward(dout, cache):
 
 # %% id="q1_linear_classifier" kind="answer"
 class LinearClassifier:
-    """A linear softmax classifier: scores = X W + b, loss = softmax + 0.5 * reg * sum(W^2).
+    """A linear softmax classifier: scores = X W + b, loss = softmax + notebook 02's L2 penalty on W.
 
     input_dim: D;  num_classes: C
     weight_scale: standard deviation of the random initial W (b starts at 0)
@@ -126,7 +126,7 @@ class LinearClassifier:
     def __init__(self, input_dim, num_classes, weight_scale=1e-3, reg=0.0, seed=0):
         rng = np.random.default_rng(seed)
         self.reg = reg
-        self.params = {"W": weight_scale * rng.standard_normal((input_dim, num_classes)),
+        self.params = {"W": rng.normal(0.0, weight_scale, (input_dim, num_classes)),
                        "b": np.zeros(num_classes)}
 
     def loss(self, X, y=None):
@@ -447,7 +447,7 @@ plt.show()
 
 # %% id="q3_two_layer_scores" kind="answer"
 class TwoLayerNet:
-    """affine - relu - affine - softmax, with L2 regularization 0.5 * reg * (sum(W1^2) + sum(W2^2)).
+    """affine - relu - affine - softmax, with notebook 02's L2 penalty on W1 and W2 (not on the biases).
 
     input_dim: D;  hidden_dim: H;  num_classes: C
     weight_scale: standard deviation of the random initial weights (biases start at 0)
@@ -947,7 +947,7 @@ assert abs(answer_wq2 - 79_510) <= 0.5
 
 # %% id="q6_fully_connected" kind="answer"
 class FullyConnectedNet:
-    """{affine - relu} x (L - 1) - affine - softmax, with L2 regularization 0.5 * reg * sum(W^2).
+    """{affine - relu} x (L - 1) - affine - softmax, with notebook 02's L2 penalty on every weight matrix.
 
     hidden_dims: list of the L - 1 hidden sizes;  input_dim: D;  num_classes: C
     weight_scale: standard deviation of the random initial weights (biases start at 0)

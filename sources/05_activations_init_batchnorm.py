@@ -202,8 +202,8 @@ with reference_disabled(_layers.sigmoid_forward, _layers.sigmoid_backward,
 # pass of ELU use $f'(x) = f(x) + \alpha$ for $x \le 0$.
 #
 # `np.where(condition, a, b)` picks `a` where the condition holds and `b` elsewhere. It evaluates both,
-# so in ELU write `np.exp(np.minimum(x, 0))`: the exponential of a large positive `x` would overflow
-# (and print a warning) even though that branch is not used.
+# so in ELU the exponential is computed for a large positive `x` too, where it overflows (and prints a
+# warning) even though that branch is not used: give the exponential only inputs that cannot be positive.
 
 # %% id="q2_leaky_relu_elu" kind="answer"
 def leaky_relu_forward(x, alpha=0.01):
@@ -1751,7 +1751,7 @@ class FullyConnectedNormNet:
 
     hidden_dims: the L - 1 hidden sizes;  input_dim: D;  num_classes: C
     normalization: None, "batchnorm" or "layernorm"
-    reg: L2 strength, 0.5 * reg * sum(W^2) over the weight matrices
+    reg: L2 strength (notebook 02's penalty, on the weight matrices only)
     weight_scale: std of the initial weights, or a scheme of your init_weights ("he", "xavier", ...)
     seed: of the initialization; self.rng goes on with the same generator (notebook 06's dropout masks)
     params: W1, b1, ..., WL, bL; with a normalization also gamma1, beta1, ..., gamma{L-1}, beta{L-1}

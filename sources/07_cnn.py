@@ -1891,12 +1891,12 @@ assert np.allclose(means, 0, atol=1e-10) and np.allclose(stds, 1, atol=1e-4), \
 # Check 2: no statistics across the batch: an example alone gets the same output as in its batch.
 alone, _ = spatial_groupnorm_forward(x[1:], ones, zeros, 3, {})
 assert np.allclose(alone, out[1:]), "group norm must not use the other examples of the batch"
-# Check 3: the special cases. G = 1 is layer norm, G = C is instance norm (numpy statistics here).
-flat = x.reshape(2, -1)
-layer_norm = ((flat - flat.mean(axis=1, keepdims=True)) / np.sqrt(flat.var(axis=1, keepdims=True) + 1e-5))
-assert np.allclose(spatial_groupnorm_forward(x, ones, zeros, 1, {})[0], layer_norm.reshape(x.shape)), "G = 1"
-instance = (x - x.mean(axis=(2, 3), keepdims=True)) / np.sqrt(x.var(axis=(2, 3), keepdims=True) + 1e-5)
-assert np.allclose(spatial_groupnorm_forward(x, ones, zeros, 6, {})[0], instance), "G = C"
+# Check 3: the special cases. G = 1 is layer norm (all C*H*W numbers of an example together), G = C is
+# instance norm (each channel of each example alone).
+for G, axes, name in [(1, (1, 2, 3), "layer norm"), (6, (2, 3), "instance norm")]:
+    special, _ = spatial_groupnorm_forward(x, ones, zeros, G, {})
+    assert np.allclose(special.mean(axis=axes), 0, atol=1e-10) and np.allclose(special.std(axis=axes), 1, atol=1e-4), \
+        f"G = {G} must be {name}: mean 0 and standard deviation 1 over the axes {axes} of each example"
 # Check 4: the per-channel scale and shift.
 gamma, beta = np.arange(1.0, 7.0).reshape(1, 6, 1, 1), np.arange(-3.0, 3.0).reshape(1, 6, 1, 1)
 scaled, _ = spatial_groupnorm_forward(x, gamma, beta, 3, {})
