@@ -11,10 +11,13 @@ import nbformat
 import pytest
 
 from cs231n_course import cells
-from cs231n_course.build import build, check, read_source
+from cs231n_course.build import build
+from cs231n_course.check import check
 from cs231n_course.cli import main
-from cs231n_course.course import Course, CourseError
+from cs231n_course.course import Course
+from cs231n_course.errors import CourseError
 from cs231n_course.lint import lint
+from cs231n_course.source import read_source
 
 NB = "01_chain_rule"
 SRC = f"sources/{NB}.py"

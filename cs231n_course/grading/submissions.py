@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..course import CourseError
+from ..errors import CourseError
 from .results import NotebookResult, Status, Submission, printable, student_id_problem
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any honest notebook (outputs included)
