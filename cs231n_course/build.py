@@ -3,6 +3,7 @@
 sources/<a>.py                 the text source (jupytext percent format), committed, edited by authors
 solutions/<a>/<a>.ipynb        the nbgrader source notebook built from it (generated, not committed)
 notebooks/<a>/<a>.ipynb        the student notebook, nbgrader generate_assignment (generated, committed)
+cs231n_course/reference/*.py   the instructor's reference modules, from the solution regions (refgen.py)
 
 The text-source format is source.py's; `check` (check.py) builds into a temporary folder and compares.
 """
@@ -15,6 +16,7 @@ import nbformat
 
 from .course import run_nbgrader
 from .errors import CourseError
+from .refgen import reference_modules
 from .source import id_problems, parse_source
 
 
@@ -35,7 +37,8 @@ def _replace(src, dest):
 
 
 def build(course, assignments=None, release_dir=None, solutions_dir=None):
-    """Build solutions/<a>/<a>.ipynb and notebooks/<a>/<a>.ipynb from sources/<a>.py.
+    """Build solutions/<a>/<a>.ipynb and notebooks/<a>/<a>.ipynb from sources/<a>.py, and the
+    course's reference modules (refgen.py).
 
     assignments: the ones to build (default: all). The notebooks go to solutions_dir and
     release_dir (default: the course's solutions/ and notebooks/). Each assignment folder is
@@ -70,6 +73,11 @@ def build(course, assignments=None, release_dir=None, solutions_dir=None):
                 _strip_outputs(path)
             _replace(stage_src / name, solutions_dir / name)
             _replace(stage_rel / name, release_dir / name)
+    if course.reference.is_dir():  # the references follow the sources, however few were built
+        for name, text in reference_modules(course).items():
+            path = course.reference / name
+            if not path.is_file() or path.read_text() != text:
+                path.write_text(text)
     if assignments is None and solutions_dir.is_dir():
         for stale in solutions_dir.iterdir():
             if stale.is_dir() and stale.name not in names:

@@ -9,6 +9,7 @@ import nbformat
 from .build import build
 from .errors import CourseError
 from .lint import lint
+from .refgen import reference_modules
 from .release import edition_leaks
 
 
@@ -21,7 +22,8 @@ def check(course):
     """Problems that make the committed course inconsistent; an empty list when all is well.
 
     Every lint problem of the text sources (see `lint.lint`), stale, missing or extra files under
-    notebooks/, notebooks stored with outputs, solution markers that leaked into a release, and
+    notebooks/, stale reference modules (refgen.py), notebooks stored with outputs, solution
+    markers that leaked into a release, and
     then every finding of the leak check on the student edition of the whole course (leaks.py).
     Each problem names the file and says how to fix it.
     """
@@ -44,6 +46,12 @@ def check(course):
                 if not filecmp.cmp(fresh / rel, course.notebooks / rel, shallow=False):
                     problems.append(f"notebooks/{rel}: out of date with sources/{rel.parts[0]}.py "
                                     "(run `cs231n-course build` and commit)")
+    if course.reference.is_dir() and fresh is not None:
+        for name, text in reference_modules(course).items():
+            path = course.reference / name
+            if not path.is_file() or path.read_text() != text:
+                problems.append(f"cs231n_course/reference/{name}: out of date with sources/ (run "
+                                "`cs231n-course build` and commit; edit the sources, never this file)")
     for path in sorted(course.notebooks.rglob("*")) if course.notebooks.is_dir() else []:
         if not path.is_file() or ".ipynb_checkpoints" in path.parts:
             continue

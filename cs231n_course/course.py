@@ -44,6 +44,12 @@ class Course:
         return self.root / "notebooks"
 
     @property
+    def reference(self):
+        """The instructor's reference modules, generated from the sources (refgen.py); a course
+        without this folder (a copy of some of its notebooks) has none."""
+        return self.root / "cs231n_course" / "reference"
+
+    @property
     def config_file(self):
         return self.root / "assignments" / "nbgrader_config.py"
 
