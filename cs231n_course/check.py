@@ -18,6 +18,13 @@ def _files(folder):
             and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts}
 
 
+def stale_references(course, folder):
+    """A problem for each reference module in folder that is not what the sources give."""
+    return [f"cs231n_course/reference/{name}: out of date with sources/ (run `cs231n-course build` and "
+            "commit; edit the sources, never this file)" for name, text in reference_modules(course).items()
+            if not (folder / name).is_file() or (folder / name).read_text() != text]
+
+
 def check(course):
     """Problems that make the committed course inconsistent; an empty list when all is well.
 
@@ -47,11 +54,7 @@ def check(course):
                     problems.append(f"notebooks/{rel}: out of date with sources/{rel.parts[0]}.py "
                                     "(run `cs231n-course build` and commit)")
     if course.reference.is_dir() and fresh is not None:
-        for name, text in reference_modules(course).items():
-            path = course.reference / name
-            if not path.is_file() or path.read_text() != text:
-                problems.append(f"cs231n_course/reference/{name}: out of date with sources/ (run "
-                                "`cs231n-course build` and commit; edit the sources, never this file)")
+        problems += stale_references(course, course.reference)
     for path in sorted(course.notebooks.rglob("*")) if course.notebooks.is_dir() else []:
         if not path.is_file() or ".ipynb_checkpoints" in path.parts:
             continue
