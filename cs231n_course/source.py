@@ -10,12 +10,13 @@ and nothing else (the kinds are those of `cells.Kind`; `given` is the default):
     # %% [markdown] id="wq3_why" kind="written" points=2         a written answer, graded by hand
 
 The id is both the notebook cell id and the nbgrader grade_id: 1-64 characters from a-z, 0-9 and _
-(`ID`). A source is parsed once per version of its file; every caller gets its own copy.
+(`ID`). Each version of a source is parsed once (by jupytext, the slow part); every caller gets
+its own copy.
 """
 
 import copy
 import re
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import jupytext
@@ -76,8 +77,7 @@ def parse_source(path):
     an id when it has none) and the problem, naming file, line and cell, goes into `problems`.
     """
     path = Path(path).resolve()
-    info = path.stat()
-    nb, lines, problems = _parse(path, info.st_mtime_ns, info.st_size)
+    nb, lines, problems = _parse(path, path.read_text(encoding="utf-8"))
     return copy.deepcopy(nb), list(lines), list(problems)
 
 
@@ -88,10 +88,9 @@ def _cell_id(grade_id):
     return re.sub(r"[^a-z0-9_]+", "_", grade_id.lower()).strip("_")[:64] or "cell"
 
 
-@cache
-def _parse(path, mtime_ns, size):
-    """parse_source of one version of the file (its time and size name the version)."""
-    text = path.read_text(encoding="utf-8")
+@lru_cache(maxsize=64)
+def _parse(path, text):
+    """parse_source of one version (text) of the file at path."""
     try:
         rel = path.relative_to(path.parents[1])
     except ValueError:
