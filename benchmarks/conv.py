@@ -32,7 +32,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from cs231n_course.reference import fast_layers  # noqa: E402
+from cs231n_course.reference import fast_conv  # noqa: E402
 from cs231n_course.reference.fast_layers import (  # noqa: E402
     conv_backward_fast,
     conv_backward_naive,
@@ -129,7 +129,7 @@ def main():
     W_out = conv_output_size(W, WW, stride, pad)
     K, M = C * HH * WW, N * H_out * W_out  # the im2col matmul: (F, K) @ (K, M)
     flops = 2 * N * F * H_out * W_out * C * HH * WW
-    chunk = min(N, fast_layers._images_per_chunk(C, HH, WW, H_out, W_out, x.itemsize))
+    chunk = min(N, fast_conv._images_per_chunk(C, HH, WW, H_out, W_out, x.itemsize))
     m_chunk, n_chunks = chunk * H_out * W_out, -(-N // chunk)
 
     print(f"Convolution benchmark: x {x.shape}, w {w.shape}, stride {stride}, pad {pad}, float64 "

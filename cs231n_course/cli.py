@@ -18,8 +18,11 @@ import tempfile
 from pathlib import Path
 
 from . import cells
-from .build import build, check
-from .course import Course, CourseError, find_course
+from .build import build
+from .check import check
+from .course import Course, find_course
+from .errors import CourseError
+from .grading import similarity
 from .grading.limits import Limits
 from .grading.outputs import LMS_FORMATS, export, publish, score_table
 from .grading.pipeline import grade_class
@@ -163,8 +166,6 @@ def _export(args):
 
 
 def _similarity(args):
-    from .grading import similarity  # copydetect imports matplotlib.pyplot: only this command waits for it
-
     course = _course(args)
     assignment = args.assignment or _infer_assignment(course, similarity.submissions_in(args.submissions))
     threshold = similarity.THRESHOLD if args.threshold is None else args.threshold

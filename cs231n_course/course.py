@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from traitlets.config.loader import PyFileConfigLoader
 
 from . import cells
+from .errors import CourseError
+from .source import read_source
 
 _SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-
-
-class CourseError(Exception):
-    """A problem the user can fix; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -45,14 +44,18 @@ class Course:
         return self.root / "notebooks"
 
     @property
+    def reference(self):
+        """The instructor's reference modules, generated from the sources (refgen.py); a course
+        without this folder (a copy of some of its notebooks) has none."""
+        return self.root / "cs231n_course" / "reference"
+
+    @property
     def config_file(self):
         return self.root / "assignments" / "nbgrader_config.py"
 
     @property
     def course_id(self):
         """The nbgrader course id of its config (names the course in its gradebooks)."""
-        from traitlets.config.loader import PyFileConfigLoader
-
         config = PyFileConfigLoader(self.config_file.name, str(self.config_file.parent)).load_config()
         return config.CourseDirectory.get("course_id") or self.root.name
 
@@ -68,8 +71,6 @@ class Course:
     def solution(self, assignment):
         """The nbgrader source notebook of an assignment (solutions and hidden tests), built from
         its text source (solutions/ need not exist)."""
-        from .build import read_source
-
         self._check(assignment)
         return read_source(self.sources / f"{assignment}.py")
 

@@ -20,7 +20,7 @@ import re
 import nbformat
 
 from . import cells
-from .build import id_problems, parse_source
+from .source import id_problems, parse_source
 
 RENAMED = "sources/renamed_cells.json"
 _README_ROW = re.compile(r"^\|\s*\d+\s*\|\s*`(?P<name>[^`]+)`\s*\|.*\|\s*(?P<questions>\d+) questions?,"

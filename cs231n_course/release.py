@@ -34,7 +34,7 @@ import cs231n_utils
 from cs231n_utils.mine import INDEX, _definitions  # what mine runs of a notebook's cells
 
 from . import cells
-from .course import CourseError
+from .errors import CourseError
 from .leaks import leaks
 
 PYPROJECT = """\

@@ -18,6 +18,8 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
+from . import mine  # the learner's own update rules, read when a Solver asks for one
+
 
 def sgd(w, dw, config=None):
     """Plain SGD, the Solver's default rule. config: learning_rate (default 1e-2)."""
@@ -76,8 +78,6 @@ class Solver:
             if update_rule not in RULES:
                 raise ValueError(f'Invalid update_rule "{update_rule}" (give "sgd", {", ".join(RULES)} '
                                  "or a function)")
-            from cs231n_utils import mine  # the learner's own rules, read when asked for
-
             update_rule = getattr(mine, update_rule)
         if not callable(update_rule):
             raise ValueError(f'Invalid update_rule "{update_rule}"')

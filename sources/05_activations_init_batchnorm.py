@@ -974,7 +974,7 @@ assert abs(init_weights(500, 500, "he", np.random.default_rng(0)).std() - np.sqr
 import cs231n_course.reference.classifiers as _classifiers
 from cs231n_utils.testing import reference_disabled
 
-with reference_disabled(_classifiers._init_std):
+with reference_disabled(_classifiers.init_weights):
     for _fi, _fo in [(784, 100), (3, 50), (1, 1)]:
         _z = np.random.default_rng(_fi).standard_normal((_fi, _fo))
         for _scheme, _std in [("small", 0.01), ("large", 1.0), ("xavier", 1 / np.sqrt(_fi)),

@@ -980,7 +980,7 @@ for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 1, "pad": 1}),
     _xp = np.pad(_x, ((0, 0), (0, 0), (_cp["pad"],) * 2, (_cp["pad"],) * 2))
     _cases.append((_x, _w, _b, _cp, _xp, _im2col_loops(_xp, _ws[2], _ws[3], _cp["stride"]),
                    _fl.conv_forward_naive(_x, _w, _b, _cp)[0]))
-with _reference_disabled(_fl._im2col, _fl.conv_forward_im2col, _fl.conv_forward_naive):
+with _reference_disabled(_fl.im2col, _fl.conv_forward_im2col, _fl.conv_forward_naive):
     for _x, _w, _b, _cp, _xp, _cols_want, _out_want in _cases:
         _cols = im2col(_xp, _w.shape[2], _w.shape[3], _cp["stride"])
         assert _cols.shape == _cols_want.shape and np.array_equal(_cols, _cols_want), ("im2col", _xp.shape)
@@ -1169,8 +1169,8 @@ for _xs, _ws, _cp in [((3, 3, 7, 7), (4, 3, 3, 3), {"stride": 2, "pad": 1}),
     _xp = np.pad(_x, ((0, 0), (0, 0), (_cp["pad"],) * 2, (_cp["pad"],) * 2))
     _dcols = _rng.normal(size=(_ws[1] * _ws[2] * _ws[3], _out.shape[0] * _out.shape[2] * _out.shape[3]))
     _cases.append((_dout, _cache, _fl.conv_backward_naive(_dout, _cache), _xp.shape, _dcols,
-                   _fl._col2im(_dcols, _xp.shape, _ws[2], _ws[3], _cp["stride"])))
-with _reference_disabled(_fl._col2im, _fl.conv_backward_im2col, _fl.conv_backward_naive):
+                   _fl.col2im(_dcols, _xp.shape, _ws[2], _ws[3], _cp["stride"])))
+with _reference_disabled(_fl.col2im, _fl.conv_backward_im2col, _fl.conv_backward_naive):
     for _dout, _cache, _want, _xps, _dcols, _dxp_want in _cases:
         _dxp = col2im(_dcols, _xps, _cache[1].shape[2], _cache[1].shape[3], _cache[3]["stride"])
         assert _dxp.shape == _dxp_want.shape and rel_error(_dxp, _dxp_want) < 1e-12, ("col2im", _xps)

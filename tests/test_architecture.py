@@ -2,7 +2,9 @@
 
 - cs231n_utils (what learners import) never imports cs231n_course (the course tools);
 - no module of either package reads tests/ (fixtures are the tests' own);
-- inside the grader, data flows one way: no module imports one that comes after it.
+- inside the grader, data flows one way: no module imports one that comes after it;
+- every import of a project module sits at the top of its module, and the course tools' imports
+  form no cycle (errors <- cells <- source <- course <- lint, build, release <- check <- cli).
 """
 
 import ast
@@ -51,6 +53,46 @@ def imports(path):
 
 def modules(package):
     return sorted((ROOT / package).rglob("*.py"))
+
+
+def name_of(path):
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+PROJECT = ("cs231n_course", "cs231n_utils")
+
+
+@pytest.mark.parametrize("path", modules("cs231n_utils") + modules("cs231n_course"), ids=lambda p: p.name)
+def test_project_modules_are_imported_at_the_top(path):
+    """An import inside a function hides a dependency (and, once, hid a cycle): none of the project's."""
+    tree = ast.parse(path.read_text())
+    top = set(tree.body)
+    hidden = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+              and node not in top and (getattr(node, "level", 0) or any(
+                  n.split(".")[0] in PROJECT for n in [getattr(node, "module", None) or ""]
+                  + [a.name for a in node.names]))]
+    assert not hidden, f"{path.name} imports project modules inside functions, at lines {hidden}"
+
+
+def test_the_course_tools_import_one_way():
+    graph = {}
+    for path in modules("cs231n_course"):
+        known = {name_of(p) for p in modules("cs231n_course")}
+        graph[name_of(path)] = {n for n in imports(path) if n in known and n != name_of(path)}
+    done, path = set(), []
+
+    def visit(module):
+        assert module not in path, f"an import cycle: {' -> '.join(path[path.index(module):] + [module])}"
+        if module not in done:
+            path.append(module)
+            for used in sorted(graph[module]):
+                visit(used)
+            path.pop()
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
 
 
 @pytest.mark.parametrize("path", modules("cs231n_utils"), ids=lambda p: p.name)

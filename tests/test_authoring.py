@@ -11,10 +11,14 @@ import nbformat
 import pytest
 
 from cs231n_course import cells
-from cs231n_course.build import build, check, read_source
+from cs231n_course.build import build
+from cs231n_course.check import check, stale_references
 from cs231n_course.cli import main
-from cs231n_course.course import Course, CourseError
+from cs231n_course.course import Course
+from cs231n_course.errors import CourseError
 from cs231n_course.lint import lint
+from cs231n_course.refgen import MODULES, module_text, reference_modules
+from cs231n_course.source import read_source
 
 NB = "01_chain_rule"
 SRC = f"sources/{NB}.py"
@@ -259,3 +263,27 @@ def test_check_reports_lint_problems(course_copy):
     problems = check(course_copy)
     assert any(p.startswith(f"{SRC}:") and "unknown header option 'tags'" in p for p in problems)
     assert main(["--course", str(course_copy.root), "check"]) == 1
+
+
+def test_the_reference_modules_are_the_sources_answers(course):
+    """Each generated reference module is what the sources give, and an answer edited in its
+    solution region is what the reference runs: one place for each answer."""
+    for name, text in reference_modules(course).items():
+        assert (course.reference / name).read_text() == text, f"run `cs231n-course build`: {name} is stale"
+    solutions = {a: course.solution(a) for a, _ in MODULES["layers"].parts}
+    cell = cells.answer_cells(solutions["03_vectorized_backprop"])["q3_affine_forward"]
+    cell.source = cell.source.replace("@ w + b", "@ w - b")
+    text = module_text("layers", solutions)
+    assert "# sources/03_vectorized_backprop.py, cell q3_affine_forward\ndef affine_forward(" in text
+    assert "@ w - b" in text and "BEGIN SOLUTION" not in text
+    cell.source += "\n\ndef affine_forward(x, w, b):\n    return x\n"  # now defined twice
+    with pytest.raises(CourseError, match="sources/03_vectorized_backprop.py: .*affine_forward"):
+        module_text("layers", solutions)
+
+
+def test_check_names_a_stale_reference_module(course, tmp_path):
+    shutil.copytree(course.reference, tmp_path / "reference")
+    (tmp_path / "reference" / "optim.py").write_text("# edited by hand\n")
+    assert stale_references(course, tmp_path / "reference") == [
+        "cs231n_course/reference/optim.py: out of date with sources/ (run `cs231n-course build` and "
+        "commit; edit the sources, never this file)"]

@@ -83,6 +83,18 @@ def test_replacement_is_reindented_at_any_depth_and_deletion_keeps_blocks_valid(
     assert two == "class A:\n    def f(self, xs):\n        return 0\n"
 
 
+def test_an_entry_without_old_replaces_the_solution_region_of_its_question():
+    source = ("def f(x):\n    y = 2 * x\n    ### BEGIN SOLUTION\n    # the answer\n    out = y + 1\n"
+              "    out = out ** 2\n    ### END SOLUTION\n    return out\n")
+    got = wrong_answer(source, None, "out = y")
+    assert got == "def f(x):\n    y = 2 * x\n    ### BEGIN SOLUTION\n    # the answer\n    out = y\n" \
+                  "    ### END SOLUTION\n    return out\n"
+    two = source + "\n\ndef g():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
+    with pytest.raises(ValueError, match="'off by one' of q1_f: old None stands for the solution region, "
+                                         "but the cell has 2"):
+        wrong_answer(two, None, "out = y", grade_id="q1_f", description="off by one")
+
+
 def test_magics_do_not_stop_the_matching():
     source = "%matplotlib inline\nx = 1\n!ls\ny = 2\n"
     assert wrong_answer(source, "y = 2", "y = 3") == "%matplotlib inline\nx = 1\n!ls\ny = 3\n"

@@ -27,7 +27,7 @@ from nbgrader.api import Gradebook
 
 from cs231n_course import cells
 from cs231n_course.cli import main
-from cs231n_course.course import CourseError
+from cs231n_course.errors import CourseError
 from cs231n_course.grading import gradebook, pipeline
 from cs231n_course.grading.limits import Limits
 from cs231n_course.grading.notebook import Job

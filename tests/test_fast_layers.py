@@ -8,7 +8,7 @@ float32 vs naive in float64 < 1e-3 (see there why).
 import numpy as np
 import pytest
 
-from cs231n_course.reference import fast_layers
+from cs231n_course.reference import fast_conv, fast_layers
 from cs231n_course.reference.fast_layers import (
     conv_backward_fast,
     conv_backward_naive,
@@ -65,11 +65,10 @@ def test_conv_output_size_rejects_filters_that_do_not_fit(n, f, stride, pad):
         conv_output_size(n, f, stride, pad)
 
 
-def test_conv_forward_rejects_bad_stride():
+def test_conv_forward_fast_rejects_bad_stride():
     x, w, b = np.zeros((1, 1, 7, 7)), np.zeros((1, 1, 3, 3)), np.zeros(1)
-    for forward in (conv_forward_naive, conv_forward_fast):
-        with pytest.raises(ValueError, match="does not fit"):
-            forward(x, w, b, {"stride": 3, "pad": 0})
+    with pytest.raises(ValueError, match="does not fit"):
+        conv_forward_fast(x, w, b, {"stride": 3, "pad": 0})
 
 
 # Naive layers: values worked by hand, gradients checked numerically
@@ -195,8 +194,8 @@ def test_conv_fast_equals_naive_when_the_batch_is_split(monkeypatch, images_per_
     out_naive, cache_naive = conv_forward_naive(x, w, b, conv_param)
     image_bytes = x.shape[1] * 3 * 3 * out_naive.shape[2] * out_naive.shape[3] * x.itemsize
     # one byte short of images_per_chunk + 1 images: exactly images_per_chunk fit
-    monkeypatch.setattr(fast_layers, "_CHUNK_BYTES", (images_per_chunk + 1) * image_bytes - 1)
-    assert fast_layers._images_per_chunk(2, 3, 3, *out_naive.shape[2:], x.itemsize) == images_per_chunk
+    monkeypatch.setattr(fast_conv, "_CHUNK_BYTES", (images_per_chunk + 1) * image_bytes - 1)
+    assert fast_conv._images_per_chunk(2, 3, 3, *out_naive.shape[2:], x.itemsize) == images_per_chunk
     out_fast, cache_fast = conv_forward_fast(x, w, b, conv_param)
     assert rel_error(out_fast, out_naive) < FAST_THRESHOLD
     dout = rng.standard_normal(out_naive.shape)
@@ -250,14 +249,14 @@ def _im2col_loops(x_padded, HH, WW, stride):
     ((2, 3, 7, 9), 3, 5, 1), ((2, 3, 7, 9), 3, 3, 2), ((1, 2, 10, 10), 4, 1, 3), ((3, 1, 5, 4), 1, 1, 1),
 ])
 def test_im2col_layout_and_col2im_is_its_adjoint(x_padded_shape, HH, WW, stride):
-    # The notebooks compare the learners' im2col and col2im with these two
+    # the solution's im2col and col2im (notebook 07) against loops
     rng = np.random.default_rng(14)
     x_padded = rng.standard_normal(x_padded_shape)
-    cols = fast_layers._im2col(x_padded, HH, WW, stride)
+    cols = fast_layers.im2col(x_padded, HH, WW, stride)
     np.testing.assert_array_equal(cols, _im2col_loops(x_padded, HH, WW, stride))
     # col2im is the adjoint (transpose) of im2col: <im2col(x), y> = <x, col2im(y)> for all x, y
     y = rng.standard_normal(cols.shape)
-    dx_padded = fast_layers._col2im(y, x_padded.shape, HH, WW, stride)
+    dx_padded = fast_layers.col2im(y, x_padded.shape, HH, WW, stride)
     assert dx_padded.shape == x_padded.shape
     lhs, rhs = np.sum(cols * y), np.sum(x_padded * dx_padded)
     assert abs(lhs - rhs) <= 1e-12 * np.sum(np.abs(cols * y))
@@ -364,5 +363,5 @@ def test_col2im_blocks_ignores_whatever_its_scratch_array_held(stride):
     for junk in (np.nan, np.inf, signaling_nan):  # (an add on a signaling NaN warns "invalid value")
         got = np.zeros((n, C, Hp, Wp))
         work = np.full(n * C * WW * Hp * W_out + (HH - 1) * W_out, junk)
-        fast_layers._col2im_blocks(got, dblocks, stride, work)
+        fast_conv._col2im_blocks(got, dblocks, stride, work)
         assert rel_error(got, want) < 1e-12

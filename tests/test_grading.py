@@ -10,7 +10,7 @@ import pytest
 from cs231n_course import cells
 from cs231n_course.cli import main
 from cs231n_course.course import run_nbgrader
-from cs231n_course.grading import submissions
+from cs231n_course.grading import pipeline, submissions
 from cs231n_course.grading.feedback import CSP, render
 from cs231n_course.grading.results import NotebookResult, printable, spreadsheet_row, student_id_problem
 from cs231n_course.grading.submissions import notebook_problem
@@ -65,6 +65,31 @@ def test_links_fifos_and_huge_files_are_refused_unread(tmp_path, monkeypatch):
     assert "not a regular file" in notebook_problem(tmp_path / "fifo.ipynb")
     monkeypatch.setattr(submissions, "MAX_BYTES", 1)
     assert "larger than" in notebook_problem(notebook)
+
+
+def test_a_submission_is_read_once_and_graded_as_read(course, tmp_path, monkeypatch):
+    """The bytes validated when the folder is listed are the bytes graded: a file swapped for
+    something else afterwards changes nothing, and no file is opened twice."""
+    folder = tmp_path / "subs" / "ana"
+    folder.mkdir(parents=True)
+    released = course.release_path(NB).read_bytes()
+    (folder / f"{NB}.ipynb").write_bytes(released)
+    reads = []
+    real = submissions.read_submitted
+    monkeypatch.setattr(submissions, "read_submitted", lambda path: reads.append(path) or real(path))
+    [sub] = submissions.find_submissions(tmp_path / "subs", NB, cells.graded_cells(course.solution(NB)))
+    assert sub.data == released and reads == [folder / f"{NB}.ipynb"]
+    (folder / f"{NB}.ipynb").write_bytes(b"{ swapped")
+    jobs = []
+
+    def handed_out(todo, *args):  # what the workers would grade; then stop
+        jobs.extend(todo)
+        raise InterruptedError
+
+    monkeypatch.setattr(pipeline, "_run_local", handed_out)
+    with pytest.raises(InterruptedError):
+        pipeline.grade_class(course, [sub], NB, tmp_path / "out")
+    assert [job.submission for job in jobs] == [released] and len(reads) == 1
 
 
 def test_grade_reports_broken_submissions_and_still_grades_the_others(course, tmp_path, capsys):

@@ -19,7 +19,7 @@ from fixtures import make_submission
 
 from cs231n_course import cells
 from cs231n_course.cli import main
-from cs231n_course.course import CourseError
+from cs231n_course.errors import CourseError
 from cs231n_course.leaks import course_secrets, leaks, shape
 from cs231n_course.release import (
     MAKEFILE,

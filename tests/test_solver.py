@@ -7,7 +7,7 @@ import pytest
 from notebook_harness import every_reference
 
 from cs231n_course.reference import optim
-from cs231n_course.reference.classifiers import FullyConnectedNet, TwoLayerNet
+from cs231n_course.reference.classifiers import FullyConnectedNormNet, TwoLayerNet
 from cs231n_utils.solver import Solver
 
 D, C = 10, 3
@@ -47,7 +47,7 @@ def test_two_layer_net_overfits_50_examples():
 
 
 def test_three_layer_batchnorm_net_overfits_50_examples():
-    model = FullyConnectedNet([50, 50], D, C, normalization="batchnorm", weight_scale="he")
+    model = FullyConnectedNormNet([50, 50], D, C, normalization="batchnorm", weight_scale="he")
     solver = overfit_solver(model, optim_config={"learning_rate": 1e-2})
     solver.train()
     assert solver.train_acc_history[-1] == 1.0

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import cells
-from ..course import CourseError
+from ..errors import CourseError
 
 FORMAT = "1"  # the layout of this folder and of our table; another version is refused
 KEEP_BACKUPS = 10

@@ -22,7 +22,6 @@ from .limits import Limits
 from .results import NotebookResult, Status
 from .run import run_notebook
 from .scan import scan
-from .submissions import notebook_problem_bytes
 
 
 @dataclass
@@ -30,7 +29,7 @@ class Job:
     student: str
     assignment: str
     source: str  # the nbgrader source notebook, JSON
-    submission: bytes  # the submitted file, as read
+    submission: bytes  # the submitted file, as read and validated (submissions.read_notebook)
     limits: Limits = field(default_factory=Limits)
     renamed: dict = field(default_factory=dict)  # old cell id -> new, for earlier releases
     earlier: dict = field(default_factory=dict)  # {assignment: notebook JSON}: references of those before
@@ -50,11 +49,6 @@ def grade_notebook(job, kernel=None):
     started = time.monotonic()
     source = nbformat.reads(job.source, as_version=4)
     result = NotebookResult.zero(cells.graded_cells(source))
-    problem = notebook_problem_bytes(job.submission)
-    if problem:
-        if kernel is not None:
-            kernel.shutdown()
-        return Graded(result.fail(Status.INVALID, f"the notebook {problem}"))
     submitted = nbformat.reads(job.submission.decode("utf-8"), as_version=4)
     nb, result.repairs = assemble(source, submitted, job.renamed)
     result.cells.update(written_answers(source, nb, result.repairs))  # for the instructor to grade

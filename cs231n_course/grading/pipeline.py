@@ -36,7 +36,6 @@ from .notebook import Graded, Job, grade_notebook
 from .outputs import publish
 from .record import Record
 from .results import NotebookResult, Status
-from .submissions import read_submitted
 
 GRADER_VERSION = "5"  # part of every job's hash: a new grader regrades everything (5: course of record)
 
@@ -133,12 +132,7 @@ def grade_class(course, subs, assignment, out_dir, workers=None, scheduler=None,
         record.prepare(course, assignment, source_nb)
         by_student, jobs = {s.student: s for s in subs}, []
         for sub in subs:
-            data = None
-            if sub.path is not None:  # (else invalid: found so when the folder was listed)
-                try:
-                    data = read_submitted(sub.path)
-                except (OSError, ValueError) as e:  # changed since it was listed
-                    sub.result.fail(Status.INVALID, f"{sub.path.name} cannot be read ({e})")
+            data = sub.data  # read and validated once, when the folder was listed (None: invalid)
             if data is None:
                 record.save_result(sub.student, assignment, "", sub.result)
                 continue

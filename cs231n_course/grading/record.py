@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 
 from .. import cells
-from ..course import CourseError
+from ..errors import CourseError
 from .feedback import INSTRUCTOR_ONLY, math_as_mathml
 from .results import NotebookResult
 

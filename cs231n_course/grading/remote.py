@@ -18,6 +18,7 @@ answers, since the judge decodes, type-checks and compares everything itself.
 import base64
 import builtins
 import copy
+import importlib
 import io
 import json
 import operator
@@ -25,6 +26,8 @@ import socket
 import struct
 
 import numpy as np
+
+from cs231n_utils.testing import reference_disabled
 
 NUMERIC_KINDS = "biufc"  # bool, int, unsigned, float, complex
 MAX_DEPTH = 32
@@ -238,10 +241,6 @@ _disabled = {}  # "module:qualname" -> the active reference_disabled context
 def _disable(names, disable):
     """Mirror a hidden test's `reference_disabled(...)`: the reference functions raise inside the
     kernel while the test runs (where the kernel can import them at all)."""
-    import importlib
-
-    from cs231n_utils.testing import reference_disabled
-
     for name in names:
         if disable and name not in _disabled:
             module, _, qualname = name.partition(":")

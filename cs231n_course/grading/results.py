@@ -151,6 +151,7 @@ class Submission:
     student: str
     path: object = None  # the submitted notebook (a Path), None when it was not found
     result: NotebookResult = None
+    data: bytes = None  # the notebook as read and validated when it was found: grading reads it once
 
     @property
     def status(self):

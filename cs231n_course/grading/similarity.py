@@ -41,8 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from copydetect.detector import CodeFingerprint, compare_files
-from copydetect.utils import get_token_coverage
 
 from .. import cells
 from .assemble import released
@@ -138,6 +136,10 @@ def _their_cells(sub, renamed):
 def _fingerprint(text, kind, common=frozenset()):
     """The copydetect fingerprint of an answer, without the k-grams in common (copydetect's own
     boilerplate removal keeps some repeated k-grams: here, a plain set difference)."""
+    # copydetect imports matplotlib.pyplot: only the similarity report waits for it
+    from copydetect.detector import CodeFingerprint
+    from copydetect.utils import get_token_coverage
+
     if kind == "code":  # numbers as 0, semicolons as spaces (joining statements hides nothing), line for line
         code = _NUMBER.sub("0", text).replace(";", " ")
         got = CodeFingerprint("answer", K[kind], 1, language="python", fp=io.StringIO(code))
@@ -167,6 +169,8 @@ def _lines(got, slices, common_lines):
 def similar_pairs(question, answers, common_texts, kind, threshold):
     """[Pair] of the answers ({student: text}) to one question that are alike, apart from what
     they share with common_texts (the stub, the solution)."""
+    from copydetect.detector import compare_files
+
     common = set().union(*(_fingerprint(t, kind).hashes for t in common_texts))
     common_lines = {line.strip() for t in common_texts for line in t.split("\n")}
     alike = defaultdict(list)  # students by answer: each distinct answer is fingerprinted once

@@ -15,7 +15,8 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .. import cells
-from ..course import CourseError, run_nbgrader
+from ..course import run_nbgrader
+from ..errors import CourseError
 from .outputs import summary_plot, write_csvs
 from .results import CellResult, NotebookResult, Status
 

@@ -11,6 +11,7 @@ Submissions are read as untrusted input: a symbolic link (a notebook, or a stude
 pointing at the answer key or a classmate's work) or anything but a regular file is refused,
 files over MAX_BYTES are refused, and whatever a file holds (damaged JSON, JSON nested 100,000
 deep, a schema the validator chokes on) makes that one submission `invalid`, never the run.
+Each file is read and validated once, when it is found: grading gets those bytes (Submission.data).
 """
 
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..course import CourseError
+from ..errors import CourseError
 from .results import NotebookResult, Status, Submission, printable, student_id_problem
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any honest notebook (outputs included)
@@ -71,17 +72,24 @@ def notebook_problem_bytes(raw):
     return None
 
 
-def notebook_problem(path):
-    """Why a file is not a gradable notebook, or None when it is one."""
+def read_notebook(path):
+    """(its bytes, None) when the file at path is a gradable notebook, else (None, why not)."""
     path = Path(path)
     if path.is_symlink():
-        return "is a symbolic link: submit the notebook file itself"
+        return None, "is a symbolic link: submit the notebook file itself"
     try:
-        return notebook_problem_bytes(read_submitted(path))
+        raw = read_submitted(path)
     except OSError as e:
-        return f"cannot be read ({e.strerror})"
+        return None, f"cannot be read ({e.strerror})"
     except ValueError as e:
-        return str(e)
+        return None, str(e)
+    problem = notebook_problem_bytes(raw)
+    return (None, problem) if problem else (raw, None)
+
+
+def notebook_problem(path):
+    """Why a file is not a gradable notebook, or None when it is one."""
+    return read_notebook(path)[1]
 
 
 def _submission(student, base, assignment, graded):
@@ -94,7 +102,7 @@ def _submission(student, base, assignment, graded):
         sub.result.fail(Status.INVALID, f"{assignment}.ipynb not found in {base.name}/ (found: {others}); "
                                         "submit the notebook under its original name")
         return sub
-    problem = notebook_problem(path)
+    sub.data, problem = read_notebook(path)
     if problem:
         sub.result.fail(Status.INVALID, f"{assignment}.ipynb {problem}")
     else:
