@@ -47,7 +47,9 @@ test-fast: $(STAMP)
 
 # the unit tests that run no notebook (numerics, layers, the learner package, the architecture and
 # glossary rules) on another Python, in a venv of its own that is removed after:
-# `make test-python OTHER=python3.13` (CI runs it on 3.10 and 3.13 where they are installed)
+# `make test-python OTHER=python3.13` (CI runs it on 3.10 and 3.13 where they are installed).
+# The course's own dependencies and pytest, no dev tools; not byte-compiled at install (Python
+# compiles what the tests import, a small part of Jupyter's)
 UNIT_TESTS := $(patsubst %,tests/test_%.py,gradcheck layers optim classifiers cnn fast_layers rnn_layers \
 	data solver viz architecture glossary)
 .PHONY: test-python
@@ -55,7 +57,7 @@ test-python:
 	@$(OTHER) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
 		{ echo "give a Python 3.10 or newer: make test-python OTHER=python3.13"; exit 2; }
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(OTHER) -m venv "$$tmp/venv" && \
-		"$$tmp/venv/bin/python" -m pip install --quiet -e '.[dev]' && \
+		"$$tmp/venv/bin/python" -m pip install --quiet --no-compile -e . pytest && \
 		OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider \
 		$(UNIT_TESTS)
 

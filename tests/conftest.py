@@ -18,6 +18,26 @@ def course():
     return COURSE
 
 
+# besides those marked slow, the tests that run whole notebooks (in live kernels)
+RUNS_NOTEBOOKS = {"test_every_wrong_answer_loses_points",
+                  "test_the_trusted_judge_gives_the_blank_release_zero"}
+
+
+def pytest_collection_modifyitems(items):
+    """The longest tests first, the later (longer) notebooks before the earlier: pytest-xdist hands
+    tests out in this order, so that both test processes end together, not one of them running a
+    long notebook alone at the end. The rest stay as collected."""
+    order = COURSE.assignments()
+
+    def longest_first(item):
+        if not (item.get_closest_marker("slow") or item.originalname in RUNS_NOTEBOOKS):
+            return (1, 0)
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        return (0, -order.index(params["assignment"]) if "assignment" in params else 0)
+
+    items.sort(key=longest_first)
+
+
 @pytest.fixture(autouse=True)
 def _grouped_as_marked(request):
     """Under `--dist loadgroup`, the tests marked xdist_group must run in one test process, where

@@ -656,23 +656,28 @@ def test_written_answers_need_manual_grading_everywhere(graded):
 
 
 def test_a_grade_never_depends_on_an_earlier_notebook(tmp_path):
-    """Notebook 04 handed in with the learner's whole workspace beside it: with notebook 03 right,
-    and with 03's affine layer wrong (the bias left out, which 04's networks build on). Both get the
-    same full marks: the grader gives 04 the instructor's 03, never the learner's."""
+    """Notebook 04 handed in with the learner's own 03: in their whole workspace (a folder per
+    notebook) with 03's affine layer wrong (the bias left out, which 04's networks build on), or
+    03 untouched, saved next to 04. Both get the same full marks: the grader gives 04 the
+    instructor's 03 (the references), never the learner's."""
     nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
     source = COURSE.solution(nb4)
-    every3 = dict.fromkeys(cells.questions(COURSE.solution(nb3)), "solution")
     every4 = dict.fromkeys(cells.questions(source), "solution")
-    wrong3 = {**every3, "q3_affine_forward": "forgot the bias"}
-    for student, answers3 in {"right": every3, "wrong": wrong3}.items():
-        for assignment, answers in ((nb3, answers3), (nb4, every4)):
-            (tmp_path / "subs" / student / assignment).mkdir(parents=True)
-            nbformat.write(make_submission(COURSE, assignment, answers),
-                           tmp_path / "subs" / student / assignment / f"{assignment}.ipynb")
+    wrong3 = {**dict.fromkeys(cells.questions(COURSE.solution(nb3)), "solution"),
+              "q3_affine_forward": "forgot the bias"}
+    for assignment, answers in ((nb3, wrong3), (nb4, every4)):
+        (tmp_path / "subs" / "wrong" / assignment).mkdir(parents=True)
+        nbformat.write(make_submission(COURSE, assignment, answers),
+                       tmp_path / "subs" / "wrong" / assignment / f"{assignment}.ipynb")
+    beside = tmp_path / "subs" / "blank"
+    beside.mkdir()
+    nbformat.write(make_submission(COURSE, nb4, every4), beside / f"{nb4}.ipynb")
+    shutil.copy(COURSE.release_path(nb3), beside / f"{nb3}.ipynb")
     graded = cells.graded_cells(source)
     subs = {s.student: s for s in pipeline.grade_class(
         COURSE, find_submissions(tmp_path / "subs", nb4, graded), nb4, tmp_path / "out",
         workers=2, limits=Limits(), progress=False)}  # 04 trains networks: the default limits
-    assert scores(subs["wrong"]) == scores(subs["right"])
-    right = subs["right"].result  # its written answers left blank
-    assert right.auto_score == right.auto_max_score > 0, reasons(subs["right"])
+    assert scores(subs["wrong"]) == scores(subs["blank"])
+    for student in ("wrong", "blank"):
+        result = subs[student].result  # its written answers left blank
+        assert result.auto_score == result.auto_max_score > 0, reasons(subs[student])

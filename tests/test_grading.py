@@ -174,26 +174,6 @@ def test_feedback_pages_are_inert(course):
     assert "My notes" in page and "<b>bold</b>" in page  # harmless markup survives
 
 
-def test_notebook_04_is_graded_on_the_references_of_03_not_the_learners(course, tmp_path, capsys):
-    """A learner whose notebook 03 is blank, saved next to 04, still gets full marks on 04's solution:
-    the grader's kernel takes 03's functions from the references (course.reference_env)."""
-    import csv
-
-    from fixtures import make_submission
-
-    nb4 = "04_neural_networks"
-    student = tmp_path / "subs" / "ana"
-    student.mkdir(parents=True)
-    solved = {q: "solution" for q in cells.questions(course.solution(nb4))}
-    nbformat.write(make_submission(course, nb4, solved), student / f"{nb4}.ipynb")
-    shutil.copy(course.release_path("03_vectorized_backprop"), student / "03_vectorized_backprop.ipynb")
-    assert main(["--course", str(course.root), "grade", str(tmp_path / "subs"), "--assignment", nb4,
-                 "--out", str(tmp_path / "out")]) == 0
-    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
-    auto = [r for r in rows if r["grading"] == "auto"]
-    assert auto and all(r["score"] == r["max_score"] for r in auto), capsys.readouterr().err
-
-
 @pytest.mark.slow
 def test_plain_nbgrader_grades_04_the_same_whatever_the_learners_own_03(course, tmp_path):
     """`nbgrader autograde 04_neural_networks` in a course folder whose config is the course's (and

@@ -1,7 +1,8 @@
 """The trusted judge: tests run in the grader's process and call the learner's code through the
 narrow channel (cs231n_course.grading.remote). Tried as a determined student would.
 
-Each test defines the learner's code in a real IPython kernel, then judges tests cells against it:
+Each test defines the learner's code in a real IPython kernel (one shared by the tests whose code
+only defines names, a fresh one for each that changes the kernel), then judges tests cells against it:
 honest code passes; lying objects, frame inspection, hooks and transformers in the kernel win
 nothing; the hidden tests' code and data never reach the kernel or the reason.
 """
@@ -21,10 +22,11 @@ IMPORTS = "import numpy as np\nfrom cs231n_utils.gradcheck import rel_error\n"
 SECRET = 918273  # a number only the hidden tests know
 
 
-@pytest.fixture
-def kernel(tmp_path):
+def started_kernel(cwd):
+    """A real IPython kernel, as the grader prepares one; yields it and define(code), which runs
+    the learner's code in it and returns its output messages."""
     km = KernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(tmp_path))
+    km.start_kernel(cwd=str(cwd))
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
@@ -39,6 +41,19 @@ def kernel(tmp_path):
     yield km, define
     kc.stop_channels()
     km.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory):
+    """One kernel for the tests whose learner's code only defines names (each defines its own)."""
+    yield from started_kernel(tmp_path_factory.mktemp("kernel"))
+
+
+@pytest.fixture
+def fresh_kernel(tmp_path):
+    """A kernel of its own, for a test whose learner's code changes the kernel for good: its hooks,
+    the judge's channel or module, numpy."""
+    yield from started_kernel(tmp_path)
 
 
 def judge_of(km, seconds=20):
@@ -185,8 +200,8 @@ TAMPERING = {
 
 
 @pytest.mark.parametrize("trick", TAMPERING)
-def test_tampering_in_the_kernel_wins_nothing(kernel, trick):
-    km, define = kernel
+def test_tampering_in_the_kernel_wins_nothing(fresh_kernel, trick):
+    km, define = fresh_kernel
     define("def double(x):\n    raise NotImplementedError()\n")
     define(TAMPERING[trick])
     got, _ = verdict(km, VISIBLE_AND_HIDDEN)
@@ -207,8 +222,8 @@ HIJACKS = {  # the learner's double() is blank; each tries to speak for it on th
 
 
 @pytest.mark.parametrize("hijack", HIJACKS)
-def test_the_channel_cannot_be_hijacked(kernel, hijack):
-    km, define = kernel
+def test_the_channel_cannot_be_hijacked(fresh_kernel, hijack):
+    km, define = fresh_kernel
     define("import glob, json, socket, tempfile\ndef double(x):\n    " + HIJACKS[hijack] + "\n"
            "    raise NotImplementedError()\n")
     judge = judge_of(km, seconds=5)
@@ -318,8 +333,8 @@ assert np.all(_m.params["w"] == 0.5)
     assert got.score == 2, got.reason
 
 
-def test_write_back_takes_only_the_arrays_served_in_that_request(kernel):
-    km, define = kernel
+def test_write_back_takes_only_the_arrays_served_in_that_request(fresh_kernel):
+    km, define = fresh_kernel
     # the kernel's half is the learner's to rewrite: it claims to have read other attributes
     define("import numpy as np\ndef forge(model):\n    model.w\n"
            "    for name in ('secret', '_private', '__class__'):\n"
@@ -415,9 +430,9 @@ SILENCES_THE_PROBE = {
 
 
 @pytest.mark.parametrize("attack", SILENCES_THE_PROBE)
-def test_the_integrity_probe_cannot_be_silenced(kernel, attack):
+def test_the_integrity_probe_cannot_be_silenced(fresh_kernel, attack):
     """A submission that changes numpy and gives the probe a verify() that says nothing changed."""
-    km, define = kernel
+    km, define = fresh_kernel
     define("__import__('cs231n_course.grading.integrity', fromlist=['snapshot']).snapshot()")
     fake = ("import hashlib, json\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
             "def fake(nonce):\n    print(json.dumps({'probe': hashlib.sha256(nonce.encode()).hexdigest(),"
