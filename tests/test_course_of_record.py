@@ -22,13 +22,13 @@ import nbformat
 import pytest
 from conftest import COURSE
 from fixtures import load_bank, make_submission
-from fixtures.workers import kills_its_worker
+from fixtures.workers import kills_its_worker, says_if_it_boots_ahead
 from nbgrader.api import Gradebook
 
 from cs231n_course import cells
 from cs231n_course.cli import main
 from cs231n_course.errors import CourseError
-from cs231n_course.grading import gradebook, pipeline
+from cs231n_course.grading import gradebook, kernel, pipeline
 from cs231n_course.grading.limits import Limits
 from cs231n_course.grading.notebook import Job
 from cs231n_course.grading.record import Record
@@ -289,6 +289,33 @@ def test_a_submission_that_kills_its_worker_costs_only_its_own_grade():
     assert set(done) == {"a", "bomb", "b"}
     assert type(done.pop("bomb")).__name__ == "BrokenProcessPool"
     assert all(error is None for error in done.values())
+
+
+def test_kernels_are_booted_ahead_only_for_submissions_still_to_come(monkeypatch):
+    booted = []
+
+    class Kernel:  # stands in for a sandboxed kernel: records its boot and its shutdown
+        def __init__(self, limits, earlier):
+            self.shut = False
+            booted.append(self)
+
+        def shutdown(self):
+            self.shut = True
+
+    monkeypatch.setattr(kernel, "SandboxedKernel", Kernel)
+    supply = kernel.KernelSupply(LIMITS)
+    assert booted == []  # nothing before a submission asks
+    first = supply.take(boot_next=True)
+    second = supply.take(boot_next=False)
+    assert booted == [first, second]  # the second was booted while the first graded; no third
+    supply.close()
+    assert not any(k.shut for k in booted)  # the supply owns no kernel left unused
+    # five submissions on two workers: the last two need no kernel after theirs
+    jobs = [Job(s, NB, "", b"", LIMITS) for s in "abcde"]
+    told = {}
+    pipeline._run_local(jobs, 2, lambda job, future: told.update({job.student: future.result()}),
+                        says_if_it_boots_ahead)
+    assert told == {"a": True, "b": True, "c": True, "d": False, "e": False}
 
 
 # the attacks of issue 22 that once made the grader's own process grow past a 3 GB cgroup: a test's

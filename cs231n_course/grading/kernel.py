@@ -294,7 +294,6 @@ class KernelSupply:
     def __init__(self, limits, earlier=None):
         self.limits, self.earlier = limits, earlier
         self._next, self._thread = None, None
-        self._start_next()
 
     def _start_next(self):
         def boot():
@@ -306,15 +305,21 @@ class KernelSupply:
         self._thread = threading.Thread(target=boot, daemon=True)
         self._thread.start()
 
-    def take(self):
+    def take(self, boot_next=True):
+        """The next kernel; then, when boot_next, the one after it starts booting (no kernel is
+        booted that no submission will use: the last ones of a class say boot_next=False)."""
+        if self._thread is None:
+            self._start_next()
         self._thread.join()
-        kernel = self._next
-        self._start_next()
+        kernel, self._next, self._thread = self._next, None, None
+        if boot_next:
+            self._start_next()
         if isinstance(kernel, Exception):
             raise kernel
         return kernel
 
     def close(self):
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if isinstance(self._next, SandboxedKernel):
             self._next.shutdown()

@@ -54,7 +54,8 @@ def _run_local(jobs, workers, on_done, work=None):
     core with its own supply of pre-started kernels; on_done(job, future) is called here as each
     one ends. When a worker dies (a limit, the OOM killer), every job it took down with it is
     graded again alone in a fresh process, so that only the one that killed it fails.
-    work(job) -> Graded runs in the workers (default: grade in the worker's next kernel)."""
+    work(job, boot_next) -> Graded runs in the workers (default: grade in the worker's next kernel,
+    and boot the one after it while grading when boot_next: when at least `workers` jobs follow)."""
     work = work or _grade_in_worker
     failed = _in_pool(jobs, workers, on_done, work)
     with ThreadPoolExecutor(max_workers=workers) as alone:
@@ -70,7 +71,9 @@ def _in_pool(jobs, workers, on_done, work, last_try=False):
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
                              initializer=_start_worker,
                              initargs=(sandbox.bwrap_status(), font_cache(), jobs[0].limits)) as pool:
-        futures = {pool.submit(work, job): job for job in jobs}
+        # the pool hands jobs out in order: a worker needs a kernel ahead only while at least one
+        # job per worker is still to come (the others have theirs booted already)
+        futures = {pool.submit(work, job, len(jobs) - 1 - i >= workers): job for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             if isinstance(future.exception(), BrokenProcessPool) and not last_try:
                 lost.append(futures[future])
@@ -92,14 +95,15 @@ def _start_worker(bwrap_status, fonts, limits):
     resource.setrlimit(resource.RLIMIT_DATA, (heap, resource.getrlimit(resource.RLIMIT_DATA)[1]))
 
 
-def _grade_in_worker(job):
+def _grade_in_worker(job, boot_next):
     """In a worker process: grade job in the next of this process's kernels (all of one
-    assignment, as in grade_class); the one started last is shut down when the process ends."""
+    assignment, as in grade_class), booting the one after it meanwhile when boot_next; a kernel
+    booted and not used is shut down when the process ends."""
     global _supply
     if _supply is None:
         _supply = KernelSupply(job.limits, job.earlier)
         atexit.register(_supply.close)
-    return grade_notebook(job, _supply.take())
+    return grade_notebook(job, _supply.take(boot_next))
 
 
 def _run_dask(jobs, scheduler, on_done):
