@@ -1,7 +1,7 @@
 """Your own functions from earlier notebooks: `from cs231n_utils.mine import affine_forward, relu_forward`.
 
 Later notebooks run on what you built in earlier ones (notebook 04's networks on your layers
-from 03). A name below is looked up when it is imported: this module reads your *saved* earlier
+from 03, every numerical gradient of cs231n_utils.gradcheck on your notebook 01). A name below is looked up when it is imported: this module reads your *saved* earlier
 notebook, runs its `setup` cell's imports and definitions and the answer cells it needs in a fresh
 module, and hands you the function or class you wrote. Changed an earlier notebook? Save it, then
 restart this notebook's kernel.
@@ -25,6 +25,8 @@ import nbformat
 
 # name -> (notebook, grade_id of the exercise that defines it)
 INDEX = {
+    "numerical_derivative": ("01_chain_rule", "q1_numerical_derivative"),  # cs231n_utils.gradcheck's arithmetic
+    "relative_error": ("01_chain_rule", "q8_relative_error"),
     **{name: ("03_vectorized_backprop", exercise) for name, exercise in [
         ("affine_forward", "q3_affine_forward"), ("affine_backward", "q4_affine_backward"),
         ("relu_forward", "q5_relu"), ("relu_backward", "q5_relu"),
