@@ -61,7 +61,8 @@ def course_versions_disabled(*names):
     found = [getattr(module, name) for module in _course_modules() for name in names
              if inspect.getmodule(getattr(module, name, None)) is module]
     found += [value for value in vars(sys.modules["__main__"]).values()
-              if getattr(value, "__name__", None) in names and str(value.__module__).startswith(("mine_", "unlocked_"))]
+              if getattr(value, "__name__", None) in names
+              and str(getattr(value, "__module__", "")).startswith(("mine_", "unlocked_"))]
     functions = {f for value in found for f in ([value] if inspect.isfunction(value) else
                                                  [m for m in vars(value).values() if inspect.isfunction(m)])}
     mine = sys.modules.get("cs231n_utils.mine") or importlib.import_module("cs231n_utils.mine")
