@@ -18,6 +18,7 @@ cs231n_utils/unlocked/) stands in for an exercise of yours that is missing or un
 import ast
 import os
 import re
+import sys
 import types
 from functools import cache
 from pathlib import Path
@@ -53,6 +54,22 @@ _UNFINISHED = re.compile(r"^[ \t]*raise NotImplementedError", re.M)
 
 class MissingExercise(ImportError):
     """An earlier exercise this notebook builds on is missing or unfinished."""
+
+
+def _shown_alone():
+    """In an IPython kernel, a MissingExercise shows as its message alone, without frames of this
+    module (the cell that imported is the learner's; what is wrong is in the message)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython and ipython.get_ipython()
+    if shell is not None and MissingExercise not in shell.custom_exceptions:
+        shell.set_custom_exc((MissingExercise,), _show_message)
+
+
+def _show_message(shell, etype, value, tb, tb_offset=None):
+    shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])  # IPython's hook
+
+
+_shown_alone()
 
 
 def __getattr__(name):

@@ -334,21 +334,21 @@ def test_release_refuses_to_unlock_the_notebook_it_hands_out(course, tmp_path, c
 
 
 def test_unlocking_a_notebook_that_nothing_imports_is_warned_about(course, tmp_path, monkeypatch, capsys):
-    """Only 03's functions are imported through cs231n_utils.mine by 04 (and 05 by 06, ...): 01 and 02
-    unlocked would only publish their answers. The Solver's update_rule="adam" counts as an import."""
+    """Only 01's (through cs231n_utils.gradcheck) and 03's functions are imported through
+    cs231n_utils.mine by 04 (and 05 by 06, ...): 02 unlocked would only publish its answers. The
+    Solver's update_rule="adam" counts as an import."""
     import cs231n_course.release as release_module
 
     through_04 = numbered(course.assignments(), "04")
     unlocked = ["01_chain_rule", "02_gate_patterns", "03_vectorized_backprop"]
-    assert unused_unlocks(course, through_04, unlocked) == ["01_chain_rule", "02_gate_patterns"]
+    assert unused_unlocks(course, through_04, unlocked) == ["02_gate_patterns"]  # 01: through gradcheck
     through_07 = numbered(course.assignments(), "07")
     assert unused_unlocks(course, through_07, ["06_optimizers_regularization"]) == []  # 07's Solver
     monkeypatch.setattr(release_module, "edition_leaks", lambda *args, **kwargs: [])  # no leak check here
     assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "e"), "--through", "04",
                  "--unlock", "01-03"]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 2 and "imports 01_chain_rule through cs231n_utils.mine" in warnings[0]
-    assert "02_gate_patterns" in warnings[1] and not any("03_" in w for w in warnings)
+    assert len(warnings) == 1 and "imports 02_gate_patterns through cs231n_utils.mine" in warnings[0]
 
 
 def _make_check(folder, nb=None):
@@ -389,6 +389,27 @@ def test_make_check_fails_naming_each_failing_cell_and_passes_a_finished_noteboo
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"{NB}.ipynb: passed its visible tests" in done.stdout
     assert "nbgrader_config" not in done.stderr and "without encryption" not in done.stderr
+
+
+def test_make_check_stops_at_an_earlier_notebooks_missing_exercise_and_names_it_alone(course, tmp_path):
+    """04 finished, 03 as released: `make check NB=04` names 03's missing exercise, whole, as its one
+    failing line (not the NameErrors it causes below), and fails."""
+    nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
+    folder = tmp_path / "e"
+    write_edition(course, folder, [NB, "02_gate_patterns", nb3, nb4])
+    for assignment in (NB, nb4):
+        answers = dict.fromkeys(cells.answer_cells(course.solution(assignment)), "solution")
+        nb = make_submission(course, assignment, answers)
+        for cell in nb.cells:
+            if cells.kind(cell) is cells.Kind.WRITTEN:
+                cell.source = "**Your answer:** my reasoning, in a few sentences."
+        nbformat.write(nb, folder / "notebooks" / assignment / f"{assignment}.ipynb")
+    run = _make_check(folder, "04")
+    failing = [line for line in run.stdout.splitlines() if line.startswith("  ")]
+    assert run.returncode != 0 and len(failing) == 1, run.stdout
+    assert re.search(rf"MissingExercise: This notebook builds on your exercise q\d+_\w+ of notebook {nb3}, "
+                     r"but it is not finished yet .* Finish that exercise", failing[0]), failing[0]
+    assert "NameError" not in run.stdout + run.stderr and "Traceback" not in run.stdout + run.stderr
 
 
 def test_make_check_names_a_notebook_it_cannot_read_and_goes_on(tmp_path, capsys):
