@@ -169,6 +169,34 @@ def test_notebook_04_is_graded_on_the_references_of_03_not_the_learners(course, 
     assert auto and all(r["score"] == r["max_score"] for r in auto), capsys.readouterr().err
 
 
+def test_notebook_02_is_graded_on_the_instructors_01_not_the_learners(course, tmp_path, monkeypatch, capsys):
+    """02's tests check gradients with cs231n_utils.gradcheck, which computes with notebook 01: a
+    learner's sign-flipped 01, beside the submission and where the grading process's own mine (the
+    judge's) would look, changes nothing: 02's solution gets full marks."""
+    import csv
+
+    from fixtures import make_submission
+
+    from cs231n_utils import mine
+
+    nb1, nb2 = "01_chain_rule", "02_gate_patterns"
+    student = tmp_path / "subs" / "ana"
+    student.mkdir(parents=True)
+    solved = dict.fromkeys(cells.questions(course.solution(nb2)), "solution")
+    nbformat.write(make_submission(course, nb2, solved), student / f"{nb2}.ipynb")
+    wrong = make_submission(course, nb1, {"q1_numerical_derivative": "sign flipped"})
+    nbformat.write(wrong, student / f"{nb1}.ipynb")
+    (tmp_path / "own" / nb1).mkdir(parents=True)
+    nbformat.write(wrong, tmp_path / "own" / nb1 / f"{nb1}.ipynb")
+    monkeypatch.setenv("CS231N_NOTEBOOKS", str(tmp_path / "own"))
+    monkeypatch.setattr(mine, "NOTEBOOKS", str(tmp_path / "own"))
+    assert main(["--course", str(course.root), "grade", str(tmp_path / "subs"), "--assignment", nb2,
+                 "--out", str(tmp_path / "out")]) == 0
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    auto = [r for r in rows if r["grading"] == "auto"]
+    assert auto and all(r["score"] == r["max_score"] for r in auto), capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_plain_nbgrader_grades_04_the_same_whatever_the_learners_own_03(course, tmp_path):
     """`nbgrader autograde 04_neural_networks` in a course folder whose config is the course's (and
