@@ -134,8 +134,8 @@ def _close(a, b, tol):
     return rel_error(a, b) < tol
 
 
-def _diagnose(analytic, numeric, threshold):
-    """A one-paragraph guess at what is wrong with an analytic gradient."""
+def _diagnose(analytic, numeric, threshold, errors):
+    """A one-paragraph guess at what is wrong with an analytic gradient (errors: entry by entry)."""
     if not np.all(np.isfinite(analytic)):
         return "The analytic gradient contains NaN or inf: look for a division by zero or an overflow."
     if _close(analytic, numeric, threshold):
@@ -166,7 +166,7 @@ def _diagnose(analytic, numeric, threshold):
             if 0 < abs(factor) < 1 and float(1 / factor).is_integer() and not hint:
                 hint = f" (divided by N={int(round(1 / abs(factor)))} too often?)"
             return f"Off by a constant factor: analytic = {factor:.4g} x numerical{hint}."
-    wrong = _relative_errors(analytic, numeric) >= tol
+    wrong = errors >= tol
     zero_where_not = wrong & (analytic == 0) & mask
     if np.any(zero_where_not) and np.all(zero_where_not == wrong):
         return (f"Zero where it should not be: {int(zero_where_not.sum())} of {analytic.size} entries are "
@@ -204,7 +204,7 @@ def check_gradient(analytic, numeric, threshold=1e-7, name="grad", verbose=True)
         result = GradCheckResult(name, passed, max_err, threshold, worst,
                                  float(analytic[worst]) if errors.size else 0.0,
                                  float(numeric[worst]) if errors.size else 0.0,
-                                 _diagnose(analytic, numeric, threshold))
+                                 _diagnose(analytic, numeric, threshold, errors))
     if verbose:
         print(result)
     return result
