@@ -270,8 +270,12 @@ def add_mul_forward_backward(x, y, z):
 f, (dfdx, dfdy, dfdz) = add_mul_forward_backward(-2.0, 5.0, -4.0)
 print(f"f = {f},  df/dx = {dfdx},  df/dy = {dfdy},  df/dz = {dfdz}")
 assert f == -12.0, "the forward pass is given: did you change it?"
-assert (dfdx, dfdy) == (-4.0, -4.0), "df/dx = df/dq * dq/dx = z * 1: times the upstream gradient?"
-assert dfdz == 3.0, "df/dz = q = x + y"
+assert dfdz == 3.0, ("multiply gate did not switch: df/dz is the OTHER input, q" if dfdz == -4.0 else
+                     "df/dz: the multiply gate's local gradient for z is q = x + y")
+assert (dfdx, dfdy) == (-4.0, -4.0), (
+    "missing upstream gradient: the add gate's local gradient 1 times df/dq" if dfdx == 1.0 else
+    "wrong local gradient at the multiply gate: df/dq is the other input, z (not q)" if dfdx == 3.0 else
+    "df/dx = df/dq * dq/dx: the upstream gradient times the add gate's local gradient")
 
 # %% id="q2_add_mul_graph_test" kind="tests" points=2
 f, grads = add_mul_forward_backward(-2.0, 5.0, -4.0)
@@ -355,20 +359,19 @@ def sigmoid_neuron_staged(w, x):
 
 
 # %% id="check_q3"
-# Check the lecture's numbers (to two decimals, as on the slide), then a numerical gradient check.
+# Check every gradient at the lecture's point to 8 digits (the slide rounds them to two decimals).
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, g = sigmoid_neuron_staged(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
+f, g = sigmoid_neuron_staged(w.copy(), x.copy())  # copies: w and x stay as they are
 print(f"f = {f:.2f}; gradients: den {g['den']:.2f}, e {g['e']:.2f}, neg {g['neg']:.2f}, dot {g['dot']:.2f}")
 print("dw =", g["w"], " dx =", g["x"])
-assert round(g["den"], 2) == -0.53, "the 1/x gate: what is the derivative of 1/u at u = den?"
-assert round(g["neg"], 2) == -0.20, "the exp gate: local gradient exp(neg), times the upstream gradient"
-assert round(g["dot"], 2) == 0.20, "the *(-1) gate flips the sign"
-
-# Then every gradient to 8 digits (the values of the lecture's point, computed in float64).
-compare("dden", g["den"], -0.534446645388523, "the 1/x gate's local gradient is -1/den^2")
+compare("dden", g["den"], -0.534446645388523, "the 1/x gate: what is the derivative of 1/u at u = den?")
+compare("de", g["e"], -0.534446645388523, "the +1 gate passes its upstream gradient on unchanged")
+compare("dneg", g["neg"], -0.19661193324148185,
+        "the exp gate: local gradient exp(neg) (its own output), times the upstream gradient")
 compare("ddot", g["dot"], 0.19661193324148185, "the *(-1) gate flips the sign of dneg")
 compare("dw", g["w"], [-0.19661193324148185, -0.3932238664829637, 0.19661193324148185],
         "each multiply gate hands w_i the OTHER input x_i times ddot; the bias w2 gets ddot itself")
+assert not np.allclose(g["x"], x * g["dot"]), "multiply gates did not switch: x_i gets w_i times ddot"
 compare("dx", g["x"], [0.3932238664829637, -0.5898357997244456],
         "each multiply gate hands x_i the OTHER input w_i times ddot")
 
@@ -547,13 +550,27 @@ out.grad = 5.0
 out._backward()
 print(f"a*b: data {out.data}, a.grad {a.grad} (want -10), b.grad {b.grad} (want 15)")
 assert out.data == -6.0, "the forward pass is given: did you change it?"
-assert a.grad == -10.0 and b.grad == 15.0, "multiply: each input gets the OTHER input times out.grad"
+assert (a.grad, b.grad) != (15.0, -10.0), "multiply gate did not switch: each input gets the OTHER input"
+assert (a.grad, b.grad) != (-2.0, 3.0), "missing upstream gradient: times out.grad"
+assert (a.grad, b.grad) == (-10.0, 15.0), "multiply: each input gets the OTHER input times out.grad"
+a, b = Value(2.0), Value(-4.0)
+out = a + b
+out.grad = -3.0
+out._backward()
+print(f"a+b: a.grad {a.grad}, b.grad {b.grad} (want -3, -3)")
+assert (a.grad, b.grad) != (1.0, 1.0), "missing upstream gradient: the add gate passes out.grad on"
+assert (a.grad, b.grad) == (-3.0, -3.0), "add: both inputs get out.grad unchanged"
 a = Value(3.0)
 out = a * a  # a is used twice: the two contributions must add up to 2 * a * out.grad
 out.grad = 1.0
 out._backward()
 print(f"a*a: a.grad {a.grad} (want 6)")
-assert a.grad == 6.0, "gradients at a branch add up: use += , not ="
+assert a.grad == 6.0, "overwrote instead of accumulating: gradients at a branch add up, use += , not ="
+a = Value(3.0)
+out = a + a
+out.grad = 1.0
+out._backward()
+assert a.grad == 2.0, "add gate overwrote instead of accumulating: a + a must give a.grad 2, use +="
 
 # %% id="q5_add_mul_test" kind="tests" points=2
 _a, _b = Value(2.0), Value(-4.0)
@@ -622,12 +639,15 @@ x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
 f = (x + y) * z
 f.backward()
 print(f"f = {f.data}, dx = {x.grad}, dy = {y.grad}, dz = {z.grad}  (want -12, -4, -4, 3)")
-assert (f.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
+assert f.grad == 1.0, "missing seed: backward() starts with self.grad = 1.0 (df/df)"
+assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0), (
+    "not every gate ran, or in the wrong order: call _backward on every node, in REVERSE topological order")
 a = Value(2.0)
 b = a * a        # b = a^2
 c = b + b        # c = 2 a^2: b is reached twice, a through both
 c.backward()
 print(f"d(2a^2)/da at a=2: {a.grad} (want 8)")
+assert a.grad != 16.0, "a shared node backpropagated twice: keep a visited set, each node once in the order"
 assert a.grad == 8.0, "visit each node once, in reverse topological order, after seeding self.grad = 1"
 
 # %% id="q6_backward_test" kind="tests" points=3
@@ -694,9 +714,19 @@ x = Value(0.0)
 e, s = x.exp(), x.sigmoid()
 e.grad, s.grad = 2.0, 4.0   # made-up upstream gradients
 e._backward()
+assert x.grad != 1.0, "exp gate: missing upstream gradient, its local gradient e^x times out.grad"
+assert x.grad == 2.0, "exp gate: its local gradient is its own output e^x, times out.grad"
 s._backward()
 print(f"x.grad = {x.grad} (want 2 * 1 + 4 * 0.25 = 3)")
-assert x.grad == 3.0, "local gradient times upstream, accumulated with +="
+assert x.grad != 1.0, "overwrote instead of accumulating: exp's contribution was lost, use +="
+assert x.grad != 4.0, "sigmoid gate: sigma instead of sigma' = (1 - s) s"
+assert x.grad == 3.0, "sigmoid gate: its local gradient is (1 - s) s with s its OUTPUT, times out.grad"
+x = Value(0.0)
+e, s = x.exp(), x.sigmoid()
+e.grad, s.grad = 2.0, 4.0
+s._backward()  # the other order
+e._backward()
+assert x.grad == 3.0, "exp gate overwrote instead of accumulating: sigmoid's contribution was lost, use +="
 
 # %% id="q7_exp_sigmoid_test" kind="tests" points=2
 _x = Value(0.0)
