@@ -34,7 +34,7 @@ def _yours(name):
 
 
 def _along(f, x, ix):
-    """t -> f(x with x[ix] = t), x restored; f runs as your code's caller, not inside it."""
+    """t -> f(x with x[ix] = t), x restored; f itself may use this module (it is not 01's code)."""
     def g(t):
         old, outer = x[ix], _calling[:]
         x[ix] = t

@@ -11,7 +11,7 @@ test (e.g. to make sure one exercise does not call another). `in_place(value)` m
 that the exercise is to change in place (`clip_gradient_norm(in_place(grads), 5.0)`). The grader's
 judge, which runs tests outside the learner's kernel, gives tests its own versions of the three:
 the first two act inside the kernel, and only what `in_place` marks gets the learner's changes back
-(every other argument is a copy).
+(every other argument is a copy). Check cells run in the kernel: `course_versions_disabled` is theirs.
 """
 
 import importlib
