@@ -4,6 +4,9 @@ The student edition's check.py (release.py copies this file; it needs only nbgra
 notebook: restart, run top to bottom, run the visible tests, and print each graded cell that fails,
 edited test cells too, with its id and why, one line each. The exit status is 1 when any notebook
 fails. (`nbgrader validate` prints pages of source and traceback, and exits 0 when a notebook fails.)
+An earlier notebook's missing exercise (cs231n_utils.mine's MissingExercise) stops the run: it is
+the one failure named, whole, not the NameErrors it would cause below. The edition's
+jupyter/nbgrader_config.py gives the lab's Validate button the same rule (`use_in_validate`).
 """
 
 import glob
@@ -13,11 +16,13 @@ import sys
 import tempfile
 
 import nbformat
+from nbgrader.preprocessors import Execute
 from nbgrader.validator import Validator
 from traitlets.config import Config
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LONGEST = 160  # characters of a reason; the notebook shows the whole message
+MISSING = "MissingExercise"  # cs231n_utils.mine's: an earlier notebook's exercise is not done
 
 
 def cell_id(cell):
@@ -29,6 +34,8 @@ def reason(cell):
     if cell.cell_type == "markdown":
         return "not answered yet (it still says YOUR ANSWER HERE)"
     for output in cell.get("outputs", []):
+        if output.output_type == "error" and output.ename == MISSING:
+            return f"{MISSING}: {output.evalue}"  # what to do, whole
         if output.output_type == "error":
             lines = [line.strip() for line in output.evalue.splitlines() if line.strip()]
             if lines:
@@ -53,11 +60,45 @@ def _short(text):
     return text if len(text) <= LONGEST else text[:LONGEST - 3] + "..."
 
 
+class StopAtMissingExercise(Execute):
+    """nbgrader's Execute, stopping at an earlier notebook's missing exercise: no cell after it
+    runs, and the first graded cell from it on carries its error (Validate names graded cells only)."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._missing, self._named = None, False
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._missing is None:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            self._missing = next((o for o in errors if o.ename == MISSING), None)
+            self._named = self._missing is not None and _graded(cell)
+        elif not self._named and _graded(cell):
+            cell.outputs, self._named = [self._missing], True
+        return cell, resources
+
+
+def _graded(cell):
+    return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade", False)
+
+
+def use_in_validate(c):
+    """For the edition's nbgrader_config.py: the lab's Validate button stops at a missing exercise."""
+    validator = Validator.class_traits()["preprocessors"]  # nbgrader 0.9: not a config option
+    validator.default_args = ([StopAtMissingExercise if p is Execute else p for p in validator.default()],)
+
+
 class OneLineValidator(Validator):
-    """nbgrader's Validator, each failing cell's error given as `id: reason`."""
+    """nbgrader's Validator, each failing cell's error given as `id: reason`, stopping at a missing
+    exercise."""
 
     def _extract_error(self, cell):
         return f"{cell_id(cell)}: {reason(cell)}"
+
+    def _preprocess(self, nb):
+        self.preprocessors = [StopAtMissingExercise if p is Execute else p for p in self.preprocessors]
+        return super()._preprocess(nb)
 
 
 def problems(path, sockets):

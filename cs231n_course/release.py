@@ -140,9 +140,24 @@ OFF_SERVER_PARTS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_ex
                     "nbgrader.server_extensions.assignment_list"]
 
 
+NBGRADER_CONFIG = """\
+\"\"\"nbgrader in this edition: Validate stops at an earlier notebook's missing exercise and names it
+alone, as `make check` (../check.py) does.\"\"\"
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from check import use_in_validate  # noqa: E402
+
+use_in_validate(c)  # noqa: F821 (c: the configuration nbgrader reads this file into)
+"""
+
+
 def write_jupyter_config(folder):
-    """The student lab's config folder (JUPYTER_CONFIG_DIR): the parts above switched off."""
+    """The student lab's config folder (JUPYTER_CONFIG_DIR): the parts above switched off, and
+    Validate as `make check`."""
     (folder / "labconfig").mkdir(parents=True)
+    (folder / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
     (folder / "labconfig" / "page_config.json").write_text(json.dumps(
         {"disabledExtensions": dict.fromkeys(OFF_LAB_PARTS, True)}, indent=2))
     (folder / "jupyter_server_config.json").write_text(json.dumps(
@@ -181,8 +196,9 @@ def unlocked_assignments(assignments, spec):
 
 
 def imported_through_mine(notebook):
-    """The notebooks whose functions `notebook` takes through cs231n_utils.mine: by its imports, and
-    by the update rules it names to the Solver (which reads them through mine)."""
+    """The notebooks whose functions `notebook` takes through cs231n_utils.mine: by its imports, by
+    the update rules it names to the Solver, and by cs231n_utils.gradcheck (both read them through
+    mine)."""
     names = set()
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -190,6 +206,9 @@ def imported_through_mine(notebook):
         for node in ast.walk(ast.parse(re.sub(r"^[ \t]*[%!].*$", "", cell.source, flags=re.M))):
             if isinstance(node, ast.ImportFrom) and node.module == "cs231n_utils.mine":
                 names |= {alias.name for alias in node.names}
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and "cs231n_utils.gradcheck" in (
+                    [getattr(node, "module", None)] + [alias.name for alias in node.names]):
+                names |= {"numerical_derivative", "relative_error"}  # what gradcheck computes with
             elif (isinstance(node, ast.keyword) and node.arg == "update_rule"
                   and isinstance(node.value, ast.Constant)):
                 names.add(node.value.value)

@@ -1,22 +1,24 @@
 """Your own functions from earlier notebooks: `from cs231n_utils.mine import affine_forward, relu_forward`.
 
-Later notebooks run on what you built in earlier ones (notebook 04's networks on your layers
-from 03). A name below is looked up when it is imported: this module reads your *saved* earlier
-notebook, runs its `setup` cell's imports and definitions and the answer cells it needs in a fresh
-module, and hands you the function or class you wrote. Changed an earlier notebook? Save it, then
-restart this notebook's kernel.
+Later notebooks run on what you built in earlier ones: notebook 04's networks on your layers from
+03, every numerical gradient of cs231n_utils.gradcheck on your notebook 01. A name below is looked
+up when it is imported: this module reads your *saved* earlier notebook, runs its `setup` cell's
+imports and definitions and the answer cells it needs in a fresh module, and hands you the
+function or class you wrote. Changed an earlier notebook? Save it, then restart this notebook's
+kernel.
 
 The notebooks are found side by side: ../NN_topic/NN_topic.ipynb from the running notebook's
 folder, or under the folder the environment variable CS231N_NOTEBOOKS names (a grader points it
-at its own copies of the earlier notebooks). An exercise that is missing or unfinished raises
-MissingExercise, naming the notebook and the exercise. When your instructor has unlocked an
-earlier notebook, its reference (in cs231n_utils/unlocked/) stands in for an exercise of yours
-that is missing or unfinished.
+at its own copies of the earlier notebooks, and sets NOTEBOOKS for the tests it runs itself). An
+exercise that is missing or unfinished raises MissingExercise, naming the notebook and the
+exercise. When your instructor has unlocked an earlier notebook, its reference (in
+cs231n_utils/unlocked/) stands in for an exercise of yours that is missing or unfinished.
 """
 
 import ast
 import os
 import re
+import sys
 import types
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,8 @@ import nbformat
 
 # name -> (notebook, grade_id of the exercise that defines it)
 INDEX = {
+    "numerical_derivative": ("01_chain_rule", "q1_numerical_derivative"),  # what gradcheck computes with
+    "relative_error": ("01_chain_rule", "q8_relative_error"),
     **{name: ("03_vectorized_backprop", exercise) for name, exercise in [
         ("affine_forward", "q3_affine_forward"), ("affine_backward", "q4_affine_backward"),
         ("relu_forward", "q5_relu"), ("relu_backward", "q5_relu"),
@@ -43,12 +47,29 @@ INDEX = {
         ("dropout_forward", "q8_dropout"), ("dropout_backward", "q8_dropout"),
         ("DropoutNet", "q11_dropout_net")]},
 }
+NOTEBOOKS = None  # a folder that wins over CS231N_NOTEBOOKS in this process (a grader's own)
 UNLOCKED = Path(__file__).parent / "unlocked"  # NN_topic.py: references an instructor has unlocked
 _UNFINISHED = re.compile(r"^[ \t]*raise NotImplementedError", re.M)
 
 
 class MissingExercise(ImportError):
     """An earlier exercise this notebook builds on is missing or unfinished."""
+
+
+def _shown_alone():
+    """In an IPython kernel, a MissingExercise shows as its message alone, without frames of this
+    module (the cell that imported is the learner's; what is wrong is in the message)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython and ipython.get_ipython()
+    if shell is not None and MissingExercise not in shell.custom_exceptions:
+        shell.set_custom_exc((MissingExercise,), _show_message)
+
+
+def _show_message(shell, etype, value, tb, tb_offset=None):
+    shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])  # IPython's hook
+
+
+_shown_alone()
 
 
 def __getattr__(name):
@@ -69,8 +90,8 @@ def __dir__():
 
 
 def _folder():
-    """Where the notebooks are: CS231N_NOTEBOOKS, else the running notebook's parent folder."""
-    return Path(os.environ.get("CS231N_NOTEBOOKS") or Path.cwd().parent)
+    """Where the notebooks are: NOTEBOOKS, else CS231N_NOTEBOOKS, else the notebook's parent folder."""
+    return Path(NOTEBOOKS or os.environ.get("CS231N_NOTEBOOKS") or Path.cwd().parent)
 
 
 def _notebook_path(notebook):

@@ -30,10 +30,29 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, rel_error
+from cs231n_utils import testing  # the checks run your code with the course's versions switched off
 from cs231n_utils.viz import draw_graph, draw_value_graph
 
 np.set_printoptions(precision=4, suppress=True)
+
+
+def compare(name, got, want, hint=""):
+    """For the checks: got must equal want to 8 digits; if not, say what kind of mistake it looks like."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape:
+        raise AssertionError(f"{name}: shape {got.shape}, expected {want.shape}")
+    if np.allclose(got, want, rtol=1e-8, atol=1e-12):
+        return
+    ratio = got[want != 0] / want[want != 0]
+    if np.allclose(got, -want, rtol=1e-8, atol=1e-12):
+        kind = "sign flipped (you have minus the right value)"
+    elif ratio.size and np.allclose(ratio, ratio[0], rtol=1e-6) and np.allclose(got[want == 0], 0):
+        kind = f"off by a constant factor {ratio[0]:.4g} (a missing or extra factor?)"
+    elif np.any(np.isclose(got, want, rtol=1e-8, atol=1e-12)):
+        kind = "right in some entries only (a wrong index, or inputs swapped?)"
+    else:
+        kind = "wrong everywhere"
+    raise AssertionError(f"{name}: {kind}. Expected {want}, got {got}. {hint}")
 
 
 # %% [markdown] id="why_gradients"
@@ -57,8 +76,9 @@ np.set_printoptions(precision=4, suppress=True)
 # In practice we always use the analytic gradient and check it against the numerical one: a
 # **gradient check (기울기 검사)**. This notebook builds both.
 #
-# The formula above is the **centered** difference. Its error shrinks like $h^2$; the one-sided
-# $\frac{f(x+h) - f(x)}{h}$ has an error that only shrinks like $h$.
+# The formula above is the **centered** difference. It is more accurate than the one-sided
+# $\frac{f(x+h) - f(x)}{h}$: its error shrinks faster as $h$ shrinks (the plot after Exercise 1 shows how
+# much faster).
 
 # %% [markdown] id="exercise_q1"
 # ### Exercise 1 (2 points): a numerical derivative
@@ -75,27 +95,34 @@ def numerical_derivative(f, x, h=1e-5):
 
 
 # %% id="check_q1"
-# Check: d/dx x^3 at x = 2 is 12. Threshold: relative error < 1e-8
-# (a one-sided difference is off by about 3h*x = 6e-5 here, and fails).
-approx = numerical_derivative(lambda x: x**3, 2.0)
-err = rel_error(approx, 12.0)
-print(f"numerical {approx:.10f}   analytic 12   relative error {err:.1e}")
-assert err < 1e-8, (
-    f"expected 12, got {approx:.10f} (relative error {err:.1e}): a relative error near 2.5e-6 means a "
-    "one-sided difference (off by 6e-5); 0.33 means the wrong divisor. Is the difference centered on x, "
-    "and divided by the distance between the two points where f is evaluated?")
+# Check: d/dx x^3 at x = 2 is 12, to 7 digits; then the h you are given must be the one used.
+# Your own function, not the package's: the check fails if it reaches cs231n_utils.gradcheck or mine.
+with testing.course_versions_disabled("numerical_derivative", "relative_error"):
+    approx = numerical_derivative(lambda x: x**3, 2.0)
+    coarse = numerical_derivative(lambda x: x**3, 2.0, h=0.1)
+print(f"numerical {approx:.10f}   analytic 12")
+assert abs(approx - 12.0) < 1e-6, (
+    "sign flipped: f(x + h) comes first in the difference" if abs(approx + 12) < 1e-3 else
+    "one-sided difference: it is off by about 3xh = 6e-5 here; center the difference on x"
+    if abs(approx - 12.00006) < 1e-6 else
+    "missing factor: divide by the distance between the two points where f is evaluated"
+    if abs(approx / 12 - 2) < 1e-3 or abs(approx / 12 - 0.5) < 1e-3 else
+    f"expected 12, got {approx:.10f}: is it (f at a point above x minus f at a point below x) / distance?")
+assert abs(coarse - 12.01) < 1e-9, (
+    f"with h = 0.1 the centered difference of x^3 at 2 is exactly 12 + h^2 = 12.01, you got {coarse:.10f}: "
+    "use the h you are given, not a number of your own")
 
 # %% id="q1_numerical_derivative_test" kind="tests" points=2
 assert abs(numerical_derivative(lambda x: x**2, 3.0) - 6.0) < 1e-6
-assert rel_error(numerical_derivative(lambda x: x**3, 2.0), 12.0) < 1e-8
+assert abs(numerical_derivative(lambda x: x**3, 2.0) - 12.0) < 1e-6
 ### BEGIN HIDDEN TESTS
 import cs231n_utils.gradcheck as _gc
 from cs231n_utils.testing import reference_disabled
-with reference_disabled(_gc.eval_numerical_gradient, _gc.eval_numerical_gradient_array):
-    assert rel_error(numerical_derivative(np.sin, 0.7), np.cos(0.7)) < 1e-9
-    assert rel_error(numerical_derivative(np.exp, -1.3, h=1e-4), np.exp(-1.3)) < 1e-8
+with reference_disabled(_gc.eval_numerical_gradient, _gc.eval_numerical_gradient_array, _gc.grad_check_sparse):
+    assert abs(numerical_derivative(np.sin, 0.7) - np.cos(0.7)) < 1e-9
+    assert abs(numerical_derivative(np.exp, -1.3, h=1e-4) - np.exp(-1.3)) < 1e-8
     # with h = 1e-3 the centered difference of x^3 at 1 is exactly 3 + h^2 = 3.000001
-    assert rel_error(numerical_derivative(lambda x: x**3, 1.0, h=1e-3), 3.000001) < 1e-9
+    assert abs(numerical_derivative(lambda x: x**3, 1.0, h=1e-3) - 3.000001) < 1e-9
 ### END HIDDEN TESTS
 
 # %% [markdown] id="step_size_h"
@@ -120,20 +147,21 @@ plt.show()
 
 
 # %% [markdown] id="wq1_question"
-# ### Written question 1 (1 point): why numerical gradients are only for checking
+# ### Written question 1 (1 point): when is a numerical derivative wrong?
 #
-# Your `numerical_derivative` is three lines and never wrong about the derivative of the function it is
-# given. Why do we still train networks with analytic (backpropagated) gradients, and use the numerical
-# gradient only to *check* them?
+# Try your `numerical_derivative` in a scratch cell: on `np.abs` at $x = 3 \cdot 10^{-6}$ (the derivative
+# is 1 there), and on `np.sin` at $0.7$ with $h = 10^{-13}$ (compare with `np.cos(0.7)`). Which statement
+# about the centered difference in float64 is true?
 #
-# - **A.** The numerical gradient is biased for functions of several inputs: the centered difference only
-#   works when x is a single number.
-# - **B.** It needs two evaluations of the whole loss per parameter, so one gradient of a million-weight
-#   network costs two million forward passes, and it is still only an approximation.
-# - **C.** Float64 cannot represent a step as small as h = 1e-5 accurately enough, so numerical gradients
-#   are too noisy for training to converge.
-# - **D.** Backprop uses a smaller step h than the numerical gradient, which makes its derivatives more
-#   accurate for the same cost.
+# - **A.** With $h = 10^{-5}$ it is exact for every smooth function: the centered difference has no
+#   truncation error, only the one-sided difference has.
+# - **B.** It can be far off within $h$ of a kink (`np.abs` at $3 \cdot 10^{-6}$ gives 0.3, not 1), and for
+#   a very small $h$ rounding error swamps it; analytic gradients have neither problem, so the numerical
+#   one is only a check.
+# - **C.** The smaller the step, the better: $h = 10^{-13}$ beats $h = 10^{-5}$, because the truncation
+#   error shrinks as $h$ shrinks.
+# - **D.** Kinks only trouble the one-sided difference: the centered difference of `np.abs` at
+#   $3 \cdot 10^{-6}$ with $h = 10^{-5}$ is exactly 1, since the two one-sided slopes average out.
 #
 # Set `answer_wq1` to the letter of your choice (a string, e.g. `"A"`).
 
@@ -157,16 +185,18 @@ assert answer_wq1 == "B"
 # %% [markdown] id="wq2_question"
 # ### Written question 2 (1 point): the cost of a numerical gradient
 #
-# A network has $D = 1{,}000{,}000$ weights. How many evaluations of the loss does one
-# **centered**-difference estimate of the full gradient $\nabla_W L$ take (one estimate per weight, as your
-# `numerical_derivative` does for one input)?
+# A network has $D = 1{,}000{,}000$ weights, and one forward pass (evaluating the loss) takes 1 ms.
+# Backpropagation costs about as much as two forward passes, *whatever D is*: the backward pass visits each
+# gate once, as the forward pass does. How many times longer does one centered-difference estimate of the
+# full gradient take than one forward-and-backward pass? Think about how many times the loss is
+# evaluated for one estimate per weight, as your `numerical_derivative` makes for one input.
 #
-# Set `answer_wq2` to that number (an int or a float; an expression like `2 * 3` is fine).
+# Set `answer_wq2` to that ratio (an int or a float; an expression like `2 * 3` is fine; within 1%).
 
 # %% id="wq2_gradient_evaluations" kind="answer"
 answer_wq2 = None  # a number
 ### BEGIN SOLUTION
-answer_wq2 = 2 * 1_000_000
+answer_wq2 = 2 * 1_000_000 / 3
 ### END SOLUTION
 
 # %% id="check_wq2"
@@ -178,7 +208,7 @@ print(f"answer_wq2 = {answer_wq2:g}: a number")
 # %% id="wq2_gradient_evaluations_test" kind="tests" points=1
 assert isinstance(answer_wq2, (int, float)) and not isinstance(answer_wq2, bool)
 ### BEGIN HIDDEN TESTS
-assert abs(answer_wq2 - 2_000_000) <= 0.5
+assert abs(answer_wq2 - 2_000_000 / 3) <= 0.01 * 2_000_000 / 3
 ### END HIDDEN TESTS
 
 # %% [markdown] id="computational_graphs_chain_rule"
@@ -240,8 +270,12 @@ def add_mul_forward_backward(x, y, z):
 f, (dfdx, dfdy, dfdz) = add_mul_forward_backward(-2.0, 5.0, -4.0)
 print(f"f = {f},  df/dx = {dfdx},  df/dy = {dfdy},  df/dz = {dfdz}")
 assert f == -12.0, "the forward pass is given: did you change it?"
-assert (dfdx, dfdy) == (-4.0, -4.0), "df/dx = df/dq * dq/dx = z * 1: times the upstream gradient?"
-assert dfdz == 3.0, "df/dz = q = x + y"
+assert dfdz == 3.0, ("multiply gate did not switch: df/dz is the OTHER input, q" if dfdz == -4.0 else
+                     "df/dz: the multiply gate's local gradient for z is q = x + y")
+assert (dfdx, dfdy) == (-4.0, -4.0), (
+    "missing upstream gradient: the add gate's local gradient 1 times df/dq" if dfdx == 1.0 else
+    "wrong local gradient at the multiply gate: df/dq is the other input, z (not q)" if dfdx == 3.0 else
+    "df/dx = df/dq * dq/dx: the upstream gradient times the add gate's local gradient")
 
 # %% id="q2_add_mul_graph_test" kind="tests" points=2
 f, grads = add_mul_forward_backward(-2.0, 5.0, -4.0)
@@ -251,8 +285,8 @@ _rng = np.random.default_rng(1)
 for _ in range(5):
     _v = _rng.normal(size=3) * 3
     _f, _g = add_mul_forward_backward(*_v)
-    _num = eval_numerical_gradient(lambda a: (a[0] + a[1]) * a[2], _v.copy())
-    assert rel_error(np.array(_g, dtype=float), _num) < 1e-8, (_v, _g, _num)
+    _want = np.array([_v[2], _v[2], _v[0] + _v[1]])
+    assert np.allclose(np.array(_g, dtype=float), _want, rtol=1e-12, atol=1e-12), (_v, _g, _want)
 ### END HIDDEN TESTS
 
 # %% [markdown] id="graph_with_your_numbers"
@@ -325,23 +359,21 @@ def sigmoid_neuron_staged(w, x):
 
 
 # %% id="check_q3"
-# Check the lecture's numbers (to two decimals, as on the slide), then a numerical gradient check.
+# Check every gradient at the lecture's point to 8 digits (the slide rounds them to two decimals).
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, g = sigmoid_neuron_staged(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
+f, g = sigmoid_neuron_staged(w.copy(), x.copy())  # copies: w and x stay as they are
 print(f"f = {f:.2f}; gradients: den {g['den']:.2f}, e {g['e']:.2f}, neg {g['neg']:.2f}, dot {g['dot']:.2f}")
 print("dw =", g["w"], " dx =", g["x"])
-assert round(g["den"], 2) == -0.53, "the 1/x gate: what is the derivative of 1/u at u = den?"
-assert round(g["neg"], 2) == -0.20, "the exp gate: local gradient exp(neg), times the upstream gradient"
-assert round(g["dot"], 2) == 0.20, "the *(-1) gate flips the sign"
-
-def neuron(w, x):
-    return 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
-
-# Threshold: relative error < 1e-8 (float64, smooth function, h = 1e-5).
-num_dw = eval_numerical_gradient(lambda w_: neuron(w_, x), w.copy())
-num_dx = eval_numerical_gradient(lambda x_: neuron(w, x_), x.copy())
-assert check_gradient(g["w"], num_dw, threshold=1e-8, name="dw").passed
-assert check_gradient(g["x"], num_dx, threshold=1e-8, name="dx").passed
+compare("dden", g["den"], -0.534446645388523, "the 1/x gate: what is the derivative of 1/u at u = den?")
+compare("de", g["e"], -0.534446645388523, "the +1 gate passes its upstream gradient on unchanged")
+compare("dneg", g["neg"], -0.19661193324148185,
+        "the exp gate: local gradient exp(neg) (its own output), times the upstream gradient")
+compare("ddot", g["dot"], 0.19661193324148185, "the *(-1) gate flips the sign of dneg")
+compare("dw", g["w"], [-0.19661193324148185, -0.3932238664829637, 0.19661193324148185],
+        "each multiply gate hands w_i the OTHER input x_i times ddot; the bias w2 gets ddot itself")
+assert not np.allclose(g["x"], x * g["dot"]), "multiply gates did not switch: x_i gets w_i times ddot"
+compare("dx", g["x"], [0.3932238664829637, -0.5898357997244456],
+        "each multiply gate hands x_i the OTHER input w_i times ddot")
 
 # %% id="q3_sigmoid_staged_test" kind="tests" points=3
 _f, _g = sigmoid_neuron_staged(np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
@@ -349,17 +381,16 @@ assert np.allclose(np.round(_g["w"], 2), [-0.20, -0.39, 0.20])
 assert np.allclose(np.round(_g["x"], 2), [0.39, -0.59])
 assert round(_g["den"], 2) == -0.53
 ### BEGIN HIDDEN TESTS
-def _neuron(w, x):
-    return 1.0 / (1.0 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
 _rng = np.random.default_rng(3)
 for _ in range(5):
     _w, _x = _rng.normal(size=3), _rng.normal(size=2)
     _f, _g = sigmoid_neuron_staged(_w.copy(), _x.copy())  # the originals stay ours
     _den = 1 + np.exp(-(_w[0] * _x[0] + _w[1] * _x[1] + _w[2]))
-    assert rel_error(_g["den"], -1 / _den**2) < 1e-10
-    assert rel_error(_g["e"], -1 / _den**2) < 1e-10
-    assert rel_error(_g["w"], eval_numerical_gradient(lambda a: _neuron(a, _x), _w.copy())) < 1e-8
-    assert rel_error(_g["x"], eval_numerical_gradient(lambda a: _neuron(_w, a), _x.copy())) < 1e-8
+    _ddot = (_den - 1) / _den**2
+    assert np.isclose(_g["den"], -1 / _den**2, rtol=1e-10, atol=0)
+    assert np.isclose(_g["e"], -1 / _den**2, rtol=1e-10, atol=0)
+    assert np.allclose(_g["w"], np.array([_x[0], _x[1], 1.0]) * _ddot, rtol=1e-10, atol=1e-14)
+    assert np.allclose(_g["x"], _w[:2] * _ddot, rtol=1e-10, atol=1e-14)
 ### END HIDDEN TESTS
 
 # %% [markdown] id="exercise_q4"
@@ -398,16 +429,14 @@ def sigmoid_neuron(w, x):
 
 
 # %% id="check_q4"
-# Check: sigma(0) = 0.5, and the one-gate version must agree with the numerical gradient.
-# Threshold: relative error < 1e-8.
+# Check: sigma(0) = 0.5, and the one-gate version must give the staged version's gradients (8 digits).
 assert sigmoid(0.0) == 0.5 and abs(sigmoid(2.0) - 0.8807970779778823) < 1e-12, "sigma(z) = 1 / (1 + e^-z)"
 w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
-f, dw, dx = sigmoid_neuron(w.copy(), x.copy())  # copies: w and x stay as they are for the checks below
+f, dw, dx = sigmoid_neuron(w.copy(), x.copy())
 print(f"f = {f:.4f}  dw = {dw}  dx = {dx}")
-num_dw = eval_numerical_gradient(lambda w_: sigmoid(w_[0] * x[0] + w_[1] * x[1] + w_[2]), w.copy())
-num_dx = eval_numerical_gradient(lambda x_: sigmoid(w[0] * x_[0] + w[1] * x_[1] + w[2]), x.copy())
-assert check_gradient(dw, num_dw, 1e-8, name="dw").passed
-assert check_gradient(dx, num_dx, 1e-8, name="dx").passed
+hint = "the sigmoid gate's local gradient is (1 - s) s with s its output; the multiply gates switch inputs"
+compare("dw", dw, [-0.19661193324148185, -0.3932238664829637, 0.19661193324148185], hint)
+compare("dx", dx, [0.3932238664829637, -0.5898357997244456], hint)
 
 # %% id="q4_sigmoid_gate_test" kind="tests" points=2
 _f, _dw, _dx = sigmoid_neuron(np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
@@ -419,9 +448,9 @@ _rng = np.random.default_rng(4)
 for _ in range(5):
     _w, _x = _rng.normal(size=3) * 2, _rng.normal(size=2) * 2
     _f, _dw, _dx = sigmoid_neuron(_w.copy(), _x.copy())
-    _s = lambda w, x: 1 / (1 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
-    assert rel_error(_dw, eval_numerical_gradient(lambda a: _s(a, _x), _w.copy())) < 1e-8
-    assert rel_error(_dx, eval_numerical_gradient(lambda a: _s(_w, a), _x.copy())) < 1e-8
+    _s = 1 / (1 + np.exp(-(_w[0] * _x[0] + _w[1] * _x[1] + _w[2])))
+    assert np.allclose(_dw, np.array([_x[0], _x[1], 1.0]) * _s * (1 - _s), rtol=1e-10, atol=1e-14)
+    assert np.allclose(_dx, _w[:2] * _s * (1 - _s), rtol=1e-10, atol=1e-14)
 ### END HIDDEN TESTS
 
 # %% [markdown] id="tiny_automatic_differentiation_engine"
@@ -521,13 +550,27 @@ out.grad = 5.0
 out._backward()
 print(f"a*b: data {out.data}, a.grad {a.grad} (want -10), b.grad {b.grad} (want 15)")
 assert out.data == -6.0, "the forward pass is given: did you change it?"
-assert a.grad == -10.0 and b.grad == 15.0, "multiply: each input gets the OTHER input times out.grad"
+assert (a.grad, b.grad) != (15.0, -10.0), "multiply gate did not switch: each input gets the OTHER input"
+assert (a.grad, b.grad) != (-2.0, 3.0), "missing upstream gradient: times out.grad"
+assert (a.grad, b.grad) == (-10.0, 15.0), "multiply: each input gets the OTHER input times out.grad"
+a, b = Value(2.0), Value(-4.0)
+out = a + b
+out.grad = -3.0
+out._backward()
+print(f"a+b: a.grad {a.grad}, b.grad {b.grad} (want -3, -3)")
+assert (a.grad, b.grad) != (1.0, 1.0), "missing upstream gradient: the add gate passes out.grad on"
+assert (a.grad, b.grad) == (-3.0, -3.0), "add: both inputs get out.grad unchanged"
 a = Value(3.0)
 out = a * a  # a is used twice: the two contributions must add up to 2 * a * out.grad
 out.grad = 1.0
 out._backward()
 print(f"a*a: a.grad {a.grad} (want 6)")
-assert a.grad == 6.0, "gradients at a branch add up: use += , not ="
+assert a.grad == 6.0, "overwrote instead of accumulating: gradients at a branch add up, use += , not ="
+a = Value(3.0)
+out = a + a
+out.grad = 1.0
+out._backward()
+assert a.grad == 2.0, "add gate overwrote instead of accumulating: a + a must give a.grad 2, use +="
 
 # %% id="q5_add_mul_test" kind="tests" points=2
 _a, _b = Value(2.0), Value(-4.0)
@@ -596,12 +639,15 @@ x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
 f = (x + y) * z
 f.backward()
 print(f"f = {f.data}, dx = {x.grad}, dy = {y.grad}, dz = {z.grad}  (want -12, -4, -4, 3)")
-assert (f.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
+assert f.grad == 1.0, "missing seed: backward() starts with self.grad = 1.0 (df/df)"
+assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0), (
+    "not every gate ran, or in the wrong order: call _backward on every node, in REVERSE topological order")
 a = Value(2.0)
 b = a * a        # b = a^2
 c = b + b        # c = 2 a^2: b is reached twice, a through both
 c.backward()
 print(f"d(2a^2)/da at a=2: {a.grad} (want 8)")
+assert a.grad != 16.0, "a shared node backpropagated twice: keep a visited set, each node once in the order"
 assert a.grad == 8.0, "visit each node once, in reverse topological order, after seeding self.grad = 1"
 
 # %% id="q6_backward_test" kind="tests" points=3
@@ -620,8 +666,9 @@ _v = _rng.normal(size=4)
 _p = [Value(t) for t in _v]
 _o = (_p[0] * _p[1] + _p[2]) * (_p[1] + _p[3]) * _p[0]
 _o.backward()
-_num = eval_numerical_gradient(lambda a: (a[0] * a[1] + a[2]) * (a[1] + a[3]) * a[0], _v.copy())
-assert rel_error(np.array([t.grad for t in _p]), _num) < 1e-8
+_u, _s = _v[0] * _v[1] + _v[2], _v[1] + _v[3]  # o = u s a0
+_want = [_v[1] * _s * _v[0] + _u * _s, _v[0] * _s * _v[0] + _u * _v[0], _s * _v[0], _u * _v[0]]
+assert np.allclose([t.grad for t in _p], _want, rtol=1e-10, atol=1e-12)
 ### END HIDDEN TESTS
 
 # %% [markdown] id="exercise_q7"
@@ -667,9 +714,19 @@ x = Value(0.0)
 e, s = x.exp(), x.sigmoid()
 e.grad, s.grad = 2.0, 4.0   # made-up upstream gradients
 e._backward()
+assert x.grad != 1.0, "exp gate: missing upstream gradient, its local gradient e^x times out.grad"
+assert x.grad == 2.0, "exp gate: its local gradient is its own output e^x, times out.grad"
 s._backward()
 print(f"x.grad = {x.grad} (want 2 * 1 + 4 * 0.25 = 3)")
-assert x.grad == 3.0, "local gradient times upstream, accumulated with +="
+assert x.grad != 1.0, "overwrote instead of accumulating: exp's contribution was lost, use +="
+assert x.grad != 4.0, "sigmoid gate: sigma instead of sigma' = (1 - s) s"
+assert x.grad == 3.0, "sigmoid gate: its local gradient is (1 - s) s with s its OUTPUT, times out.grad"
+x = Value(0.0)
+e, s = x.exp(), x.sigmoid()
+e.grad, s.grad = 2.0, 4.0
+s._backward()  # the other order
+e._backward()
+assert x.grad == 3.0, "exp gate overwrote instead of accumulating: sigmoid's contribution was lost, use +="
 
 # %% id="q7_exp_sigmoid_test" kind="tests" points=2
 _x = Value(0.0)
@@ -749,9 +806,23 @@ def relative_error(a, n):
 
 
 # %% id="check_q8"
-print(relative_error(1.0, 1.0), relative_error(0.0, 0.0), relative_error([1.0, 2.0], [1.0, 3.0]))
-assert relative_error(0.0, 0.0) == 0.0, "both zero: the 1e-8 in the denominator keeps this finite"
-assert abs(relative_error([1.0, 2.0], [1.0, 3.0]) - 0.2) < 1e-12, "the MAX over entries of |a-n| / (|a|+|n|)"
+# Your own function, not the package's: the check fails if it reaches cs231n_utils.gradcheck or mine.
+with testing.course_versions_disabled("numerical_derivative", "relative_error"):
+    both_zero = relative_error(0.0, 0.0)
+    three = relative_error([1.0, 2.0, 4.0], [1.0, 3.0, 6.0])
+    opposite = relative_error(-3.0, 1.0)
+    tiny = relative_error(1e-9, 0.0)
+print(f"(0, 0): {both_zero}   ([1, 2, 4], [1, 3, 6]): {three}   (-3, 1): {opposite}   (1e-9, 0): {tiny}")
+assert np.ndim(three) == 0, "missing max: return one number, the largest relative error over the entries"
+assert both_zero == 0.0, "missing floor: both zero gives 0/0; the max(1e-8, ...) in the denominator keeps it finite"
+assert abs(three - 0.2) < 1e-12, (
+    "sum instead of max: take the largest entry, not the total" if abs(three - 0.4) < 1e-12 else
+    "mean instead of max: take the largest entry, not the average" if abs(three - 0.4 / 3) < 1e-12 else
+    f"expected 0.2 (entries 0, 0.2, 0.2), got {three}: is it |a - n| / (|a| + |n|) per entry?")
+assert abs(opposite - 1.0) < 1e-12, (
+    f"expected 1 for -3 vs 1, got {opposite}: missing abs, |a - n| over |a| + |n| (not |a + n|)")
+assert abs(tiny - 0.1) < 1e-12, (
+    f"expected 0.1 for 1e-9 vs 0, got {tiny}: wrong floor, the denominator is max(1e-8, |a| + |n|)")
 
 # %% id="q8_relative_error_test" kind="tests" points=1
 assert abs(relative_error([1.0, 2.0], [1.0, 3.0]) - 0.2) < 1e-12
@@ -773,9 +844,11 @@ with reference_disabled(_gc.rel_error, _gc.check_gradient):  # check_gradient re
 #
 # Put it together: `check_value_gradients(build, inputs)` takes a function `build(values) -> Value` that
 # builds an expression from a list of `Value`s, and a float array `inputs`. It returns the relative error
-# between your engine's gradients (run `backward()` on the output) and `eval_numerical_gradient` of the
-# same expression (evaluate `build` on fresh `Value`s and take `.data`). A good gradient check must also
-# *catch* a wrong gradient: the tests feed it a gate with a deliberate bug.
+# between your engine's gradients (run `backward()` on the output) and numerical ones from *your*
+# `numerical_derivative` (Exercise 1): for each input $i$, the derivative of the one-number function
+# "input $i$ set to $t$, the others as given, `build` on fresh `Value`s, take `.data`", at $t$ = input $i$.
+# Use your `relative_error` (Exercise 8) too: these are the first pieces of your own library. A good
+# gradient check must also *catch* a wrong gradient: the tests feed it a gate with a deliberate bug.
 
 # %% id="q9_check_engine" kind="answer"
 def check_value_gradients(build, inputs):
@@ -785,7 +858,11 @@ def check_value_gradients(build, inputs):
     values = [Value(t) for t in inputs]
     build(values).backward()
     analytic = np.array([v.grad for v in values])
-    numeric = eval_numerical_gradient(lambda a: build([Value(t) for t in a]).data, inputs.copy())
+
+    def along(i):  # the expression as a function of input i alone
+        return lambda t: build([Value(t if j == i else v) for j, v in enumerate(inputs)]).data
+
+    numeric = np.array([numerical_derivative(along(i), inputs[i]) for i in range(len(inputs))])
     return relative_error(analytic, numeric)
     ### END SOLUTION
 
@@ -802,11 +879,15 @@ def broken_square(v):
     out._backward = _backward
     return out
 
-err_good = check_value_gradients(neuron_expr, [2.0, -1.0, -3.0, -2.0, -3.0])
-err_bad = check_value_gradients(broken_square, [1.5])
+# Your own functions, not the package's: the check fails if it reaches cs231n_utils.gradcheck or mine.
+with testing.course_versions_disabled("numerical_derivative", "relative_error"):
+    err_good = check_value_gradients(neuron_expr, [2.0, -1.0, -3.0, -2.0, -3.0])
+    err_bad = check_value_gradients(broken_square, [1.5])
 print(f"relative error, correct engine: {err_good:.1e};  deliberately broken gate: {err_bad:.1e}")
-assert err_good < 1e-7, "your engine and the numerical gradient disagree"
-assert err_bad > 1e-2, "a wrong gradient must give a large relative error"
+assert err_good < 1e-7, ("engine and numerical gradient disagree: if Exercises 5-8 pass their checks, "
+                         "the numerical side is built wrong (one input varied at a time, the others fixed?)")
+assert err_bad > 1e-2, ("a wrong gradient passed: the analytic side must come from backward() on the built "
+                        "expression, not from the numerical gradient again")
 
 # %% id="q9_check_engine_test" kind="tests" points=2
 assert check_value_gradients(lambda v: (v[0] * v[1]).exp() + v[1], [0.5, -1.2]) < 1e-7
@@ -818,6 +899,12 @@ def _half(v):
     return out
 assert check_value_gradients(_half, [2.0, 3.0]) > 0.5
 ### BEGIN HIDDEN TESTS
+import cs231n_utils.gradcheck as _gc
+from cs231n_utils.testing import reference_disabled
+_ref = (_gc.eval_numerical_gradient, _gc.eval_numerical_gradient_array, _gc.grad_check_sparse, _gc.rel_error,
+        _gc.check_gradient)
+with reference_disabled(*_ref):
+    assert check_value_gradients(lambda v: (v[0] * v[1]).exp() + v[1], [0.5, -1.2]) < 1e-7
 _rng = np.random.default_rng(9)
 _v = _rng.normal(size=3)
 assert check_value_gradients(lambda v: (v[0] * v[1] + v[2]).sigmoid() * v[0], _v) < 1e-7

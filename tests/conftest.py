@@ -1,9 +1,11 @@
 import os
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from cs231n_course.course import Course
+from cs231n_course.course import Course, references, write_references
+from cs231n_utils import mine
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # the tests run notebooks in parallel on every core: one BLAS thread each avoids oversubscription
@@ -36,6 +38,15 @@ def pytest_collection_modifyitems(items):
         return (0, -order.index(params["assignment"]) if "assignment" in params else 0)
 
     items.sort(key=longest_first)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gradcheck_on_the_instructors_01(tmp_path_factory):
+    """cs231n_utils.gradcheck computes with notebook 01 through mine: in the test process, as in the
+    grader's own, with the instructor's 01 (a test that points mine elsewhere does so itself)."""
+    folder = tmp_path_factory.mktemp("references-01")
+    write_references({"01_chain_rule": nbformat.writes(references(COURSE.solution("01_chain_rule")))}, folder)
+    mine.NOTEBOOKS = str(folder)
 
 
 @pytest.fixture(autouse=True)

@@ -107,8 +107,8 @@ def test_a_maintainers_round_trip(course_copy):
           "number. Use the `h` you are given, and no other.")
     _edit(course_copy, SRC, 'print(f"numerical {approx:.10f}   analytic 12',
           'print(f"numerical value {approx:.10f}   analytic 12')
-    _edit(course_copy, SRC, "numerical_derivative(np.exp, -1.3, h=1e-4), np.exp(-1.3)) < 1e-8",
-          "numerical_derivative(np.exp, -1.3, h=1e-4), np.exp(-1.3)) < 2e-8  # secret-edit")
+    _edit(course_copy, SRC, "numerical_derivative(np.exp, -1.3, h=1e-4) - np.exp(-1.3)) < 1e-8",
+          "numerical_derivative(np.exp, -1.3, h=1e-4) - np.exp(-1.3)) < 2e-8  # secret-edit")
 
     assert check(course_copy) == [f"{RELEASE}: out of date with {SRC} "
                                   "(run `cs231n-course build` and commit)"]
@@ -191,10 +191,10 @@ def test_the_lint_of_the_committed_course_is_clean(course):
     # (c) tests cells: hidden tests, an answer to grade; answers: tests and a check cell
     (SRC, "### BEGIN HIDDEN TESTS\nimport cs231n_utils.gradcheck as _gc\nfrom cs231n_utils.testing "
      "import reference_disabled\nwith reference_disabled(_gc.eval_numerical_gradient, "
-     "_gc.eval_numerical_gradient_array):\n    assert rel_error(numerical_derivative(np.sin",
+     "_gc.eval_numerical_gradient_array, _gc.grad_check_sparse):",
      "import cs231n_utils.gradcheck as _gc\nfrom cs231n_utils.testing "
      "import reference_disabled\nwith reference_disabled(_gc.eval_numerical_gradient, "
-     "_gc.eval_numerical_gradient_array):\n    assert rel_error(numerical_derivative(np.sin",
+     "_gc.eval_numerical_gradient_array, _gc.grad_check_sparse):",
      ["tests cell 'q1_numerical_derivative_test' has no hidden tests"]),
     (SRC, 'id="q1_numerical_derivative_test"', 'id="q1_derivative_test"',
      ["tests cell 'q1_derivative_test' grades no answer cell",

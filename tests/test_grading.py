@@ -1,11 +1,13 @@
 """The course commands: grade survives bad submissions (build and check: test_authoring.py)."""
 
+import csv
 import json
 import os
 import shutil
 
 import nbformat
 import pytest
+from fixtures import make_submission
 
 from cs231n_course import cells
 from cs231n_course.cli import main
@@ -14,6 +16,7 @@ from cs231n_course.grading import pipeline, submissions
 from cs231n_course.grading.feedback import CSP, render
 from cs231n_course.grading.results import NotebookResult, printable, spreadsheet_row, student_id_problem
 from cs231n_course.grading.submissions import notebook_problem
+from cs231n_utils import mine
 
 NB = "01_chain_rule"
 DEEP = b"[" * 100_000 + b"]" * 100_000  # 200 KB that once stopped the grading of a whole class
@@ -172,6 +175,28 @@ def test_feedback_pages_are_inert(course):
     for live in ('<script>alert("x")', "<img src=x onerror", 'alert("js")', "<svg onload"):
         assert live not in page, live  # dropped, or escaped into harmless text
     assert "My notes" in page and "<b>bold</b>" in page  # harmless markup survives
+
+
+def test_notebook_02_is_graded_on_the_instructors_01_not_the_learners(course, tmp_path, monkeypatch, capsys):
+    """02's tests check gradients with cs231n_utils.gradcheck, which computes with notebook 01: a
+    learner's sign-flipped 01, beside the submission and where the grading process's own mine (the
+    judge's) would look, changes nothing: 02's solution gets full marks."""
+    nb1, nb2 = "01_chain_rule", "02_gate_patterns"
+    student = tmp_path / "subs" / "ana"
+    student.mkdir(parents=True)
+    solved = dict.fromkeys(cells.questions(course.solution(nb2)), "solution")
+    nbformat.write(make_submission(course, nb2, solved), student / f"{nb2}.ipynb")
+    wrong = make_submission(course, nb1, {"q1_numerical_derivative": "sign flipped"})
+    nbformat.write(wrong, student / f"{nb1}.ipynb")
+    (tmp_path / "own" / nb1).mkdir(parents=True)
+    nbformat.write(wrong, tmp_path / "own" / nb1 / f"{nb1}.ipynb")
+    monkeypatch.setenv("CS231N_NOTEBOOKS", str(tmp_path / "own"))
+    monkeypatch.setattr(mine, "NOTEBOOKS", str(tmp_path / "own"))
+    assert main(["--course", str(course.root), "grade", str(tmp_path / "subs"), "--assignment", nb2,
+                 "--out", str(tmp_path / "out")]) == 0
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    auto = [r for r in rows if r["grading"] == "auto"]
+    assert auto and all(r["score"] == r["max_score"] for r in auto), capsys.readouterr().err
 
 
 @pytest.mark.slow

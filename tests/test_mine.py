@@ -5,6 +5,7 @@ banks) in a folder laid out as notebooks/ is, and imports from mine as notebook 
 """
 
 import importlib
+import os
 import sys
 
 import nbformat
@@ -113,3 +114,74 @@ def test_the_normalized_net_of_05_runs_on_the_learners_layers(course, mine, tmp_
     assert np.allclose(without_eps, layers.layernorm_forward(a, np.ones(4), np.zeros(4), {"eps": 0.0})[0])
     loss, grads = net.loss(x, np.array([1]))
     assert np.isfinite(loss) and set(grads) == set(net.params)
+
+
+NB1 = "01_chain_rule"
+
+
+@pytest.fixture
+def gradcheck(mine, monkeypatch):
+    """A fresh cs231n_utils.gradcheck on the fresh mine (learner notebooks from tmp_path)."""
+    monkeypatch.delitem(sys.modules, "cs231n_utils.gradcheck", raising=False)
+    return importlib.import_module("cs231n_utils.gradcheck")
+
+
+def test_gradcheck_computes_with_the_learners_notebook_01(course, gradcheck, tmp_path):
+    """The package has no numerical derivative or relative error of its own: a sign flipped in 01's
+    Exercise 1, or an error relative to |a| only in Exercise 8, is what every later check gets."""
+    save(course, tmp_path, NB1, {"q1_numerical_derivative": "sign flipped",
+                                 "q8_relative_error": "relative to |a| only"})
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    assert np.allclose(gradcheck.eval_numerical_gradient(lambda a: np.sum(a**2), x), -2 * x)
+    assert np.allclose(gradcheck.eval_numerical_gradient_array(lambda a: 3 * a, x, np.ones_like(x)), -3.0)
+    assert gradcheck.rel_error([1.0, 2.0], [1.0, 3.0]) == pytest.approx(0.5)  # |2 - 3| / |2|
+    assert gradcheck.check_gradient(x, x + 1.0, verbose=False).max_rel_error == pytest.approx(2.0)  # 1 / 0.5
+
+
+def test_a_blank_notebook_01_is_named_by_gradcheck(course, gradcheck, tmp_path):
+    save(course, tmp_path, NB1, {})
+    with pytest.raises(ImportError, match="q1_numerical_derivative of notebook 01_chain_rule"):
+        gradcheck.eval_numerical_gradient(np.sum, np.ones(2))
+
+
+def test_a_numerical_derivative_that_calls_gradcheck_back_is_refused(course, gradcheck, tmp_path):
+    """A learner who answers 01's Exercise 1 with the package's numerical gradient, saved: the package
+    says so, instead of recursing until Python gives up."""
+    save(course, tmp_path, NB1, {"q1_numerical_derivative": "calls the package's numerical gradient"})
+    with pytest.raises(RuntimeError, match="your numerical_derivative calls cs231n_utils.gradcheck back"):
+        gradcheck.eval_numerical_gradient(np.sum, np.ones(2))
+
+
+def test_a_grader_gives_gradcheck_the_instructors_01(course, gradcheck, tmp_path, monkeypatch):
+    """Beside a learner's sign-flipped 01, a grader's kernel for 03 (CS231N_NOTEBOOKS = the references
+    of 01 and 02) gets the right numerical gradients."""
+    save(course, tmp_path, NB1, {"q1_numerical_derivative": "sign flipped"})
+    folder = tmp_path / "references"
+    write_references(course.earlier_solutions(NB3), folder)
+    for name, value in reference_env(folder).items():
+        monkeypatch.setenv(name, value)
+    x = np.array([1.0, -2.0])
+    assert np.allclose(gradcheck.eval_numerical_gradient(lambda a: np.sum(a**2), x), 2 * x)
+
+
+def test_a_missing_exercise_shows_its_message_without_frames_of_the_package(tmp_path):
+    """In a kernel (Run All, Validate), the import that fails shows MissingExercise's message, not
+    the frames of mine.py that raised it."""
+    from nbclient import NotebookClient
+
+    cell = nbformat.v4.new_code_cell("from cs231n_utils.mine import affine_forward")
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CS231N_")}
+    env["CS231N_NOTEBOOKS"] = str(tmp_path)
+    client = NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3")
+    client.km = client.create_kernel_manager()
+    client.start_new_kernel(env=env)
+    client.start_new_kernel_client()
+    try:
+        client.execute_cell(nb.cells[0], 0)
+    finally:
+        client._cleanup_kernel()
+    error = next(o for o in nb.cells[0].outputs if o.output_type == "error")
+    shown = "\n".join(error.traceback)
+    assert error.ename == "MissingExercise" and f"{NB3}.ipynb is not in {tmp_path}" in shown
+    assert "mine.py" not in shown and "Traceback" not in shown and len(error.traceback) == 1

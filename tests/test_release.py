@@ -109,8 +109,7 @@ def test_every_kind_of_leak_is_found_and_named(course, edition, kind):
         "hidden test in a visible cell": ("q2_add_mul_graph_test", f"notebooks/{NB}/{NB}.ipynb cell check_q2",
                                           lambda: _edit_notebook(edition, lambda nb: _add(
                                               _cell(nb, "check_q2"),
-                                              "\n_n = eval_numerical_gradient("
-                                              "lambda t: (t[0] + t[1]) * t[2], v.copy())"))),
+                                              "\nwant = np.array([v[2], v[2], v[0] + v[1]])"))),
         # a line of a written question's model answer, re-wrapped and with its emphasis changed
         "written model answer": ("wq3_kinks_and_thresholds", f"notebooks/{NB}/{NB}.ipynb cell summary",
                                  lambda: _edit_notebook(edition, lambda nb: _add(
@@ -241,6 +240,28 @@ def test_common_harmless_code_is_not_a_leak(tmp_path):
              "_db_want = _d.sum(axis=0)\nq = add.forward(x, y)\n"
              "assert rel_error(out, _want) < 1e-8, 'out = x.reshape(N, -1) @ w + b, then ReLU'")
     assert _synthetic_leaks(tmp_path, solution, shown, hidden=hidden) == []
+
+
+OLD_GRADCHECK = {  # what cs231n_utils.gradcheck computed itself before notebook 01 was its core
+    "q1_numerical_derivative": "x[ix] = old + h\nfxph = f(x)\nx[ix] = old - h\nfxmh = f(x)\n"
+                               "x[ix] = old\ngrad[ix] = (fxph - fxmh) / (2 * h)\n",
+    "q8_relative_error": "def _relative_errors(x, y):\n"
+                         "    return np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))\n",
+}
+
+
+def test_the_package_holds_no_answer_of_01(course, edition):
+    """cs231n_utils.gradcheck computes with the learner's notebook 01 (through mine): as shipped, it
+    shows no answer of 01, and its former arithmetic would be found."""
+    gradcheck = Path(course.root) / "cs231n_utils" / "gradcheck.py"
+    shutil.copyfile(gradcheck, edition / "pkg" / "gradcheck.py")
+    assert not [f for f in leaks(course, edition, [NB]) if f.where == "pkg/gradcheck.py"]
+
+
+@pytest.mark.parametrize("grade_id", OLD_GRADCHECK)
+def test_the_former_arithmetic_of_gradcheck_is_found(course, edition, grade_id):
+    _append(edition / "pkg" / "helpers.py", "\n\n" + OLD_GRADCHECK[grade_id])
+    assert (grade_id, "pkg/helpers.py") in _where(leaks(course, edition, [NB]))
 
 
 def _append(path, text):
@@ -429,21 +450,21 @@ def test_release_refuses_to_unlock_the_notebook_it_hands_out(course, tmp_path, c
 
 
 def test_unlocking_a_notebook_that_nothing_imports_is_warned_about(course, tmp_path, monkeypatch, capsys):
-    """Only 03's functions are imported through cs231n_utils.mine by 04 (and 05 by 06, ...): 01 and 02
-    unlocked would only publish their answers. The Solver's update_rule="adam" counts as an import."""
+    """Only 01's (through cs231n_utils.gradcheck) and 03's functions are imported through
+    cs231n_utils.mine by 04 (and 05 by 06, ...): 02 unlocked would only publish its answers. The
+    Solver's update_rule="adam" counts as an import."""
     import cs231n_course.release as release_module
 
     through_04 = numbered(course.assignments(), "04")
     unlocked = ["01_chain_rule", "02_gate_patterns", "03_vectorized_backprop"]
-    assert unused_unlocks(course, through_04, unlocked) == ["01_chain_rule", "02_gate_patterns"]
+    assert unused_unlocks(course, through_04, unlocked) == ["02_gate_patterns"]  # 01: through gradcheck
     through_07 = numbered(course.assignments(), "07")
     assert unused_unlocks(course, through_07, ["06_optimizers_regularization"]) == []  # 07's Solver
     monkeypatch.setattr(release_module, "edition_leaks", lambda *args, **kwargs: [])  # no leak check here
     assert main(["--course", str(course.root), "release", "--out", str(tmp_path / "e"), "--through", "04",
                  "--unlock", "01-03"]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 2 and "imports 01_chain_rule through cs231n_utils.mine" in warnings[0]
-    assert "02_gate_patterns" in warnings[1] and not any("03_" in w for w in warnings)
+    assert len(warnings) == 1 and "imports 02_gate_patterns through cs231n_utils.mine" in warnings[0]
 
 
 def _make_check(folder, nb=None):
@@ -484,6 +505,27 @@ def test_make_check_fails_naming_each_failing_cell_and_passes_a_finished_noteboo
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"{NB}.ipynb: passed its visible tests" in done.stdout
     assert "nbgrader_config" not in done.stderr and "without encryption" not in done.stderr
+
+
+def test_make_check_stops_at_an_earlier_notebooks_missing_exercise_and_names_it_alone(course, tmp_path):
+    """04 finished, 03 as released: `make check NB=04` names 03's missing exercise, whole, as its one
+    failing line (not the NameErrors it causes below), and fails."""
+    nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
+    folder = tmp_path / "e"
+    write_edition(course, folder, [NB, "02_gate_patterns", nb3, nb4])
+    for assignment in (NB, nb4):
+        answers = dict.fromkeys(cells.answer_cells(course.solution(assignment)), "solution")
+        nb = make_submission(course, assignment, answers)
+        for cell in nb.cells:
+            if cells.kind(cell) is cells.Kind.WRITTEN:
+                cell.source = "**Your answer:** my reasoning, in a few sentences."
+        nbformat.write(nb, folder / "notebooks" / assignment / f"{assignment}.ipynb")
+    run = _make_check(folder, "04")
+    failing = [line for line in run.stdout.splitlines() if line.startswith("  ")]
+    assert run.returncode != 0 and len(failing) == 1, run.stdout
+    assert re.search(rf"MissingExercise: This notebook builds on your exercise q\d+_\w+ of notebook {nb3}, "
+                     r"but it is not finished yet .* Finish that exercise", failing[0]), failing[0]
+    assert "NameError" not in run.stdout + run.stderr and "Traceback" not in run.stdout + run.stderr
 
 
 def test_make_check_names_a_notebook_it_cannot_read_and_goes_on(tmp_path, capsys):

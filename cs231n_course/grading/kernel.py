@@ -68,6 +68,7 @@ class SandboxedKernel:
 
     def __init__(self, limits, earlier=None):
         bwrap, problem = sandbox.bwrap_status() if limits.isolate else (None, "")
+        self.references = _references_dir(earlier or {})  # also what the judge's own gradcheck reads
         self.workdir = tempfile.mkdtemp(prefix="kernel-", dir=_kernels_dir())
         # the judge's sockets: the grader's folder, which the kernel reaches but cannot change
         self.channel_dir = self.workdir + ".judge"
@@ -83,7 +84,7 @@ class SandboxedKernel:
             json.dump({"workdir": self.workdir, "channel": self.channel_dir, "report": self.report_path,
                        "bwrap": bwrap,
                        "bwrap_problem": problem, "limits": limits.to_json(),
-                       "references": _references_dir(earlier or {})}, f)
+                       "references": self.references}, f)
         specs = _SandboxSpecs()
         specs.config_path = config_path
         self.km = KernelManager(kernel_name="sandboxed", kernel_spec_manager=specs,

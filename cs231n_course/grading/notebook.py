@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from cs231n_utils import mine
+
 from .. import cells
 from .assemble import assemble, written_answers
 from .feedback import render
@@ -57,6 +59,8 @@ def grade_notebook(job, kernel=None):
 
     kernel = kernel or SandboxedKernel(job.limits, job.earlier)
     judge, verdicts = None, {}
+    # the judge's own cs231n_utils.gradcheck computes with the references, as the kernel's mine does
+    outer, mine.NOTEBOOKS = mine.NOTEBOOKS, kernel.references
     try:
         result.isolation = kernel.isolation()
         judge = Judge(kernel.km, source, job.limits.cell_seconds, kernel.client, kernel.channel_dir)
@@ -68,6 +72,7 @@ def grade_notebook(job, kernel=None):
         if run.status is Status.OK:
             result.findings += probe_findings(probe, nonce)
     finally:
+        mine.NOTEBOOKS = outer
         if judge is not None:
             judge.close()
         kernel.shutdown()
