@@ -39,6 +39,7 @@ import numpy as np
 
 from cs231n_utils.data import load_mnist
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, rel_error
+from cs231n_utils.testing import course_versions_disabled
 from cs231n_utils.viz import draw_graph
 
 np.set_printoptions(precision=4, suppress=True)
@@ -806,44 +807,45 @@ def svm_loss_single(W, x, y, reg):
 
 # %% id="check_q6"
 # 1) The lecture's three images: the loss, and dL/ds (column i of dW, since x = e_i) against the graph's.
-S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])  # (C, N): column i = image i
-graph_ds = {"cat": [-1.0, 1.0, 0.0], "car": [0.0, 0.0, 0.0], "frog": [1.0, 1.0, -2.0]}
-# image, its loss on the slide, and how many of its margins are positive
-for i, (name, want, positive) in enumerate([("cat", 2.9, 1), ("car", 0.0, 0), ("frog", 12.9, 2)]):
-    loss, dW = svm_loss_single(S.copy(), np.eye(3)[i], i, reg=0.0)
-    ds, want_ds = np.asarray(dW)[:, i], np.array(graph_ds[name])
-    print(f"{name} image: loss {loss:.2f} (lecture {want}),  dL/ds = dW[:, {i}] = {ds}")
-    extra = loss - want
-    assert abs(extra) < 1e-9, (
-        f"{name} image: loss {loss:.4f}, the lecture says {want}: "
-        + ("1 too much: the correct class was counted as one of its own margins" if abs(extra - 1) < 1e-9
-           else f"{-extra:g} too little, 1 per positive margin: the margin Delta is missing"
-           if positive and abs(extra + positive) < 1e-9 else "re-check the forward formula above"))
-    if not np.allclose(ds, want_ds):
-        others = np.arange(3) != i
-        if np.allclose(ds, -want_ds):
-            bug = "sign flipped on every entry"
-        elif np.allclose(ds[others], want_ds[others]) and ds[i] == -1 and want_ds[i] < -1:
-            bug = ("the correct class's score keeps the gradient of one margin only: it is used by every "
-                   "positive margin (a branch), and what comes back from each use must add up (overwritten?)")
-        elif np.allclose(ds[others], want_ds[others]):
-            bug = ("only the correct class's entry is off: what does each margin pass to the score it "
-                   "subtracts (a distributor with a minus sign), and how many margins use it?")
-        elif np.any((want_ds == 0) & (ds != 0) & others):
-            bug = "a class whose margin is negative got a gradient: the max gate routes nothing to the loser"
-        else:
-            bug = "the wrong classes' entries are off: what does a max gate route to a positive margin?"
-        raise AssertionError(f"{name} image: dL/ds = {ds}, the graph gives {want_ds}. {bug}")
+with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own code: the course's versions refuse to run here
+    S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])  # (C, N): column i = image i
+    graph_ds = {"cat": [-1.0, 1.0, 0.0], "car": [0.0, 0.0, 0.0], "frog": [1.0, 1.0, -2.0]}
+    # image, its loss on the slide, and how many of its margins are positive
+    for i, (name, want, positive) in enumerate([("cat", 2.9, 1), ("car", 0.0, 0), ("frog", 12.9, 2)]):
+        loss, dW = svm_loss_single(S.copy(), np.eye(3)[i], i, reg=0.0)
+        ds, want_ds = np.asarray(dW)[:, i], np.array(graph_ds[name])
+        print(f"{name} image: loss {loss:.2f} (lecture {want}),  dL/ds = dW[:, {i}] = {ds}")
+        extra = loss - want
+        assert abs(extra) < 1e-9, (
+            f"{name} image: loss {loss:.4f}, the lecture says {want}: "
+            + ("1 too much: the correct class was counted as one of its own margins" if abs(extra - 1) < 1e-9
+               else f"{-extra:g} too little, 1 per positive margin: the margin Delta is missing"
+               if positive and abs(extra + positive) < 1e-9 else "re-check the forward formula above"))
+        if not np.allclose(ds, want_ds):
+            others = np.arange(3) != i
+            if np.allclose(ds, -want_ds):
+                bug = "sign flipped on every entry"
+            elif np.allclose(ds[others], want_ds[others]) and ds[i] == -1 and want_ds[i] < -1:
+                bug = ("the correct class's score keeps the gradient of one margin only: it is used by every "
+                       "positive margin (a branch), and what comes back from each use must add up (overwritten?)")
+            elif np.allclose(ds[others], want_ds[others]):
+                bug = ("only the correct class's entry is off: what does each margin pass to the score it "
+                       "subtracts (a distributor with a minus sign), and how many margins use it?")
+            elif np.any((want_ds == 0) & (ds != 0) & others):
+                bug = "a class whose margin is negative got a gradient: the max gate routes nothing to the loser"
+            else:
+                bug = "the wrong classes' entries are off: what does a max gate route to a positive margin?"
+            raise AssertionError(f"{name} image: dL/ds = {ds}, the graph gives {want_ds}. {bug}")
 
-# 2) Numerical gradients with regularization, on random data whose margins are all at least 0.35 away
-#    from the kink at 0: first the regularizer alone, then all of dW.
-#    Threshold: relative error < 1e-8 (piecewise linear + quadratic: measured ~1e-10).
-rng = np.random.default_rng(2)
-W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
-check_regularizer(svm_loss_single, W, x, 2)
-num = eval_numerical_gradient(lambda W_: svm_loss_single(W_, x, 2, 0.1)[0], W.copy())
-loss, dW = svm_loss_single(W.copy(), x, 2, reg=0.1)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
+    # 2) Numerical gradients with regularization, on random data whose margins are all at least 0.35 away
+    #    from the kink at 0: first the regularizer alone, then all of dW.
+    #    Threshold: relative error < 1e-8 (piecewise linear + quadratic: measured ~1e-10).
+    rng = np.random.default_rng(2)
+    W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
+    check_regularizer(svm_loss_single, W, x, 2)
+    num = eval_numerical_gradient(lambda W_: svm_loss_single(W_, x, 2, 0.1)[0], W.copy())
+    loss, dW = svm_loss_single(W.copy(), x, 2, reg=0.1)
+    assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q6_svm_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -941,31 +943,32 @@ def svm_loss_loop(W, X, y, reg):
 
 # %% id="check_q7"
 # 1) The lecture's average over the three images: (2.9 + 0 + 12.9) / 3 = 5.27.
-S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
-loss, _ = svm_loss_loop(S, np.eye(3), np.array([0, 1, 2]), reg=0.0)
-print(f"lecture batch: loss {loss:.4f} (lecture 5.27)")
-assert round(loss, 2) == 5.27, (
-    f"loss {loss:.4f}: " + ("3 times too large, the sum instead of the average (missing 1/N)"
-                            if abs(loss - 15.8) < 1e-9 else "not the average of 2.9, 0 and 12.9: "
-                            "does the loop visit every example once?"))
+with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own code: the course's versions refuse to run here
+    S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
+    loss, _ = svm_loss_loop(S, np.eye(3), np.array([0, 1, 2]), reg=0.0)
+    print(f"lecture batch: loss {loss:.4f} (lecture 5.27)")
+    assert round(loss, 2) == 5.27, (
+        f"loss {loss:.4f}: " + ("3 times too large, the sum instead of the average (missing 1/N)"
+                                if abs(loss - 15.8) < 1e-9 else "not the average of 2.9, 0 and 12.9: "
+                                "does the loop visit every example once?"))
 
-# 2) Sanity check on 100 MNIST digits (C = 10) with tiny weights: the loss is about C - 1 = 9.
-data = load_mnist(num_train=100, num_val=0, num_test=0)
-W_small = 1e-4 * np.random.default_rng(0).standard_normal((10, 784))
-loss, _ = svm_loss_loop(W_small, data["X_train"], data["y_train"], reg=0.0)
-print(f"MNIST, tiny W: loss {loss:.4f} (about C - 1 = 9)")
-assert abs(loss - 9.0) < 0.05, "with tiny weights each of the 9 wrong classes has margin about 1"
+    # 2) Sanity check on 100 MNIST digits (C = 10) with tiny weights: the loss is about C - 1 = 9.
+    data = load_mnist(num_train=100, num_val=0, num_test=0)
+    W_small = 1e-4 * np.random.default_rng(0).standard_normal((10, 784))
+    loss, _ = svm_loss_loop(W_small, data["X_train"], data["y_train"], reg=0.0)
+    print(f"MNIST, tiny W: loss {loss:.4f} (about C - 1 = 9)")
+    assert abs(loss - 9.0) < 0.05, "with tiny weights each of the 9 wrong classes has margin about 1"
 
-# 3) On a small random batch (every margin at least 0.27 away from the kink): the data gradient, the
-#    regularizer alone, then all of dW against numerical gradients.
-#    Threshold: relative error < 1e-8 (measured ~1e-10).
-rng = np.random.default_rng(3)
-W, X, y = 0.5 * rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
-check_batch_gradient(svm_loss_loop, svm_loss_single, W, X, y)
-check_regularizer(svm_loss_loop, W, X, y, reg=0.2)
-num = eval_numerical_gradient(lambda W_: svm_loss_loop(W_, X, y, 0.2)[0], W.copy())
-loss, dW = svm_loss_loop(W.copy(), X, y, reg=0.2)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
+    # 3) On a small random batch (every margin at least 0.27 away from the kink): the data gradient, the
+    #    regularizer alone, then all of dW against numerical gradients.
+    #    Threshold: relative error < 1e-8 (measured ~1e-10).
+    rng = np.random.default_rng(3)
+    W, X, y = 0.5 * rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
+    check_batch_gradient(svm_loss_loop, svm_loss_single, W, X, y)
+    check_regularizer(svm_loss_loop, W, X, y, reg=0.2)
+    num = eval_numerical_gradient(lambda W_: svm_loss_loop(W_, X, y, 0.2)[0], W.copy())
+    loss, dW = svm_loss_loop(W.copy(), X, y, reg=0.2)
+    assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q7_svm_batch_test" kind="tests" points=2
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -1123,37 +1126,38 @@ def softmax_loss_single(W, x, y, reg):
 
 # %% id="check_q8"
 # 1) The lecture's cat image: p_cat = 0.13, loss -ln(0.13) = 2.04.
-S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
-loss, dW = softmax_loss_single(S, np.eye(3)[0], 0, reg=0.0)
-print(f"cat image: loss {loss:.4f} (lecture 2.04),  dL/ds = dW[:, 0] = {dW[:, 0]}")
-assert round(loss, 2) == 2.04, "L = -ln p_cat with the NATURAL log (0.89 would be log10)"
-ds = np.asarray(dW)[:, 0]
-assert abs(ds.sum()) < 1e-12 and ds[0] < 0, (
-    f"dL/ds = {ds} sums to {ds.sum():.4f}, not 0: "
-    + ("the correct class's score is pushed up, a sign flipped" if ds[0] > 0 and abs(ds.sum() + 1) < 1e-9
-       else "the term of -s_y is missing (step 1 of the derivation)" if abs(ds.sum() - 1) < 1e-9
-       else "the exponentials are not divided by their sum (unnormalized probabilities)"
-       if np.all(ds + [1, 0, 0] > 0) else "re-derive step 2"))
+with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own code: the course's versions refuse to run here
+    S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
+    loss, dW = softmax_loss_single(S, np.eye(3)[0], 0, reg=0.0)
+    print(f"cat image: loss {loss:.4f} (lecture 2.04),  dL/ds = dW[:, 0] = {dW[:, 0]}")
+    assert round(loss, 2) == 2.04, "L = -ln p_cat with the NATURAL log (0.89 would be log10)"
+    ds = np.asarray(dW)[:, 0]
+    assert abs(ds.sum()) < 1e-12 and ds[0] < 0, (
+        f"dL/ds = {ds} sums to {ds.sum():.4f}, not 0: "
+        + ("the correct class's score is pushed up, a sign flipped" if ds[0] > 0 and abs(ds.sum() + 1) < 1e-9
+           else "the term of -s_y is missing (step 1 of the derivation)" if abs(ds.sum() - 1) < 1e-9
+           else "the exponentials are not divided by their sum (unnormalized probabilities)"
+           if np.all(ds + [1, 0, 0] > 0) else "re-derive step 2"))
 
-# 2) W = 0: all probabilities 1/C, the loss is exactly ln C.
-loss, _ = softmax_loss_single(np.zeros((10, 3)), np.ones(3), 4, reg=0.0)
-print(f"W = 0, C = 10: loss {loss:.4f} (ln 10 = {np.log(10):.4f})")
-assert abs(loss - np.log(10)) < 1e-12
+    # 2) W = 0: all probabilities 1/C, the loss is exactly ln C.
+    loss, _ = softmax_loss_single(np.zeros((10, 3)), np.ones(3), 4, reg=0.0)
+    print(f"W = 0, C = 10: loss {loss:.4f} (ln 10 = {np.log(10):.4f})")
+    assert abs(loss - np.log(10)) < 1e-12
 
-# 3) Large scores (about 1000) must give a finite loss.
-with np.errstate(over="ignore", invalid="ignore"):
-    loss, dW = softmax_loss_single(np.array([[500.0, 500.0], [501.5, 501.5]]), np.ones(2), 0, reg=0.0)
-print(f"scores 1000 and 1003: loss {loss:.4f} (want {np.log(1 + np.exp(3.0)):.4f})")
-assert np.isfinite(loss) and np.all(np.isfinite(dW)), "nan or inf: shift the scores by their max before exp"
+    # 3) Large scores (about 1000) must give a finite loss.
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, dW = softmax_loss_single(np.array([[500.0, 500.0], [501.5, 501.5]]), np.ones(2), 0, reg=0.0)
+    print(f"scores 1000 and 1003: loss {loss:.4f} (want {np.log(1 + np.exp(3.0)):.4f})")
+    assert np.isfinite(loss) and np.all(np.isfinite(dW)), "nan or inf: shift the scores by their max before exp"
 
-# 4) Numerical gradients with regularization: the regularizer alone, then all of dW.
-#    Threshold: relative error < 1e-8 (smooth: measured ~1e-10).
-rng = np.random.default_rng(4)
-W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
-check_regularizer(softmax_loss_single, W, x, 1)
-num = eval_numerical_gradient(lambda W_: softmax_loss_single(W_, x, 1, 0.1)[0], W.copy())
-loss, dW = softmax_loss_single(W.copy(), x, 1, reg=0.1)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
+    # 4) Numerical gradients with regularization: the regularizer alone, then all of dW.
+    #    Threshold: relative error < 1e-8 (smooth: measured ~1e-10).
+    rng = np.random.default_rng(4)
+    W, x = rng.normal(size=(5, 4)), rng.normal(size=4)
+    check_regularizer(softmax_loss_single, W, x, 1)
+    num = eval_numerical_gradient(lambda W_: softmax_loss_single(W_, x, 1, 0.1)[0], W.copy())
+    loss, dW = softmax_loss_single(W.copy(), x, 1, reg=0.1)
+    assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q8_softmax_single_test" kind="tests" points=3
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
@@ -1239,25 +1243,26 @@ def softmax_loss_loop(W, X, y, reg):
 
 # %% id="check_q9"
 # 1) Sanity check on 100 MNIST digits (C = 10) with tiny weights: the loss is about ln 10 = 2.30.
-data = load_mnist(num_train=100, num_val=0, num_test=0)
-W_small = 1e-4 * np.random.default_rng(0).standard_normal((10, 784))
-loss, _ = softmax_loss_loop(W_small, data["X_train"], data["y_train"], reg=0.0)
-print(f"MNIST, tiny W: loss {loss:.4f} (about ln 10 = {np.log(10):.4f})")
-assert abs(loss - np.log(10)) < 0.01, (
-    f"loss {loss:.4f}: " + ("100 times ln 10, the sum over the batch instead of the average (missing 1/N)"
-                            if abs(loss / 100 - np.log(10)) < 0.01 else
-                            "an average over fewer examples than N? With tiny weights every class has "
-                            "probability about 1/10"))
+with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own code: the course's versions refuse to run here
+    data = load_mnist(num_train=100, num_val=0, num_test=0)
+    W_small = 1e-4 * np.random.default_rng(0).standard_normal((10, 784))
+    loss, _ = softmax_loss_loop(W_small, data["X_train"], data["y_train"], reg=0.0)
+    print(f"MNIST, tiny W: loss {loss:.4f} (about ln 10 = {np.log(10):.4f})")
+    assert abs(loss - np.log(10)) < 0.01, (
+        f"loss {loss:.4f}: " + ("100 times ln 10, the sum over the batch instead of the average (missing 1/N)"
+                                if abs(loss / 100 - np.log(10)) < 0.01 else
+                                "an average over fewer examples than N? With tiny weights every class has "
+                                "probability about 1/10"))
 
-# 2) On a small random batch: the data gradient, the regularizer alone, then all of dW against numerical
-#    gradients. Threshold: relative error < 1e-8 (measured ~1e-10).
-rng = np.random.default_rng(5)
-W, X, y = rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
-check_batch_gradient(softmax_loss_loop, softmax_loss_single, W, X, y)
-check_regularizer(softmax_loss_loop, W, X, y, reg=0.2)
-num = eval_numerical_gradient(lambda W_: softmax_loss_loop(W_, X, y, 0.2)[0], W.copy())
-loss, dW = softmax_loss_loop(W.copy(), X, y, reg=0.2)
-assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
+    # 2) On a small random batch: the data gradient, the regularizer alone, then all of dW against numerical
+    #    gradients. Threshold: relative error < 1e-8 (measured ~1e-10).
+    rng = np.random.default_rng(5)
+    W, X, y = rng.normal(size=(4, 5)), rng.normal(size=(6, 5)), rng.integers(4, size=6)
+    check_batch_gradient(softmax_loss_loop, softmax_loss_single, W, X, y)
+    check_regularizer(softmax_loss_loop, W, X, y, reg=0.2)
+    num = eval_numerical_gradient(lambda W_: softmax_loss_loop(W_, X, y, 0.2)[0], W.copy())
+    loss, dW = softmax_loss_loop(W.copy(), X, y, reg=0.2)
+    assert check_gradient(dW, num, threshold=1e-8, name="dW").passed, "see the diagnosis above"
 
 # %% id="q9_softmax_batch_test" kind="tests" points=2
 _S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])

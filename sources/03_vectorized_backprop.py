@@ -43,6 +43,7 @@ from cs231n_utils.gradcheck import (
     eval_numerical_gradient_array,
     rel_error,
 )
+from cs231n_utils.testing import course_versions_disabled
 from cs231n_utils.viz import draw_graph
 
 np.set_printoptions(precision=4, suppress=True)
@@ -505,22 +506,23 @@ def affine_forward(x, w, b):
 # %% id="check_q3"
 # Check: 2 examples of shape (4, 5, 6) (D = 120) into 3 outputs, against a loop over examples and outputs.
 # Threshold: relative error < 1e-12 (the same sums in another order).
-N, input_shape, M = 2, (4, 5, 6), 3
-D = int(np.prod(input_shape))
-x = np.linspace(-0.1, 0.5, num=N * D).reshape(N, *input_shape)
-w = np.linspace(-0.2, 0.3, num=D * M).reshape(D, M)
-b = np.linspace(-0.3, 0.1, num=M)
-expected = np.array([[np.sum(x[n].ravel() * w[:, m]) + b[m] for m in range(M)] for n in range(N)])
-try:
-    out, _ = affine_forward(x, w, b)
-except ValueError as error:  # x of shape (2, 4, 5, 6) times w of shape (120, 3)
-    raise AssertionError(f"{error}: each example must be one row of D = 120 numbers first") from error
-print("out =\n", out, "\nexpected =\n", expected)
-assert np.shape(out) == (N, M), f"out must be (N, M) = {(N, M)}, got {np.shape(out)}: reshape x to (N, D)"
-assert rel_error(out, expected) < 1e-12, (
-    "the bias is missing" if np.allclose(out, expected - b) else
-    f"out differs from the loop over examples (relative error {rel_error(out, expected):.1e}): is each "
-    "example flattened in its own row order (not a reshape to (D, N) transposed)?")
+with course_versions_disabled("affine_forward"):  # checks your own code: the course's versions refuse to run here
+    N, input_shape, M = 2, (4, 5, 6), 3
+    D = int(np.prod(input_shape))
+    x = np.linspace(-0.1, 0.5, num=N * D).reshape(N, *input_shape)
+    w = np.linspace(-0.2, 0.3, num=D * M).reshape(D, M)
+    b = np.linspace(-0.3, 0.1, num=M)
+    expected = np.array([[np.sum(x[n].ravel() * w[:, m]) + b[m] for m in range(M)] for n in range(N)])
+    try:
+        out, _ = affine_forward(x, w, b)
+    except ValueError as error:  # x of shape (2, 4, 5, 6) times w of shape (120, 3)
+        raise AssertionError(f"{error}: each example must be one row of D = 120 numbers first") from error
+    print("out =\n", out, "\nexpected =\n", expected)
+    assert np.shape(out) == (N, M), f"out must be (N, M) = {(N, M)}, got {np.shape(out)}: reshape x to (N, D)"
+    assert rel_error(out, expected) < 1e-12, (
+        "the bias is missing" if np.allclose(out, expected - b) else
+        f"out differs from the loop over examples (relative error {rel_error(out, expected):.1e}): is each "
+        "example flattened in its own row order (not a reshape to (D, N) transposed)?")
 
 # %% id="q3_affine_forward_test" kind="tests" points=2
 _x = np.linspace(-0.1, 0.5, num=240).reshape(2, 4, 5, 6)
@@ -591,27 +593,28 @@ def affine_backward(dout, cache):
 # %% id="check_q4"
 # Gradient check on arrays: eval_numerical_gradient_array(f, a, dout) differentiates sum(f(a) * dout).
 # Threshold: relative error < 1e-8 (float64, no kinks; measured here: about 4e-10 at worst).
-rng = np.random.default_rng(4)
-x = rng.normal(size=(10, 2, 3))
-w = rng.normal(size=(6, 5))
-b = rng.normal(size=5)
-dout = rng.normal(size=(10, 5))
-dx_num = eval_numerical_gradient_array(lambda x_: x_.reshape(10, -1) @ w + b, x, dout)
-dw_num = eval_numerical_gradient_array(lambda w_: x.reshape(10, -1) @ w_ + b, w, dout)
-db_num = eval_numerical_gradient_array(lambda b_: x.reshape(10, -1) @ w + b_, b, dout)
-try:
-    dx, dw, db = affine_backward(dout, (x, w, b))
-except ValueError as error:  # a product whose shapes do not fit
-    raise AssertionError(f"{error}: dout is (10, 5), w is (6, 5) and x is (10, 6) once flattened; which "
-                         "product of two of them has the shape of the gradient you compute?") from error
-assert np.shape(dw) != (5, 6), "dw is transposed: it has the shape of w, (6, 5)"
-assert np.shape(db) != (10,), "db has one entry per example: summed over the wrong axis (b has one per output)"
-results = [check_gradient(dx, dx_num, threshold=1e-8, name="dx"),
-           check_gradient(dw, dw_num, threshold=1e-8, name="dw"),
-           check_gradient(db, db_num, threshold=1e-8, name="db")]
-assert all(r.passed for r in results), "see the diagnosis above (this batch has N = 10 examples)"
-assert not np.allclose(affine_backward(dout, (2 * x, w, b))[1], dw), \
-    "dw ignores the x in the cache: take every array from the cache, not from the notebook"
+with course_versions_disabled("affine_backward"):  # checks your own code: the course's versions refuse to run here
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(10, 2, 3))
+    w = rng.normal(size=(6, 5))
+    b = rng.normal(size=5)
+    dout = rng.normal(size=(10, 5))
+    dx_num = eval_numerical_gradient_array(lambda x_: x_.reshape(10, -1) @ w + b, x, dout)
+    dw_num = eval_numerical_gradient_array(lambda w_: x.reshape(10, -1) @ w_ + b, w, dout)
+    db_num = eval_numerical_gradient_array(lambda b_: x.reshape(10, -1) @ w + b_, b, dout)
+    try:
+        dx, dw, db = affine_backward(dout, (x, w, b))
+    except ValueError as error:  # a product whose shapes do not fit
+        raise AssertionError(f"{error}: dout is (10, 5), w is (6, 5) and x is (10, 6) once flattened; which "
+                             "product of two of them has the shape of the gradient you compute?") from error
+    assert np.shape(dw) != (5, 6), "dw is transposed: it has the shape of w, (6, 5)"
+    assert np.shape(db) != (10,), "db has one entry per example: summed over the wrong axis (b has one per output)"
+    results = [check_gradient(dx, dx_num, threshold=1e-8, name="dx"),
+               check_gradient(dw, dw_num, threshold=1e-8, name="dw"),
+               check_gradient(db, db_num, threshold=1e-8, name="db")]
+    assert all(r.passed for r in results), "see the diagnosis above (this batch has N = 10 examples)"
+    assert not np.allclose(affine_backward(dout, (2 * x, w, b))[1], dw), \
+        "dw ignores the x in the cache: take every array from the cache, not from the notebook"
 
 # %% id="q4_affine_backward_test" kind="tests" points=3
 _rng = np.random.default_rng(40)
@@ -696,27 +699,28 @@ def relu_backward(dout, cache):
 
 # %% id="check_q5"
 # Check 1: the forward pass on 12 inputs from -0.5 to 0.5 (exact: no arithmetic, only a choice).
-x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
-x_before = x.copy()
-out, _ = relu_forward(x)
-print("out =\n", out)
-assert np.shape(out) == x.shape, f"out must have x's shape {x.shape}, got {np.shape(out)}"
-assert np.array_equal(out, np.where(x > 0, x, 0.0)), "out = max(0, x) elementwise: np.maximum, not np.max"
-assert np.array_equal(x, x_before), "relu_forward changed its input x in place: compute a new array"
+with course_versions_disabled("relu_forward", "relu_backward"):  # checks your own code: the course's versions refuse to run here
+    x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
+    x_before = x.copy()
+    out, _ = relu_forward(x)
+    print("out =\n", out)
+    assert np.shape(out) == x.shape, f"out must have x's shape {x.shape}, got {np.shape(out)}"
+    assert np.array_equal(out, np.where(x > 0, x, 0.0)), "out = max(0, x) elementwise: np.maximum, not np.max"
+    assert np.array_equal(x, x_before), "relu_forward changed its input x in place: compute a new array"
 
-# Check 2: gradient check of the backward pass (inputs kept away from the kink at 0).
-# Threshold: relative error < 1e-10 (ReLU is linear on each side of 0).
-rng = np.random.default_rng(5)
-x = rng.normal(size=(6, 7))
-dout = rng.normal(size=(6, 7))
-dout_before = dout.copy()
-dx = relu_backward(dout, x)
-assert np.array_equal(dout, dout_before), "relu_backward changed dout in place: compute a new array"
-assert not np.allclose(relu_backward(3 * dout, x), dx), \
-    "dx does not change when dout triples: the upstream gradient is missing"
-dx_num = eval_numerical_gradient_array(lambda x_: np.maximum(0, x_), x, dout)
-assert check_gradient(dx, dx_num, threshold=1e-10, name="dx").passed, (
-    "see the diagnosis above: which input decides where the gradient passes, x or dout?")
+    # Check 2: gradient check of the backward pass (inputs kept away from the kink at 0).
+    # Threshold: relative error < 1e-10 (ReLU is linear on each side of 0).
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(6, 7))
+    dout = rng.normal(size=(6, 7))
+    dout_before = dout.copy()
+    dx = relu_backward(dout, x)
+    assert np.array_equal(dout, dout_before), "relu_backward changed dout in place: compute a new array"
+    assert not np.allclose(relu_backward(3 * dout, x), dx), \
+        "dx does not change when dout triples: the upstream gradient is missing"
+    dx_num = eval_numerical_gradient_array(lambda x_: np.maximum(0, x_), x, dout)
+    assert check_gradient(dx, dx_num, threshold=1e-10, name="dx").passed, (
+        "see the diagnosis above: which input decides where the gradient passes, x or dout?")
 
 # %% id="q5_relu_test" kind="tests" points=2
 _x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
@@ -834,39 +838,40 @@ def svm_loss(x, y):
 
 # %% id="check_q6"
 # Check 1: the lecture's three images (rows: cat, car, frog images; columns: cat, car, frog scores).
-scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
-labels = np.array([0, 1, 2])
-loss, dx = svm_loss(scores.copy(), labels)
-print(f"loss = {loss:.4f} (lecture: (2.9 + 0 + 12.9) / 3 = 5.27)")
-assert abs(loss - 15.8 / 3) < 1e-12, (
-    f"loss {loss:.4f}: " + ("the sum over the batch, not the average (missing 1/N)" if abs(loss - 15.8) < 1e-9
-                            else "1 too much per example: the correct class counted as a margin"
-                            if abs(loss - 18.8 / 3) < 1e-9 else "the margin Delta = 1 is missing"
-                            if abs(loss - 12.8 / 3) < 1e-9 else "compare with the loss formula above"))
-graph_dx = np.array([[-1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, -2.0]]) / 3  # notebook 02's graphs, / N
-if not np.allclose(dx, graph_dx):
-    correct = np.eye(3, dtype=bool)[labels]  # the correct class's entry of each row
-    raise AssertionError(f"dx =\n{dx}\n" + (
-        "3 times too large: the 1/N of the average is missing" if np.allclose(dx, 3 * graph_dx)
-        else "sign flipped" if np.allclose(dx, -graph_dx)
-        else "only the correct classes' entries are off: each collects one share per positive margin of its "
-             "own row (a sum along which axis?), with the sign of the score it is subtracted as"
-        if np.allclose(dx[~correct], graph_dx[~correct])
-        else "the wrong classes' entries are off: the mask of positive margins, with the correct class left out?"))
+with course_versions_disabled("svm_loss"):  # checks your own code: the course's versions refuse to run here
+    scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    labels = np.array([0, 1, 2])
+    loss, dx = svm_loss(scores.copy(), labels)
+    print(f"loss = {loss:.4f} (lecture: (2.9 + 0 + 12.9) / 3 = 5.27)")
+    assert abs(loss - 15.8 / 3) < 1e-12, (
+        f"loss {loss:.4f}: " + ("the sum over the batch, not the average (missing 1/N)" if abs(loss - 15.8) < 1e-9
+                                else "1 too much per example: the correct class counted as a margin"
+                                if abs(loss - 18.8 / 3) < 1e-9 else "the margin Delta = 1 is missing"
+                                if abs(loss - 12.8 / 3) < 1e-9 else "compare with the loss formula above"))
+    graph_dx = np.array([[-1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, -2.0]]) / 3  # notebook 02's graphs, / N
+    if not np.allclose(dx, graph_dx):
+        correct = np.eye(3, dtype=bool)[labels]  # the correct class's entry of each row
+        raise AssertionError(f"dx =\n{dx}\n" + (
+            "3 times too large: the 1/N of the average is missing" if np.allclose(dx, 3 * graph_dx)
+            else "sign flipped" if np.allclose(dx, -graph_dx)
+            else "only the correct classes' entries are off: each collects one share per positive margin of its "
+                 "own row (a sum along which axis?), with the sign of the score it is subtracted as"
+            if np.allclose(dx[~correct], graph_dx[~correct])
+            else "the wrong classes' entries are off: the mask of positive margins, with the correct class left out?"))
 
-# Check 2: with all scores about 0, every margin is about 1, so the loss is about C - 1.
-rng = np.random.default_rng(6)
-loss0, _ = svm_loss(0.001 * rng.normal(size=(100, 10)), rng.integers(10, size=100))
-print(f"tiny scores, C = 10: loss = {loss0:.3f} (about C - 1 = 9)")
-assert abs(loss0 - 9) < 0.05, "with scores near 0, each of the C - 1 wrong classes contributes about 1"
+    # Check 2: with all scores about 0, every margin is about 1, so the loss is about C - 1.
+    rng = np.random.default_rng(6)
+    loss0, _ = svm_loss(0.001 * rng.normal(size=(100, 10)), rng.integers(10, size=100))
+    print(f"tiny scores, C = 10: loss = {loss0:.3f} (about C - 1 = 9)")
+    assert abs(loss0 - 9) < 0.05, "with scores near 0, each of the C - 1 wrong classes contributes about 1"
 
-# Check 3: gradient check on random scores (no margin near the kink at 0).
-# Threshold: relative error < 1e-8 (the loss is linear between kinks; measured: about 1e-9).
-x = rng.normal(size=(20, 5))
-y = rng.integers(5, size=20)
-dx_num = eval_numerical_gradient(lambda x_: svm_loss(x_, y)[0], x.copy())
-loss, dx = svm_loss(x.copy(), y)
-assert check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed, "see the diagnosis above"
+    # Check 3: gradient check on random scores (no margin near the kink at 0).
+    # Threshold: relative error < 1e-8 (the loss is linear between kinks; measured: about 1e-9).
+    x = rng.normal(size=(20, 5))
+    y = rng.integers(5, size=20)
+    dx_num = eval_numerical_gradient(lambda x_: svm_loss(x_, y)[0], x.copy())
+    loss, dx = svm_loss(x.copy(), y)
+    assert check_gradient(dx, dx_num, threshold=1e-8, name="dx").passed, "see the diagnosis above"
 
 # %% id="q6_svm_loss_test" kind="tests" points=3
 _loss, _dx = svm_loss(np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]), np.array([0, 1, 2]))
@@ -941,35 +946,36 @@ def softmax_loss(x, y):
 
 # %% id="check_q7"
 # Check 1: the lecture's cat image (one example, N = 1).
-loss, dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))
-print(f"cat image: loss = {loss:.2f} (lecture: 2.04), dx = {dx[0]}")
-assert round(loss, 2) == 2.04, f"loss {loss:.4f}, the lecture's is 2.04: " + (
-    "the loss of three equal scores: the shift runs over the wrong axis (the examples, not each row's classes)"
-    if abs(loss - np.log(3)) < 1e-9 else "every probability is 1: the normalizing sum runs over the wrong axis"
-    if abs(loss) < 1e-9 else "-log p(cat), with the natural log")
+with course_versions_disabled("softmax_loss"):  # checks your own code: the course's versions refuse to run here
+    loss, dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))
+    print(f"cat image: loss = {loss:.2f} (lecture: 2.04), dx = {dx[0]}")
+    assert round(loss, 2) == 2.04, f"loss {loss:.4f}, the lecture's is 2.04: " + (
+        "the loss of three equal scores: the shift runs over the wrong axis (the examples, not each row's classes)"
+        if abs(loss - np.log(3)) < 1e-9 else "every probability is 1: the normalizing sum runs over the wrong axis"
+        if abs(loss) < 1e-9 else "-log p(cat), with the natural log")
 
-# Check 2: scores near 0 give a loss near ln C.
-rng = np.random.default_rng(7)
-loss0, _ = softmax_loss(0.001 * rng.normal(size=(100, 10)), rng.integers(10, size=100))
-print(f"tiny scores, C = 10: loss = {loss0:.4f} (ln 10 = {np.log(10):.4f})")
-assert abs(loss0 - np.log(10)) < 0.01, (
-    "100 times ln 10: the sum over the batch, not the average (missing 1/N)" if abs(loss0 / 100 - np.log(10)) < 0.01
-    else "with scores near 0 every class has probability about 1/C")
+    # Check 2: scores near 0 give a loss near ln C.
+    rng = np.random.default_rng(7)
+    loss0, _ = softmax_loss(0.001 * rng.normal(size=(100, 10)), rng.integers(10, size=100))
+    print(f"tiny scores, C = 10: loss = {loss0:.4f} (ln 10 = {np.log(10):.4f})")
+    assert abs(loss0 - np.log(10)) < 0.01, (
+        "100 times ln 10: the sum over the batch, not the average (missing 1/N)" if abs(loss0 / 100 - np.log(10)) < 0.01
+        else "with scores near 0 every class has probability about 1/C")
 
-# Check 3: large scores must not overflow (the row-max shift).
-big, _ = softmax_loss(np.array([[1000.0, 0.0, -1000.0], [500.0, 1000.0, 0.0]]), np.array([0, 0]))
-print(f"scores of 1000: loss = {big} (want 250)")
-assert np.isfinite(big), "overflow: exp of scores near 1000 is inf (the max-shift is missing, or on the wrong axis)"
-assert abs(big - 250.0) < 1e-9, "finite but wrong: is the shift by each ROW's max, and the sum over each row?"
+    # Check 3: large scores must not overflow (the row-max shift).
+    big, _ = softmax_loss(np.array([[1000.0, 0.0, -1000.0], [500.0, 1000.0, 0.0]]), np.array([0, 0]))
+    print(f"scores of 1000: loss = {big} (want 250)")
+    assert np.isfinite(big), "overflow: exp of scores near 1000 is inf (the max-shift is missing, or on the wrong axis)"
+    assert abs(big - 250.0) < 1e-9, "finite but wrong: is the shift by each ROW's max, and the sum over each row?"
 
-# Check 4: gradient check. Threshold: relative error < 1e-7 (smooth, float64; the worst entries are
-# small probabilities, measured about 1e-8).
-x = rng.normal(size=(20, 5))
-y = rng.integers(5, size=20)
-dx_num = eval_numerical_gradient(lambda x_: softmax_loss(x_, y)[0], x.copy())
-loss, dx = softmax_loss(x.copy(), y)
-assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed, \
-    "see the diagnosis above (this batch has N = 20 examples)"
+    # Check 4: gradient check. Threshold: relative error < 1e-7 (smooth, float64; the worst entries are
+    # small probabilities, measured about 1e-8).
+    x = rng.normal(size=(20, 5))
+    y = rng.integers(5, size=20)
+    dx_num = eval_numerical_gradient(lambda x_: softmax_loss(x_, y)[0], x.copy())
+    loss, dx = softmax_loss(x.copy(), y)
+    assert check_gradient(dx, dx_num, threshold=1e-7, name="dx").passed, \
+        "see the diagnosis above (this batch has N = 20 examples)"
 
 # %% id="q7_softmax_loss_test" kind="tests" points=3
 _loss, _dx = softmax_loss(np.array([[3.2, 5.1, -1.7]]), np.array([0]))

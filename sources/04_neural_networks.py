@@ -70,6 +70,7 @@ from cs231n_utils.data import load_mnist, make_spiral
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, rel_error
 from cs231n_utils.mine import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss
 from cs231n_utils.solver import Solver
+from cs231n_utils.testing import course_versions_disabled
 from cs231n_utils.viz import plot_decision_boundary, plot_loss_history, show_weight_templates
 
 np.set_printoptions(precision=4, suppress=True)
@@ -155,39 +156,40 @@ class LinearClassifier:
 # %% id="check_q1"
 # Check 1: scores are X W + b (raw, not probabilities). Check 2: the loss of tiny weights is
 # ln(C): every class gets probability 1/C. Check 3: gradient checks, first with reg = 0, then reg > 0.
-rng = np.random.default_rng(0)
-X, y = rng.standard_normal((6, 5)), np.array([0, 1, 2, 3, 0, 1])
-model = LinearClassifier(5, 4, weight_scale=0.5, reg=0.3, seed=1)
-model.params["b"] = rng.standard_normal(4)  # nonzero, so that a forgotten bias shows
-scores = model.loss(X.copy())  # a copy: X stays as it is for the checks below
-print("scores[0] =", scores[0])
-assert np.shape(scores) == (6, 4), f"scores should be (N, C) = (6, 4), got {np.shape(scores)}"
-if not np.allclose(scores, X @ model.params["W"] + model.params["b"]):
-    probabilities = np.all(scores >= 0) and np.allclose(np.sum(scores, axis=1), 1)
-    raise AssertionError("with y=None, return the raw scores: " + (
-        "these rows sum to 1, so a softmax was applied" if probabilities else
-        "the bias b is missing" if np.allclose(scores, X @ model.params["W"]) else
-        "they are not X W + b"))
+with course_versions_disabled("LinearClassifier", "svm_loss"):  # checks your own code: the course's versions refuse to run here
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((6, 5)), np.array([0, 1, 2, 3, 0, 1])
+    model = LinearClassifier(5, 4, weight_scale=0.5, reg=0.3, seed=1)
+    model.params["b"] = rng.standard_normal(4)  # nonzero, so that a forgotten bias shows
+    scores = model.loss(X.copy())  # a copy: X stays as it is for the checks below
+    print("scores[0] =", scores[0])
+    assert np.shape(scores) == (6, 4), f"scores should be (N, C) = (6, 4), got {np.shape(scores)}"
+    if not np.allclose(scores, X @ model.params["W"] + model.params["b"]):
+        probabilities = np.all(scores >= 0) and np.allclose(np.sum(scores, axis=1), 1)
+        raise AssertionError("with y=None, return the raw scores: " + (
+            "these rows sum to 1, so a softmax was applied" if probabilities else
+            "the bias b is missing" if np.allclose(scores, X @ model.params["W"]) else
+            "they are not X W + b"))
 
-tiny = LinearClassifier(5, 4, weight_scale=1e-6, reg=0.0)
-loss0, _ = tiny.loss(X, y)
-print(f"loss of tiny weights {loss0:.4f}, ln(4) = {np.log(4):.4f}")
-assert abs(loss0 - np.log(4)) < 1e-4, "the softmax loss of all-equal scores is ln(C): is it the softmax loss?"
+    tiny = LinearClassifier(5, 4, weight_scale=1e-6, reg=0.0)
+    loss0, _ = tiny.loss(X, y)
+    print(f"loss of tiny weights {loss0:.4f}, ln(4) = {np.log(4):.4f}")
+    assert abs(loss0 - np.log(4)) < 1e-4, "the softmax loss of all-equal scores is ln(C): is it the softmax loss?"
 
-# Threshold: relative error < 1e-8 (float64, a smooth function).
-for reg in (0.0, 0.3):
-    model.reg = reg
-    loss, grads = model.loss(X, y)
-    for name in ("W", "b"):
-        num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
-        result = check_gradient(grads[name], num, threshold=1e-8, name=f"d{name} (reg = {reg})")
-        assert result.passed, result.diagnosis + (
-            " It fails only with reg > 0: look at the regularization path (loss and gradient)." if reg else "")
-model.reg = 0.0
-loss_free, grads_free = model.loss(X, y)
-assert loss > loss_free, "the L2 term is missing from the loss: reg > 0 must raise it"
-assert np.allclose(grads["b"], grads_free["b"]), (
-    "db changes with reg: the bias is regularized too, but the L2 term sums W only")
+    # Threshold: relative error < 1e-8 (float64, a smooth function).
+    for reg in (0.0, 0.3):
+        model.reg = reg
+        loss, grads = model.loss(X, y)
+        for name in ("W", "b"):
+            num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
+            result = check_gradient(grads[name], num, threshold=1e-8, name=f"d{name} (reg = {reg})")
+            assert result.passed, result.diagnosis + (
+                " It fails only with reg > 0: look at the regularization path (loss and gradient)." if reg else "")
+    model.reg = 0.0
+    loss_free, grads_free = model.loss(X, y)
+    assert loss > loss_free, "the L2 term is missing from the loss: reg > 0 must raise it"
+    assert np.allclose(grads["b"], grads_free["b"]), (
+        "db changes with reg: the bias is regularized too, but the L2 term sums W only")
 
 
 # %% id="q1_linear_classifier_test" kind="tests" points=2
@@ -834,12 +836,13 @@ mnist_solver.train()
 
 # %% id="check_q5"
 # Check: the validation accuracy of your trained mnist_net (threshold 0.95, the same as the test).
-val = load_mnist()
-val_acc = np.mean(np.argmax(mnist_net.loss(val["X_val"]), axis=1) == val["y_val"])
-print(f"validation accuracy {val_acc:.3f} (needed: 0.95)")
-print("validation accuracy per epoch:", np.round(mnist_solver.val_acc_history, 3))
-assert val_acc >= 0.95, ("below 0.95: look at the curves below. Loss flat near 2.3? Raise the learning "
-                         "rate. Loss exploding? Lower it, or use a smaller weight_scale.")
+with course_versions_disabled("TwoLayerNet"):  # checks your own code: the course's versions refuse to run here
+    val = load_mnist()
+    val_acc = np.mean(np.argmax(mnist_net.loss(val["X_val"]), axis=1) == val["y_val"])
+    print(f"validation accuracy {val_acc:.3f} (needed: 0.95)")
+    print("validation accuracy per epoch:", np.round(mnist_solver.val_acc_history, 3))
+    assert val_acc >= 0.95, ("below 0.95: look at the curves below. Loss flat near 2.3? Raise the learning "
+                             "rate. Loss exploding? Lower it, or use a smaller weight_scale.")
 
 # %% id="q5_train_mnist_test" kind="tests" points=3
 _data = load_mnist()

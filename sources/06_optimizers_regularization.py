@@ -40,6 +40,7 @@ from cs231n_utils.data import load_mnist
 from cs231n_utils.gradcheck import check_gradient, eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from cs231n_utils.mine import FullyConnectedNet, FullyConnectedNormNet  # yours, from notebooks 04 and 05
 from cs231n_utils.solver import Solver
+from cs231n_utils.testing import course_versions_disabled
 from cs231n_utils.viz import plot_loss_history, plot_trajectories
 
 np.set_printoptions(precision=4, suppress=True)
@@ -162,37 +163,38 @@ def sgd_momentum(w, dw, config=None):
 # %% id="check_q1"
 # The CS231n assignment's check: same inputs, same expected numbers (they follow from the formula).
 # Threshold: relative error < 1e-6 (the expected values are rounded to 8 decimals).
-N, D = 4, 5
-w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-next_w, config = sgd_momentum(w, dw, config={"learning_rate": 1e-3, "velocity": v})
-expected_next_w = np.array([
-    [0.1406, 0.20738947, 0.27417895, 0.34096842, 0.40775789],
-    [0.47454737, 0.54133684, 0.60812632, 0.67491579, 0.74170526],
-    [0.80849474, 0.87528421, 0.94207368, 1.00886316, 1.07565263],
-    [1.14244211, 1.20923158, 1.27602105, 1.34281053, 1.4096]])
-expected_velocity = np.array([
-    [0.5406, 0.55475789, 0.56891579, 0.58307368, 0.59723158],
-    [0.61138947, 0.62554737, 0.63970526, 0.65386316, 0.66802105],
-    [0.68217895, 0.69633684, 0.71049474, 0.72465263, 0.73881053],
-    [0.75296842, 0.76712632, 0.78128421, 0.79544211, 0.8096]])
-assert next_w is not None, "sgd_momentum returned None"
-print(f"next_w relative error:   {rel_error(next_w, expected_next_w):.1e}")
-if rel_error(next_w, w - 1e-3 * dw) < 1e-6:
-    print("This is a plain SGD step: the velocity from config was not used.")
-if rel_error(next_w, w + v - 1e-3 * dw) < 1e-6:
-    print("The old velocity entered with factor 1: it should be damped by the momentum (0.9) first.")
-assert rel_error(next_w, expected_next_w) < 1e-6, (
-    f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the gradient term "
-    "subtracted, is the old velocity multiplied by the momentum, and does w move by the NEW velocity?")
-assert "velocity" in config, "store the new velocity back in config['velocity']"
-print(f"velocity relative error: {rel_error(config['velocity'], expected_velocity):.1e}")
-assert rel_error(config["velocity"], expected_velocity) < 1e-6
-next_w, config = sgd(w, dw, config={"learning_rate": 0.1})
-print(f"sgd relative error:      {rel_error(next_w, w - 0.1 * dw):.1e}")
-assert rel_error(next_w, w - 0.1 * dw) < 1e-12, (
-    "sgd: one step of size 0.1 against the gradient expected; is the rate read from config?")
+with course_versions_disabled("sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam"):  # checks your own code: the course's versions refuse to run here
+    N, D = 4, 5
+    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
+    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
+    v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    next_w, config = sgd_momentum(w, dw, config={"learning_rate": 1e-3, "velocity": v})
+    expected_next_w = np.array([
+        [0.1406, 0.20738947, 0.27417895, 0.34096842, 0.40775789],
+        [0.47454737, 0.54133684, 0.60812632, 0.67491579, 0.74170526],
+        [0.80849474, 0.87528421, 0.94207368, 1.00886316, 1.07565263],
+        [1.14244211, 1.20923158, 1.27602105, 1.34281053, 1.4096]])
+    expected_velocity = np.array([
+        [0.5406, 0.55475789, 0.56891579, 0.58307368, 0.59723158],
+        [0.61138947, 0.62554737, 0.63970526, 0.65386316, 0.66802105],
+        [0.68217895, 0.69633684, 0.71049474, 0.72465263, 0.73881053],
+        [0.75296842, 0.76712632, 0.78128421, 0.79544211, 0.8096]])
+    assert next_w is not None, "sgd_momentum returned None"
+    print(f"next_w relative error:   {rel_error(next_w, expected_next_w):.1e}")
+    if rel_error(next_w, w - 1e-3 * dw) < 1e-6:
+        print("This is a plain SGD step: the velocity from config was not used.")
+    if rel_error(next_w, w + v - 1e-3 * dw) < 1e-6:
+        print("The old velocity entered with factor 1: it should be damped by the momentum (0.9) first.")
+    assert rel_error(next_w, expected_next_w) < 1e-6, (
+        f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the gradient term "
+        "subtracted, is the old velocity multiplied by the momentum, and does w move by the NEW velocity?")
+    assert "velocity" in config, "store the new velocity back in config['velocity']"
+    print(f"velocity relative error: {rel_error(config['velocity'], expected_velocity):.1e}")
+    assert rel_error(config["velocity"], expected_velocity) < 1e-6
+    next_w, config = sgd(w, dw, config={"learning_rate": 0.1})
+    print(f"sgd relative error:      {rel_error(next_w, w - 0.1 * dw):.1e}")
+    assert rel_error(next_w, w - 0.1 * dw) < 1e-12, (
+        "sgd: one step of size 0.1 against the gradient expected; is the rate read from config?")
 
 # %% id="q1_sgd_momentum_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -323,26 +325,27 @@ def nesterov_momentum(w, dw, config=None):
 # %% id="check_q2"
 # The inputs of the CS231n momentum check; expected numbers from the formula above.
 # Threshold: relative error < 1e-6 (8 decimals).
-N, D = 4, 5
-w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-# copies: w, dw and v stay as they are for the checks below
-next_w, config = nesterov_momentum(w.copy(), dw.copy(), config={"learning_rate": 1e-3, "velocity": v.copy()})
-expected_next_w = np.array([
-    [0.08714, 0.15246105, 0.21778211, 0.28310316, 0.34842421],
-    [0.41374526, 0.47906632, 0.54438737, 0.60970842, 0.67502947],
-    [0.74035053, 0.80567158, 0.87099263, 0.93631368, 1.00163474],
-    [1.06695579, 1.13227684, 1.19759789, 1.26291895, 1.32824]])
-assert next_w is not None, "nesterov_momentum returned None"
-err = rel_error(next_w, expected_next_w)
-print(f"next_w relative error: {err:.1e}")
-if rel_error(next_w, w + 0.9 * v - 1e-3 * dw) < 1e-6:
-    print("This is plain momentum (w moves by the new velocity only): the look-ahead form also uses the OLD one.")
-assert err < 1e-6, (
-    f"next_w is off (relative error {err:.1e}): the update of the look-ahead point needs both the old "
-    "and the new velocity, each with its own factor; which velocity goes with which factor?")
-assert rel_error(config["velocity"], 0.9 * v - 1e-3 * dw) < 1e-12, "store the new velocity in config"
+with course_versions_disabled("sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam"):  # checks your own code: the course's versions refuse to run here
+    N, D = 4, 5
+    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
+    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
+    v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    # copies: w, dw and v stay as they are for the checks below
+    next_w, config = nesterov_momentum(w.copy(), dw.copy(), config={"learning_rate": 1e-3, "velocity": v.copy()})
+    expected_next_w = np.array([
+        [0.08714, 0.15246105, 0.21778211, 0.28310316, 0.34842421],
+        [0.41374526, 0.47906632, 0.54438737, 0.60970842, 0.67502947],
+        [0.74035053, 0.80567158, 0.87099263, 0.93631368, 1.00163474],
+        [1.06695579, 1.13227684, 1.19759789, 1.26291895, 1.32824]])
+    assert next_w is not None, "nesterov_momentum returned None"
+    err = rel_error(next_w, expected_next_w)
+    print(f"next_w relative error: {err:.1e}")
+    if rel_error(next_w, w + 0.9 * v - 1e-3 * dw) < 1e-6:
+        print("This is plain momentum (w moves by the new velocity only): the look-ahead form also uses the OLD one.")
+    assert err < 1e-6, (
+        f"next_w is off (relative error {err:.1e}): the update of the look-ahead point needs both the old "
+        "and the new velocity, each with its own factor; which velocity goes with which factor?")
+    assert rel_error(config["velocity"], 0.9 * v - 1e-3 * dw) < 1e-12, "store the new velocity in config"
 
 # %% id="q2_nesterov_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -423,36 +426,37 @@ def adagrad(w, dw, config=None):
 # %% id="check_q3"
 # The inputs of the CS231n RMSProp check (cache starts at linspace(0.6, 0.9)); expected numbers from
 # the formula. Threshold: relative error < 1e-6 (8 decimals).
-N, D = 4, 5
-w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-# copies: w, dw and cache stay as they are for the checks below
-next_w, config = adagrad(w.copy(), dw.copy(), config={"learning_rate": 1e-2, "cache": cache.copy()})
-expected_next_w = np.array([
-    [-0.39387628, -0.3416474, -0.28945194, -0.23728959, -0.18515909],
-    [-0.1330581, -0.08098318, -0.02892979, 0.02310755, 0.075135],
-    [0.12715916, 0.17918664, 0.23122376, 0.28327621, 0.33534884],
-    [0.38744551, 0.43956905, 0.49172129, 0.54390317, 0.59611486]])
-assert next_w is not None, "adagrad returned None"
-print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
-assert rel_error(next_w, 2 * w - expected_next_w) > 1e-6, "Sign flipped: the step goes up the gradient"
-assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
-    "Stepped with the OLD cache: add this step's squared gradient to the cache before the step")
-assert rel_error(next_w, w - 1e-2 * dw / (cache + dw**2 + 1e-8)) > 1e-6, (
-    "Divided by the cache itself: the step is scaled by its square root")
-assert rel_error(next_w, expected_next_w) < 1e-6, (
-    f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the cache updated "
-    "BEFORE the step, and is each step divided by the root of the cache (elementwise)?")
-assert rel_error(config["cache"], cache) > 1e-12, "the cache was not updated: store the new one in config['cache']"
-assert rel_error(config["cache"], cache + dw**2) < 1e-12, (
-    "config['cache'] is not the running SUM of squared gradients (overwritten, or not squared?)")
-# tiny gradients: the step must still be about learning_rate (epsilon outside the square root)
-step = adagrad(np.zeros(3), np.full(3, 1e-5))[0]
-print(f"first step with gradients of 1e-5: {step}  (want about -1e-2)")
-assert np.allclose(step, -1e-2, rtol=2e-3), (
-    f"first step {step[0]:.2e} instead of about -1e-2: tiny gradients get capped steps, so epsilon is in "
-    "the wrong place (see the paragraph above the exercise)")
+with course_versions_disabled("sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam"):  # checks your own code: the course's versions refuse to run here
+    N, D = 4, 5
+    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
+    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
+    cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    # copies: w, dw and cache stay as they are for the checks below
+    next_w, config = adagrad(w.copy(), dw.copy(), config={"learning_rate": 1e-2, "cache": cache.copy()})
+    expected_next_w = np.array([
+        [-0.39387628, -0.3416474, -0.28945194, -0.23728959, -0.18515909],
+        [-0.1330581, -0.08098318, -0.02892979, 0.02310755, 0.075135],
+        [0.12715916, 0.17918664, 0.23122376, 0.28327621, 0.33534884],
+        [0.38744551, 0.43956905, 0.49172129, 0.54390317, 0.59611486]])
+    assert next_w is not None, "adagrad returned None"
+    print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
+    assert rel_error(next_w, 2 * w - expected_next_w) > 1e-6, "Sign flipped: the step goes up the gradient"
+    assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
+        "Stepped with the OLD cache: add this step's squared gradient to the cache before the step")
+    assert rel_error(next_w, w - 1e-2 * dw / (cache + dw**2 + 1e-8)) > 1e-6, (
+        "Divided by the cache itself: the step is scaled by its square root")
+    assert rel_error(next_w, expected_next_w) < 1e-6, (
+        f"next_w is off (relative error {rel_error(next_w, expected_next_w):.1e}): is the cache updated "
+        "BEFORE the step, and is each step divided by the root of the cache (elementwise)?")
+    assert rel_error(config["cache"], cache) > 1e-12, "the cache was not updated: store the new one in config['cache']"
+    assert rel_error(config["cache"], cache + dw**2) < 1e-12, (
+        "config['cache'] is not the running SUM of squared gradients (overwritten, or not squared?)")
+    # tiny gradients: the step must still be about learning_rate (epsilon outside the square root)
+    step = adagrad(np.zeros(3), np.full(3, 1e-5))[0]
+    print(f"first step with gradients of 1e-5: {step}  (want about -1e-2)")
+    assert np.allclose(step, -1e-2, rtol=2e-3), (
+        f"first step {step[0]:.2e} instead of about -1e-2: tiny gradients get capped steps, so epsilon is in "
+        "the wrong place (see the paragraph above the exercise)")
 
 # %% id="q3_adagrad_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -541,36 +545,37 @@ def rmsprop(w, dw, config=None):
 
 # %% id="check_q4"
 # The CS231n assignment's RMSProp check. Threshold: relative error < 1e-6 (8 decimals).
-N, D = 4, 5
-w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-next_w, config = rmsprop(w, dw, config={"learning_rate": 1e-2, "cache": cache})
-expected_next_w = np.array([
-    [-0.39223849, -0.34037513, -0.28849239, -0.23659121, -0.18467247],
-    [-0.132737, -0.08078555, -0.02881884, 0.02316247, 0.07515774],
-    [0.12716641, 0.17918792, 0.23122175, 0.28326742, 0.33532447],
-    [0.38739248, 0.43947102, 0.49155973, 0.54365823, 0.59576619]])
-expected_cache = np.array([
-    [0.5976, 0.6126277, 0.6277108, 0.64284931, 0.65804321],
-    [0.67329252, 0.68859723, 0.70395734, 0.71937285, 0.73484377],
-    [0.75037008, 0.7659518, 0.78158892, 0.79728144, 0.81302936],
-    [0.82883269, 0.84469141, 0.86060554, 0.87657507, 0.8926]])
-assert next_w is not None, "rmsprop returned None"
-print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
-print(f"cache relative error:  {rel_error(config['cache'], expected_cache):.1e}")
-assert rel_error(config["cache"], 0.01 * cache + 0.99 * dw**2) > 1e-6, (
-    "Weights swapped: the old cache keeps decay_rate (0.99), the squared gradient gets the rest")
-assert rel_error(config["cache"], cache + dw**2) > 1e-6, (
-    "A running sum, as in AdaGrad: RMSProp's cache is a leaky (decaying) average")
-assert rel_error(config["cache"], expected_cache) < 1e-6, (
-    "the new cache is off: the old cache keeps the weight decay_rate (0.99) and the squared gradient "
-    "gets the rest (is the gradient squared?)")
-assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
-    "Stepped with the OLD cache: update the cache first, then step with the new one")
-assert rel_error(next_w, expected_next_w) < 1e-6, (
-    f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): a sign flipped, "
-    "the square root missing, or epsilon inside the square root?")
+with course_versions_disabled("sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam"):  # checks your own code: the course's versions refuse to run here
+    N, D = 4, 5
+    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
+    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
+    cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    next_w, config = rmsprop(w, dw, config={"learning_rate": 1e-2, "cache": cache})
+    expected_next_w = np.array([
+        [-0.39223849, -0.34037513, -0.28849239, -0.23659121, -0.18467247],
+        [-0.132737, -0.08078555, -0.02881884, 0.02316247, 0.07515774],
+        [0.12716641, 0.17918792, 0.23122175, 0.28326742, 0.33532447],
+        [0.38739248, 0.43947102, 0.49155973, 0.54365823, 0.59576619]])
+    expected_cache = np.array([
+        [0.5976, 0.6126277, 0.6277108, 0.64284931, 0.65804321],
+        [0.67329252, 0.68859723, 0.70395734, 0.71937285, 0.73484377],
+        [0.75037008, 0.7659518, 0.78158892, 0.79728144, 0.81302936],
+        [0.82883269, 0.84469141, 0.86060554, 0.87657507, 0.8926]])
+    assert next_w is not None, "rmsprop returned None"
+    print(f"next_w relative error: {rel_error(next_w, expected_next_w):.1e}")
+    print(f"cache relative error:  {rel_error(config['cache'], expected_cache):.1e}")
+    assert rel_error(config["cache"], 0.01 * cache + 0.99 * dw**2) > 1e-6, (
+        "Weights swapped: the old cache keeps decay_rate (0.99), the squared gradient gets the rest")
+    assert rel_error(config["cache"], cache + dw**2) > 1e-6, (
+        "A running sum, as in AdaGrad: RMSProp's cache is a leaky (decaying) average")
+    assert rel_error(config["cache"], expected_cache) < 1e-6, (
+        "the new cache is off: the old cache keeps the weight decay_rate (0.99) and the squared gradient "
+        "gets the rest (is the gradient squared?)")
+    assert rel_error(next_w, w - 1e-2 * dw / (np.sqrt(cache) + 1e-8)) > 1e-6, (
+        "Stepped with the OLD cache: update the cache first, then step with the new one")
+    assert rel_error(next_w, expected_next_w) < 1e-6, (
+        f"the cache is right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): a sign flipped, "
+        "the square root missing, or epsilon inside the square root?")
 
 # %% id="q4_rmsprop_test" kind="tests" points=2
 _N, _D = 4, 5
@@ -661,48 +666,49 @@ def adam(w, dw, config=None):
 
 # %% id="check_q5"
 # The CS231n assignment's Adam check (t = 5 before the step). Threshold: relative error < 1e-6.
-N, D = 4, 5
-w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-m = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-v = np.linspace(0.7, 0.5, num=N * D).reshape(N, D)
-next_w, config = adam(w, dw, config={"learning_rate": 1e-2, "m": m, "v": v, "t": 5})
-expected_next_w = np.array([
-    [-0.40094747, -0.34836187, -0.29577703, -0.24319299, -0.19060977],
-    [-0.1380274, -0.08544591, -0.03286534, 0.01971428, 0.0722929],
-    [0.1248705, 0.17744702, 0.23002243, 0.28259667, 0.33516969],
-    [0.38774145, 0.44031188, 0.49288093, 0.54544852, 0.59801459]])
-expected_v = np.array([
-    [0.69966, 0.68908382, 0.67851319, 0.66794809, 0.65738853],
-    [0.64683452, 0.63628604, 0.6257431, 0.61520571, 0.60467385],
-    [0.59414753, 0.58362676, 0.57311152, 0.56260183, 0.55209767],
-    [0.54159906, 0.53110598, 0.52061845, 0.51013645, 0.49966]])
-expected_m = np.array([
-    [0.48, 0.49947368, 0.51894737, 0.53842105, 0.55789474],
-    [0.57736842, 0.59684211, 0.61631579, 0.63578947, 0.65526316],
-    [0.67473684, 0.69421053, 0.71368421, 0.73315789, 0.75263158],
-    [0.77210526, 0.79157895, 0.81105263, 0.83052632, 0.85]])
-assert next_w is not None, "adam returned None"
-for name, got, want in [("next_w", next_w, expected_next_w), ("m", config["m"], expected_m),
-                        ("v", config["v"], expected_v)]:
-    print(f"{name:7s} relative error: {rel_error(got, want):.1e}")
-assert rel_error(config["v"], 0.999 * v + 0.001 * dw) > 1e-6, "v: the gradient is not squared"
-assert rel_error(config["m"], expected_m) < 1e-6, "m is off: the first moment mixes in the gradient with 1 - beta1"
-assert rel_error(config["v"], expected_v) < 1e-6, "v is off: the second moment mixes in the SQUARED gradient with 1 - beta2"
-assert config["t"] == 6, "increment t and store it back in config['t']"
-assert rel_error(next_w, expected_next_w) < 1e-6, (
-    f"m, v and t are right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): is the bias "
-    "correction computed with the NEW step count (6 here)?")
+with course_versions_disabled("sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam"):  # checks your own code: the course's versions refuse to run here
+    N, D = 4, 5
+    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
+    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
+    m = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    v = np.linspace(0.7, 0.5, num=N * D).reshape(N, D)
+    next_w, config = adam(w, dw, config={"learning_rate": 1e-2, "m": m, "v": v, "t": 5})
+    expected_next_w = np.array([
+        [-0.40094747, -0.34836187, -0.29577703, -0.24319299, -0.19060977],
+        [-0.1380274, -0.08544591, -0.03286534, 0.01971428, 0.0722929],
+        [0.1248705, 0.17744702, 0.23002243, 0.28259667, 0.33516969],
+        [0.38774145, 0.44031188, 0.49288093, 0.54544852, 0.59801459]])
+    expected_v = np.array([
+        [0.69966, 0.68908382, 0.67851319, 0.66794809, 0.65738853],
+        [0.64683452, 0.63628604, 0.6257431, 0.61520571, 0.60467385],
+        [0.59414753, 0.58362676, 0.57311152, 0.56260183, 0.55209767],
+        [0.54159906, 0.53110598, 0.52061845, 0.51013645, 0.49966]])
+    expected_m = np.array([
+        [0.48, 0.49947368, 0.51894737, 0.53842105, 0.55789474],
+        [0.57736842, 0.59684211, 0.61631579, 0.63578947, 0.65526316],
+        [0.67473684, 0.69421053, 0.71368421, 0.73315789, 0.75263158],
+        [0.77210526, 0.79157895, 0.81105263, 0.83052632, 0.85]])
+    assert next_w is not None, "adam returned None"
+    for name, got, want in [("next_w", next_w, expected_next_w), ("m", config["m"], expected_m),
+                            ("v", config["v"], expected_v)]:
+        print(f"{name:7s} relative error: {rel_error(got, want):.1e}")
+    assert rel_error(config["v"], 0.999 * v + 0.001 * dw) > 1e-6, "v: the gradient is not squared"
+    assert rel_error(config["m"], expected_m) < 1e-6, "m is off: the first moment mixes in the gradient with 1 - beta1"
+    assert rel_error(config["v"], expected_v) < 1e-6, "v is off: the second moment mixes in the SQUARED gradient with 1 - beta2"
+    assert config["t"] == 6, "increment t and store it back in config['t']"
+    assert rel_error(next_w, expected_next_w) < 1e-6, (
+        f"m, v and t are right but next_w is off ({rel_error(next_w, expected_next_w):.1e}): is the bias "
+        "correction computed with the NEW step count (6 here)?")
 
-# The lecture's point: from a zero start, the first bias-corrected step is learning_rate per parameter.
-g = np.array([2.0, -0.01, 300.0])
-first = adam(np.zeros(3), g, config={"learning_rate": 1e-3})[0]
-print(f"first Adam step for gradients {g}: {first}  (want -1e-3 * sign(g))")
-ratio = np.abs(first) / 1e-3
-assert not np.allclose(ratio, np.sqrt(1e3) * 0.1, rtol=1e-3), (
-    f"Missing bias correction: the first steps are {ratio[0]:.3g} x learning_rate (3.16x), not 1x")
-assert rel_error(first, -1e-3 * np.sign(g)) < 1e-5, (
-    f"the first step is {ratio} x learning_rate per parameter, want 1 (bias correction of m and v)")
+    # The lecture's point: from a zero start, the first bias-corrected step is learning_rate per parameter.
+    g = np.array([2.0, -0.01, 300.0])
+    first = adam(np.zeros(3), g, config={"learning_rate": 1e-3})[0]
+    print(f"first Adam step for gradients {g}: {first}  (want -1e-3 * sign(g))")
+    ratio = np.abs(first) / 1e-3
+    assert not np.allclose(ratio, np.sqrt(1e3) * 0.1, rtol=1e-3), (
+        f"Missing bias correction: the first steps are {ratio[0]:.3g} x learning_rate (3.16x), not 1x")
+    assert rel_error(first, -1e-3 * np.sign(g)) < 1e-5, (
+        f"the first step is {ratio} x learning_rate per parameter, want 1 (bias correction of m and v)")
 
 # %% id="q5_adam_test" kind="tests" points=3
 _N, _D = 4, 5
@@ -1376,28 +1382,29 @@ def dropout_backward(dout, cache):
 # 1. Train mode keeps a fraction p of the units and preserves the mean; test mode is the identity.
 #    On 10^6 ones the kept fraction and the mean are within 0.01 of p and 1 (their standard
 #    deviations are below 0.002 for these p, so 0.01 is a safe margin).
-x = np.ones((1000, 1000))
-for p in (0.3, 0.8):
-    out, _ = dropout_forward(x, {"p": p, "mode": "train", "seed": 0})
-    kept = np.mean(out != 0)
-    print(f"p = {p}: kept fraction {kept:.4f}, mean of out {out.mean():.4f} (train); "
-          f"test mode mean {dropout_forward(x, {'p': p, 'mode': 'test'})[0].mean():.4f}")
-    assert abs(kept - p) < 0.01, f"kept fraction {kept:.3f} for p = {p}: p is the KEEP probability"
-    assert abs(out.mean() - 1.0) < 0.01, "inverted dropout divides the kept units by p at train time"
-    assert np.allclose(out[out != 0], 1 / p), "kept units are x / p"
-    assert np.array_equal(dropout_forward(x, {"p": p, "mode": "test"})[0], x), \
-        "test mode returns x unchanged (no scaling: the train-time 1/p took care of it)"
+with course_versions_disabled("dropout_forward", "dropout_backward"):  # checks your own code: the course's versions refuse to run here
+    x = np.ones((1000, 1000))
+    for p in (0.3, 0.8):
+        out, _ = dropout_forward(x, {"p": p, "mode": "train", "seed": 0})
+        kept = np.mean(out != 0)
+        print(f"p = {p}: kept fraction {kept:.4f}, mean of out {out.mean():.4f} (train); "
+              f"test mode mean {dropout_forward(x, {'p': p, 'mode': 'test'})[0].mean():.4f}")
+        assert abs(kept - p) < 0.01, f"kept fraction {kept:.3f} for p = {p}: p is the KEEP probability"
+        assert abs(out.mean() - 1.0) < 0.01, "inverted dropout divides the kept units by p at train time"
+        assert np.allclose(out[out != 0], 1 / p), "kept units are x / p"
+        assert np.array_equal(dropout_forward(x, {"p": p, "mode": "test"})[0], x), \
+            "test mode returns x unchanged (no scaling: the train-time 1/p took care of it)"
 
-# 2. Gradient check with a fixed mask (an int seed gives the same mask on every call).
-#    Dropout is linear in x, so the error is rounding only. Threshold: 1e-9.
-rng = np.random.default_rng(1)
-x, dout = rng.normal(size=(6, 8)), rng.normal(size=(6, 8))
-param = {"p": 0.6, "mode": "train", "seed": 123}
-out, cache = dropout_forward(x, param)
-dx = dropout_backward(dout, cache)
-dx_num = eval_numerical_gradient_array(lambda x_: dropout_forward(x_, param)[0], x, dout)
-result = check_gradient(dx, dx_num, threshold=1e-9, name="dx")
-assert result.passed, result.diagnosis
+    # 2. Gradient check with a fixed mask (an int seed gives the same mask on every call).
+    #    Dropout is linear in x, so the error is rounding only. Threshold: 1e-9.
+    rng = np.random.default_rng(1)
+    x, dout = rng.normal(size=(6, 8)), rng.normal(size=(6, 8))
+    param = {"p": 0.6, "mode": "train", "seed": 123}
+    out, cache = dropout_forward(x, param)
+    dx = dropout_backward(dout, cache)
+    dx_num = eval_numerical_gradient_array(lambda x_: dropout_forward(x_, param)[0], x, dout)
+    result = check_gradient(dx, dx_num, threshold=1e-9, name="dx")
+    assert result.passed, result.diagnosis
 
 # %% id="q8_dropout_test" kind="tests" points=3
 _x = np.ones((500, 500))

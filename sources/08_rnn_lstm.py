@@ -61,7 +61,7 @@ from cs231n_utils.gradcheck import (
 from cs231n_utils.mine import adam  # yours, from notebook 06
 from cs231n_utils.mine import affine_backward, affine_forward, softmax_loss  # yours, from notebook 03
 from cs231n_utils.rnn_layers import sigmoid, temporal_affine_backward, temporal_affine_forward
-from cs231n_utils.testing import reference_disabled
+from cs231n_utils.testing import course_versions_disabled, reference_disabled
 from cs231n_utils.viz import plot_loss_history
 
 np.set_printoptions(precision=4, suppress=True)
@@ -191,48 +191,49 @@ def rnn_step_backward(dnext_h, cache):
 # %% id="check_q1"
 # Forward: the numbers of CS231n's assignment 3. Threshold: relative error < 1e-6 (they are printed
 # to 8 digits, which alone gives up to ~1e-7 on the smallest entries).
-N, D, H = 3, 10, 4
-x = np.linspace(-0.4, 0.7, num=N * D).reshape(N, D)
-prev_h = np.linspace(-0.2, 0.5, num=N * H).reshape(N, H)
-Wx = np.linspace(-0.1, 0.9, num=D * H).reshape(D, H)
-Wh = np.linspace(-0.3, 0.7, num=H * H).reshape(H, H)
-b = np.linspace(-0.2, 0.4, num=H)
-next_h, _ = rnn_step_forward(x, prev_h, Wx, Wh, b)
-expected_next_h = np.array([[-0.58172089, -0.50182032, -0.41232771, -0.31410098],
-                            [0.66854692, 0.79562378, 0.87755553, 0.92795967],
-                            [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
-print(f"next_h relative error: {rel_error(next_h, expected_next_h):.1e}")
-pre_activation = np.arctanh(expected_next_h)  # what went into the tanh
-assert not np.allclose(next_h, pre_activation, atol=1e-4), "the tanh is missing: next_h is the pre-activation"
-assert not np.allclose(next_h, np.tanh(pre_activation - b), atol=1e-4), "the bias b is missing"
-assert rel_error(next_h, expected_next_h) < 1e-6, (
-    f"next_h is off (relative error {rel_error(next_h, expected_next_h):.1e}): weights and inputs mismatched "
-    "(Wh multiplies the previous state, Wx the input)?")
+with course_versions_disabled("rnn_step_forward", "rnn_step_backward"):  # checks your own code: the course's versions refuse to run here
+    N, D, H = 3, 10, 4
+    x = np.linspace(-0.4, 0.7, num=N * D).reshape(N, D)
+    prev_h = np.linspace(-0.2, 0.5, num=N * H).reshape(N, H)
+    Wx = np.linspace(-0.1, 0.9, num=D * H).reshape(D, H)
+    Wh = np.linspace(-0.3, 0.7, num=H * H).reshape(H, H)
+    b = np.linspace(-0.2, 0.4, num=H)
+    next_h, _ = rnn_step_forward(x, prev_h, Wx, Wh, b)
+    expected_next_h = np.array([[-0.58172089, -0.50182032, -0.41232771, -0.31410098],
+                                [0.66854692, 0.79562378, 0.87755553, 0.92795967],
+                                [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
+    print(f"next_h relative error: {rel_error(next_h, expected_next_h):.1e}")
+    pre_activation = np.arctanh(expected_next_h)  # what went into the tanh
+    assert not np.allclose(next_h, pre_activation, atol=1e-4), "the tanh is missing: next_h is the pre-activation"
+    assert not np.allclose(next_h, np.tanh(pre_activation - b), atol=1e-4), "the bias b is missing"
+    assert rel_error(next_h, expected_next_h) < 1e-6, (
+        f"next_h is off (relative error {rel_error(next_h, expected_next_h):.1e}): weights and inputs mismatched "
+        "(Wh multiplies the previous state, Wx the input)?")
 
-# Backward: numerical gradients of sum(next_h * dnext_h). Threshold: relative error < 1e-7
-# (measured on this data: 4.3e-9 at worst, on dWh; a bug gives 1e-3 or more).
-rng = np.random.default_rng(0)
-N, D, H = 3, 4, 5
-x, prev_h = rng.normal(size=(N, D)), rng.normal(size=(N, H))
-Wx, Wh, b = rng.normal(size=(D, H)) * 0.5, rng.normal(size=(H, H)) * 0.5, rng.normal(size=H) * 0.5
-next_h, cache = rnn_step_forward(x, prev_h, Wx, Wh, b)
-dnext_h = rng.normal(size=next_h.shape)
-grads = rnn_step_backward(dnext_h, cache)
-results = []
-for name, value, grad in zip(["dx", "dprev_h", "dWx", "dWh", "db"], [x, prev_h, Wx, Wh, b], grads, strict=True):
-    num = eval_numerical_gradient_array(lambda _: rnn_step_forward(x, prev_h, Wx, Wh, b)[0], value, dnext_h)
-    results.append(check_gradient(grad, num, threshold=1e-7, name=name))
-failed = [f"{r.name}: {r.diagnosis}" for r in results if not r.passed]
-if len(failed) == len(results):
-    failed.append("All five are off: the error is shared, before the affine rules: the tanh's local gradient.")
-elif len(failed) == 1:
-    failed.append({"dx": "Only an input's gradient is off: the weight it went through, transposed?",
-                   "dprev_h": "Only an input's gradient is off: the weight it went through, transposed?",
-                   "dWx": "Only a weight's gradient is off: the right cached input, transposed?",
-                   "dWh": "Only a weight's gradient is off: the right cached input (the previous state), transposed?",
-                   "db": "Only db is off: b is broadcast over the N rows, so its gradient adds them."}[
-                       failed[0].split(":")[0]])
-assert not failed, "\n".join(failed)
+    # Backward: numerical gradients of sum(next_h * dnext_h). Threshold: relative error < 1e-7
+    # (measured on this data: 4.3e-9 at worst, on dWh; a bug gives 1e-3 or more).
+    rng = np.random.default_rng(0)
+    N, D, H = 3, 4, 5
+    x, prev_h = rng.normal(size=(N, D)), rng.normal(size=(N, H))
+    Wx, Wh, b = rng.normal(size=(D, H)) * 0.5, rng.normal(size=(H, H)) * 0.5, rng.normal(size=H) * 0.5
+    next_h, cache = rnn_step_forward(x, prev_h, Wx, Wh, b)
+    dnext_h = rng.normal(size=next_h.shape)
+    grads = rnn_step_backward(dnext_h, cache)
+    results = []
+    for name, value, grad in zip(["dx", "dprev_h", "dWx", "dWh", "db"], [x, prev_h, Wx, Wh, b], grads, strict=True):
+        num = eval_numerical_gradient_array(lambda _: rnn_step_forward(x, prev_h, Wx, Wh, b)[0], value, dnext_h)
+        results.append(check_gradient(grad, num, threshold=1e-7, name=name))
+    failed = [f"{r.name}: {r.diagnosis}" for r in results if not r.passed]
+    if len(failed) == len(results):
+        failed.append("All five are off: the error is shared, before the affine rules: the tanh's local gradient.")
+    elif len(failed) == 1:
+        failed.append({"dx": "Only an input's gradient is off: the weight it went through, transposed?",
+                       "dprev_h": "Only an input's gradient is off: the weight it went through, transposed?",
+                       "dWx": "Only a weight's gradient is off: the right cached input, transposed?",
+                       "dWh": "Only a weight's gradient is off: the right cached input (the previous state), transposed?",
+                       "db": "Only db is off: b is broadcast over the N rows, so its gradient adds them."}[
+                           failed[0].split(":")[0]])
+    assert not failed, "\n".join(failed)
 
 # %% id="q1_rnn_step_test" kind="tests" points=2
 _N, _D, _H = 3, 10, 4
@@ -523,34 +524,35 @@ def word_embedding_backward(dout, cache):
 
 # %% id="check_q3"
 # "to be or not to be" with the vocabulary be=0, not=1, or=2, to=3: 'to' and 'be' occur twice.
-x = np.array([[3, 0, 2, 1, 3, 0]])
-W = np.arange(8.0).reshape(4, 2)
-out, cache = word_embedding_forward(x, W)
-print("out[0] =", out[0].tolist())
-assert out.shape == (1, 6, 2), f"out has shape {out.shape}, not (N, T, D) = (1, 6, 2)"
-assert np.array_equal(out[0], [[6, 7], [0, 1], [4, 5], [2, 3], [6, 7], [0, 1]]), (
-    "wrong rows looked up: position t must hold the row of word x[0, t] (the indices transposed, or "
-    "used as column numbers?)")
-# An upstream gradient of ones: row v of dW must count how often word v was read.
-dW = word_embedding_backward(np.ones((1, 6, 2)), cache)
-print("dW =", dW.tolist(), " (want [[2, 2], [1, 1], [1, 1], [2, 2]]: 'to' and 'be' twice)")
-assert not np.array_equal(dW, np.ones((4, 2))), (
-    "repeated indices lost: 'to' and 'be' were read twice but their rows got one gradient each. An "
-    "in-place update through an index array is buffered: a repeated index is written, not added (see the hint)")
-assert np.array_equal(dW, [[2, 2], [1, 1], [1, 1], [2, 2]]), (
-    "dW does not count the reads of each word: every position where word v was read must add its "
-    "upstream gradient to row v, and no other row")
+with course_versions_disabled("word_embedding_forward", "word_embedding_backward"):  # checks your own code: the course's versions refuse to run here
+    x = np.array([[3, 0, 2, 1, 3, 0]])
+    W = np.arange(8.0).reshape(4, 2)
+    out, cache = word_embedding_forward(x, W)
+    print("out[0] =", out[0].tolist())
+    assert out.shape == (1, 6, 2), f"out has shape {out.shape}, not (N, T, D) = (1, 6, 2)"
+    assert np.array_equal(out[0], [[6, 7], [0, 1], [4, 5], [2, 3], [6, 7], [0, 1]]), (
+        "wrong rows looked up: position t must hold the row of word x[0, t] (the indices transposed, or "
+        "used as column numbers?)")
+    # An upstream gradient of ones: row v of dW must count how often word v was read.
+    dW = word_embedding_backward(np.ones((1, 6, 2)), cache)
+    print("dW =", dW.tolist(), " (want [[2, 2], [1, 1], [1, 1], [2, 2]]: 'to' and 'be' twice)")
+    assert not np.array_equal(dW, np.ones((4, 2))), (
+        "repeated indices lost: 'to' and 'be' were read twice but their rows got one gradient each. An "
+        "in-place update through an index array is buffered: a repeated index is written, not added (see the hint)")
+    assert np.array_equal(dW, [[2, 2], [1, 1], [1, 1], [2, 2]]), (
+        "dW does not count the reads of each word: every position where word v was read must add its "
+        "upstream gradient to row v, and no other row")
 
-# Numerical gradient of sum(out * dout) with respect to W. Threshold: 1e-9 (a lookup is linear;
-# measured 3e-11).
-rng = np.random.default_rng(0)
-x = rng.integers(5, size=(3, 4))
-W = rng.normal(size=(5, 3))
-dout = rng.normal(size=(3, 4, 3))
-dW = word_embedding_backward(dout, word_embedding_forward(x, W)[1])
-dW_num = eval_numerical_gradient_array(lambda W_: word_embedding_forward(x, W_)[0], W, dout)
-result = check_gradient(dW, dW_num, threshold=1e-9, name="dW")
-assert result.passed, f"dW: {result.diagnosis} (is each row the sum of dout over the positions of its word?)"
+    # Numerical gradient of sum(out * dout) with respect to W. Threshold: 1e-9 (a lookup is linear;
+    # measured 3e-11).
+    rng = np.random.default_rng(0)
+    x = rng.integers(5, size=(3, 4))
+    W = rng.normal(size=(5, 3))
+    dout = rng.normal(size=(3, 4, 3))
+    dW = word_embedding_backward(dout, word_embedding_forward(x, W)[1])
+    dW_num = eval_numerical_gradient_array(lambda W_: word_embedding_forward(x, W_)[0], W, dout)
+    result = check_gradient(dW, dW_num, threshold=1e-9, name="dW")
+    assert result.passed, f"dW: {result.diagnosis} (is each row the sum of dout over the positions of its word?)"
 
 # %% id="q3_word_embedding_test" kind="tests" points=2
 _x = np.array([[3, 0, 2, 1, 3, 0]])
@@ -643,38 +645,39 @@ def temporal_softmax_loss(x, y, mask):
 # %% id="check_q4"
 # With near-zero scores every softmax is uniform, so each unmasked step costs ln V: the loss is about
 # (unmasked steps per sequence) * ln V. Threshold: within 0.1 of it (the scores are not exactly 0).
-rng = np.random.default_rng(0)
-N, V = 100, 10
-for T, p in [(1, 1.0), (10, 1.0), (10, 0.1)]:
-    x = 0.001 * rng.normal(size=(N, T, V))
+with course_versions_disabled("temporal_softmax_loss"):  # checks your own code: the course's versions refuse to run here
+    rng = np.random.default_rng(0)
+    N, V = 100, 10
+    for T, p in [(1, 1.0), (10, 1.0), (10, 0.1)]:
+        x = 0.001 * rng.normal(size=(N, T, V))
+        y = rng.integers(V, size=(N, T))
+        mask = rng.random((N, T)) <= p
+        loss, _ = temporal_softmax_loss(x, y, mask)
+        want = mask.sum() / N * np.log(V)
+        print(f"T = {T:2d}, fraction kept {p}: loss {loss:.3f} (about {want:.3f})")
+        assert loss >= 0, "sign flipped: a cross-entropy is never negative"
+        assert not (p < 1 and abs(loss - T * np.log(V)) < 0.1), "the mask is ignored: padded steps count in the loss"
+        assert not (T > 1 and abs(loss * T - want) < 0.1), (
+            "divided by N * T: a missing factor T (the loss sums over the time steps and averages over N only)")
+        assert abs(loss - want) < 0.1, (
+            f"loss {loss:.3f}, want about {want:.3f}: not a pattern this check knows (mask, sign, 1/T); "
+            "compare your loss with the formula above term by term")
+
+    # Numerical gradient, with some positions masked out. Threshold: 1e-7 (measured 1.9e-9).
+    N, T, V = 3, 4, 5
+    x = rng.normal(size=(N, T, V))
     y = rng.integers(V, size=(N, T))
-    mask = rng.random((N, T)) <= p
-    loss, _ = temporal_softmax_loss(x, y, mask)
-    want = mask.sum() / N * np.log(V)
-    print(f"T = {T:2d}, fraction kept {p}: loss {loss:.3f} (about {want:.3f})")
-    assert loss >= 0, "sign flipped: a cross-entropy is never negative"
-    assert not (p < 1 and abs(loss - T * np.log(V)) < 0.1), "the mask is ignored: padded steps count in the loss"
-    assert not (T > 1 and abs(loss * T - want) < 0.1), (
-        "divided by N * T: a missing factor T (the loss sums over the time steps and averages over N only)")
-    assert abs(loss - want) < 0.1, (
-        f"loss {loss:.3f}, want about {want:.3f}: not a pattern this check knows (mask, sign, 1/T); "
-        "compare your loss with the formula above term by term")
+    mask = rng.random((N, T)) > 0.3
+    loss, dx = temporal_softmax_loss(x, y, mask)
+    dx_num = eval_numerical_gradient_array(lambda x_: np.array(temporal_softmax_loss(x_, y, mask)[0]), x, 1.0)
+    assert np.all(dx[~mask] == 0), "the mask is ignored in the gradient: padded positions got a gradient"
+    result = check_gradient(dx, dx_num, threshold=1e-7, name="dx")
+    assert result.passed, f"dx: {result.diagnosis}"
 
-# Numerical gradient, with some positions masked out. Threshold: 1e-7 (measured 1.9e-9).
-N, T, V = 3, 4, 5
-x = rng.normal(size=(N, T, V))
-y = rng.integers(V, size=(N, T))
-mask = rng.random((N, T)) > 0.3
-loss, dx = temporal_softmax_loss(x, y, mask)
-dx_num = eval_numerical_gradient_array(lambda x_: np.array(temporal_softmax_loss(x_, y, mask)[0]), x, 1.0)
-assert np.all(dx[~mask] == 0), "the mask is ignored in the gradient: padded positions got a gradient"
-result = check_gradient(dx, dx_num, threshold=1e-7, name="dx")
-assert result.passed, f"dx: {result.diagnosis}"
-
-# Scores in the thousands, as a badly initialised network produces: loss and gradient must stay finite.
-big_loss, big_dx = temporal_softmax_loss(1000 * x, y, mask)
-assert np.isfinite(big_loss) and np.all(np.isfinite(big_dx)), (
-    "overflow on large scores: exp of a score in the thousands is inf (numerical stability, notebook 02)")
+    # Scores in the thousands, as a badly initialised network produces: loss and gradient must stay finite.
+    big_loss, big_dx = temporal_softmax_loss(1000 * x, y, mask)
+    assert np.isfinite(big_loss) and np.all(np.isfinite(big_dx)), (
+        "overflow on large scores: exp of a score in the thousands is inf (numerical stability, notebook 02)")
 
 # %% id="q4_temporal_softmax_loss_test" kind="tests" points=2
 _x = np.zeros((2, 3, 4))

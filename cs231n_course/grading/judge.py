@@ -109,6 +109,11 @@ def free_names(tree):
     return read - bound
 
 
+def _for_checks_only(*names):
+    raise RuntimeError("course_versions_disabled is for visible checks, which run in the learner's kernel; "
+                       "a tests cell switches the course's versions off with reference_disabled")
+
+
 class Judge:
     """Runs one notebook's tests cells against one learner's kernel (km). client, folder: a
     blocking client of km's and the channel folder (SandboxedKernel's); made here when None."""
@@ -129,12 +134,14 @@ class Judge:
     def _import(self, name, *args, **kwargs):
         """Imports in tests are the judge's own, but for `reference_disabled` and
         `notebook_names_replaced`, which must act in the learner's kernel, and `in_place`, which
-        the channel keeps."""
+        the channel keeps. (`course_versions_disabled` is the visible checks', which run in the
+        kernel: a notebook's setup imports it, and a tests cell that uses it is told so.)"""
         module = builtins.__import__(name, *args, **kwargs)
         if name == "cs231n_utils.testing" and (args[2:3] or [kwargs.get("fromlist")])[0]:
             return types.SimpleNamespace(reference_disabled=self._reference_disabled,
                                          notebook_names_replaced=self._notebook_names_replaced,
-                                         in_place=self.channel.allow_changes)
+                                         in_place=self.channel.allow_changes,
+                                         course_versions_disabled=_for_checks_only)
         return module
 
     @contextlib.contextmanager
