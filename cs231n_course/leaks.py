@@ -378,15 +378,18 @@ def prose_secrets(nb, assignment):
 
 
 def secrets(nb, assignment):
-    """({form: Secret}, visible forms) of one nbgrader source notebook; a whole answer's form (see
-    `_alone`) is keyed (assignment, grade id, form), as other exercises may spell it too."""
-    found, visible = {}, set()
+    """({form: Secret}, visible forms, given forms) of one nbgrader source notebook: visible, the
+    statements of its code outside the hidden regions; given, every form that code shows (in its
+    comments and strings too). A whole answer's form (see `_alone`) is keyed (assignment, grade id,
+    form), as other exercises may spell it too."""
+    found, visible, given = {}, set(), set()
     for cell in nb.cells:
         shown = cell.source
         for kind, rx in _REGION.items():
             for text in rx.findall(cell.source):
                 for f, source in forms(text, inside=kind == "solution").items():
-                    found.setdefault(f, Secret(assignment, cells.key(cell), kind, source))
+                    if f not in found or (kind == "solution" != found[f].kind):  # a solution outranks a test
+                        found[f] = Secret(assignment, cells.key(cell), kind, source)
                 for f, source in _alone(text, _returned(cell.source)).items() if kind == "solution" else ():
                     if _AXIS.sub("AXIS", f) not in found:  # else a secret anywhere already
                         secret = Secret(assignment, cells.key(cell), kind, source, alone=True)
@@ -394,20 +397,26 @@ def secrets(nb, assignment):
             shown = rx.sub("", shown)
         if cell.cell_type == "code":
             visible |= set(forms(shown, small=True))
-    return found, visible
+            given |= _shapes_of_text(shown, True)
+    return found, visible, given
 
 
 def course_secrets(course, assignments=None, solutions=None):
     """{form: Secret} of the course (of its `solutions` notebooks when given, by assignment). A
     hidden-test statement that stands in a visible part of any notebook (a generic
-    `assert rel_error(dx, dx_num) < 1e-8`) gives nothing away: left out."""
-    found, visible = {}, set()
+    `assert rel_error(dx, dx_num) < 1e-8`) gives nothing away: left out. So does an answer that an
+    earlier notebook hands out as given code (01's sigmoid gate computes the sigmoid that 05 asks
+    for again): the course made it public before asking."""
+    found, visible, given = {}, set(), set()
     solutions = solutions or {a: course.solution(a) for a in assignments or course.assignments()}
     for assignment, nb in solutions.items():
-        more, shown = secrets(nb, assignment)
-        visible |= shown
+        more, shown, shows = secrets(nb, assignment)
         for s, secret in more.items():
-            found.setdefault(s, secret)
+            given_before = secret.kind == "solution" and not secret.alone and s in given
+            if not given_before and (s not in found or (secret.kind == "solution" != found[s].kind)):
+                found[s] = secret
+        visible |= shown
+        given |= shows
     return {s: secret for s, secret in found.items() if secret.kind == "solution" or s not in visible}
 
 

@@ -747,7 +747,7 @@ for _t in (-1.7, 0.3, 2.2):
     _o = _x.sigmoid()
     _o.grad = -0.5
     _o._backward()
-    _sg = 1 / (1 + math.exp(-_t))
+    _sg = 0.5 * (1 + math.tanh(_t / 2))  # the sigmoid, written another way
     assert abs(_x.grad - (1 - _sg) * _sg * -0.5) < 1e-12
     _x = Value(_t)
     _o = _x.exp()

@@ -41,11 +41,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _gradcheck_on_the_instructors_01(tmp_path_factory):
-    """cs231n_utils.gradcheck computes with notebook 01 through mine: in the test process, as in the
-    grader's own, with the instructor's 01 (a test that points mine elsewhere does so itself)."""
-    folder = tmp_path_factory.mktemp("references-01")
-    write_references({"01_chain_rule": nbformat.writes(references(COURSE.solution("01_chain_rule")))}, folder)
+def _mine_on_the_instructors_notebooks(tmp_path_factory):
+    """cs231n_utils.mine, in the test process as in the grader's own, hands out the instructor's
+    references: gradcheck computes with notebook 01's, the Solver takes 06's update rules (a test
+    that points mine elsewhere does so itself)."""
+    folder = tmp_path_factory.mktemp("references")
+    write_references({a: nbformat.writes(references(COURSE.solution(a))) for a in COURSE.assignments()}, folder)
     mine.NOTEBOOKS = str(folder)
 
 

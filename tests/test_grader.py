@@ -202,7 +202,8 @@ HOSTILE = {
     "input_transformer": lambda env: notebook(added=[
         "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"]),
     "excepthook": lambda env: notebook(added=["import sys\nsys.excepthook = lambda *a: None"]),
-    "redefines_helper": lambda env: notebook(added=["rel_error = lambda a, b: 0.0"]),
+    "redefines_helper": lambda env: notebook(added=[  # 01's tests compute expectations with math
+        "class _Math:\n    exp = staticmethod(lambda t: 1.0)\n\nmath = _Math()"]),
     "redefines_builtin": lambda env: notebook(added=["def round(x, n=0):\n    return -0.53"]),
     "patches_numpy": lambda env: notebook(added=["np.allclose = lambda *a, **k: True"]),
     "patches_package": lambda env: notebook(added=[
