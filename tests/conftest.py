@@ -46,7 +46,8 @@ def _mine_on_the_instructors_notebooks(tmp_path_factory):
     references: gradcheck computes with notebook 01's, the Solver takes 06's update rules (a test
     that points mine elsewhere does so itself)."""
     folder = tmp_path_factory.mktemp("references")
-    write_references({a: nbformat.writes(references(COURSE.solution(a))) for a in COURSE.assignments()}, folder)
+    notebooks = {a: nbformat.writes(references(COURSE.solution(a))) for a in COURSE.assignments()}
+    write_references(notebooks, folder)
     mine.NOTEBOOKS = str(folder)
 
 
