@@ -93,11 +93,13 @@ class SandboxedKernel:
         self.client = None
         try:
             self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            warn_once(self.isolation())
             kc = self.km.client()
             kc.start_channels()
             try:
                 kc.wait_for_ready(timeout=60)
+                # the launcher wrote its report before it started the kernel, which is up now (read
+                # earlier, a slow launcher under load could leave the warning unsaid)
+                warn_once(self.isolation())
                 # as nbclient runs cells (allow_stdin off), so that the snapshot sees the same hooks
                 kc.execute_interactive(WARMUP, timeout=120, store_history=False, allow_stdin=False,
                                        output_hook=lambda m: None)
@@ -123,6 +125,7 @@ class SandboxedKernel:
                     break
                 time.sleep(0.02)
         return {"sandbox": "unknown (the sandbox did not report)"}
+
     def kill(self):
         """Kill the kernel and everything it started, from any thread: the launcher and bwrap
         (its process group); the sandbox dies with bwrap, its processes with the sandbox."""
