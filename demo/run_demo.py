@@ -37,7 +37,7 @@ CLASS = {
              "q6_backward": "no visited check: shared nodes backpropagate twice"},
     "dmitri": dict.fromkeys(ALL[:4], "solution"),  # stopped after section 3
     "eun-ji": {**dict.fromkeys(ALL, "solution"),
-               "wq1_numerical_for_checking": "chose D: thinks backprop uses a smaller step",
+               "wq1_numerical_for_checking": "chose D: thinks centering averages a kink away",
                "q2_add_mul_graph": "multiply gate does not switch: df/dz = z",
                "q5_add_mul": "overwrote instead of accumulating at a branch",
                "q8_relative_error": "no 1e-8 floor in the denominator"},

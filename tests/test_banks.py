@@ -4,6 +4,7 @@ Fast: no kernels. That every wrong answer loses points in a live kernel is test_
 """
 
 import ast
+import importlib.util
 import io
 import tokenize
 
@@ -160,3 +161,12 @@ def test_a_wrong_answer_goes_into_its_cell_only():
     filled = cells.answer_cells(nb)
     assert filled["q6_backward"].source == solution_text(wrong_answer(sources["q6_backward"], old, new))
     assert filled["q5_add_mul"].source == solution_text(sources["q5_add_mul"])
+
+
+def test_the_demo_class_is_made_of_entries_the_banks_hold(tmp_path):
+    """`make demo` builds its class from bank entries named by their descriptions: each must exist."""
+    spec = importlib.util.spec_from_file_location("run_demo", COURSE.root / "demo" / "run_demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    demo.make_class(COURSE, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(demo.CLASS)
