@@ -806,14 +806,20 @@ def svm_loss_single(W, x, y, reg):
 
 
 # %% id="check_q6"
-# 1) The lecture's three images: the loss, and dL/ds (column i of dW, since x = e_i) against the graph's.
+# 1) The lecture's three images: the loss, then dL/ds (column i of dW, since x = e_i) against the numerical
+#    gradient of your loss with respect to that column (no margin is near its kink at these scores).
 with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own code: the course's versions refuse to run here
     S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])  # (C, N): column i = image i
-    graph_ds = {"cat": [-1.0, 1.0, 0.0], "car": [0.0, 0.0, 0.0], "frog": [1.0, 1.0, -2.0]}
+
+    def loss_of_column(s, i):
+        W_ = S.copy()
+        W_[:, i] = s
+        return svm_loss_single(W_, np.eye(3)[i], i, reg=0.0)[0]
+
     # image, its loss on the slide, and how many of its margins are positive
     for i, (name, want, positive) in enumerate([("cat", 2.9, 1), ("car", 0.0, 0), ("frog", 12.9, 2)]):
         loss, dW = svm_loss_single(S.copy(), np.eye(3)[i], i, reg=0.0)
-        ds, want_ds = np.asarray(dW)[:, i], np.array(graph_ds[name])
+        ds = np.asarray(dW)[:, i]
         print(f"{name} image: loss {loss:.2f} (lecture {want}),  dL/ds = dW[:, {i}] = {ds}")
         extra = loss - want
         assert abs(extra) < 1e-9, (
@@ -821,7 +827,8 @@ with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own co
             + ("1 too much: the correct class was counted as one of its own margins" if abs(extra - 1) < 1e-9
                else f"{-extra:g} too little, 1 per positive margin: the margin Delta is missing"
                if positive and abs(extra + positive) < 1e-9 else "re-check the forward formula above"))
-        if not np.allclose(ds, want_ds):
+        want_ds = eval_numerical_gradient(lambda s, i=i: loss_of_column(s, i), S[:, i].copy())
+        if not np.allclose(ds, want_ds, atol=1e-6):
             others = np.arange(3) != i
             if np.allclose(ds, -want_ds):
                 bug = "sign flipped on every entry"
@@ -831,11 +838,11 @@ with course_versions_disabled("svm_loss", "softmax_loss"):  # checks your own co
             elif np.allclose(ds[others], want_ds[others]):
                 bug = ("only the correct class's entry is off: what does each margin pass to the score it "
                        "subtracts (a distributor with a minus sign), and how many margins use it?")
-            elif np.any((want_ds == 0) & (ds != 0) & others):
+            elif np.any(np.isclose(want_ds, 0, atol=1e-6) & (ds != 0) & others):
                 bug = "a class whose margin is negative got a gradient: the max gate routes nothing to the loser"
             else:
                 bug = "the wrong classes' entries are off: what does a max gate route to a positive margin?"
-            raise AssertionError(f"{name} image: dL/ds = {ds}, the graph gives {want_ds}. {bug}")
+            raise AssertionError(f"{name} image: dL/ds = {ds}, the graph gives {np.round(want_ds, 6)}. {bug}")
 
     # 2) Numerical gradients with regularization, on random data whose margins are all at least 0.35 away
     #    from the kink at 0: first the regularizer alone, then all of dW.
