@@ -3,7 +3,9 @@
 Every code cell runs in the kernel in notebook order, except the graded tests cells: when one
 comes, `judge(cell)` is called instead (the trusted judge, which calls into the kernel from
 outside). The outputs are bounded (output_bytes per cell), the kernel's execute reply of every
-cell is recorded, and a watchdog kills a kernel that ignores interrupts. Nothing here decides a score.
+cell is recorded. A cell over its time limit is interrupted; a kernel that does not answer the
+interrupt within ANSWER_SECONDS is killed at once (it would hold its worker until the notebook's
+limit), and a watchdog kills one that outlives the notebook's limit. Nothing here decides a score.
 """
 
 import json
@@ -14,10 +16,13 @@ from dataclasses import dataclass, field
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .. import cells
 from .results import Status
+
+# how long a kernel may take to finish a cell once it has replied, or once it was interrupted
+ANSWER_SECONDS = 10
 
 
 @dataclass
@@ -60,10 +65,12 @@ def run_notebook(nb, kernel, limits, judge=None):
                      timeout=int(limits.cell_seconds), allow_errors=True, interrupt_on_timeout=True,
                      error_on_timeout={"ename": "TimeoutError",
                                        "evalue": f"the cell ran over {limits.cell_seconds:g} s"},
+                     iopub_timeout=ANSWER_SECONDS, raise_on_iopub_timeout=True,
                      resources={"metadata": {"path": kernel.workdir}})
     client.kc = kernel.async_client()
     client.reset_execution_trackers()
-    # a cell that ignores interrupts would outlive every timeout: the watchdog kills the kernel
+    # whatever else outlives every timeout (the judge's calls into a kernel that ignores
+    # interrupts): the watchdog kills the kernel
     watchdog = threading.Timer(limits.notebook_seconds + 10, kernel.kill)
     watchdog.start()
     try:
@@ -93,9 +100,18 @@ def _run_cells(nb, kernel, limits, client, watchdog, judge):
                 if not kernel.km.is_alive():
                     raise DeadKernelError("the kernel died while the tests ran")
             else:
+                started = time.monotonic()
                 client.execute_cell(cell, index)
         except DeadKernelError:
             return _dead_kernel(kernel, limits, watchdog, where)
+        except CellTimeoutError:  # no end of the cell within ANSWER_SECONDS of its reply
+            kernel.kill()
+            if time.monotonic() - started - ANSWER_SECONDS >= client.timeout:  # the reply: a timeout
+                return Run(Status.TIMEOUT, f"cell {where} ran over its time limit ({client.timeout:g} s) "
+                                           "and did not stop when interrupted: the kernel was killed, "
+                                           "later cells were not run")
+            return Run(Status.ERROR, f"the kernel stopped answering after cell {where}: it was "
+                                     "killed, later cells were not run")
         if not note and any(o.output_type == "error" and o.ename == "MemoryError" for o in cell.outputs):
             note = f"cell {where} ran out of memory (limit {limits.memory_mb} MB)"
     return Run(reason=note)
