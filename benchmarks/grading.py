@@ -93,7 +93,7 @@ def make_class(course, folder, n):
 
 def stock(course, subs, out):
     workspace = out / "nbgrader"
-    nbgrader_workspace(course, NB, workspace, out / "gradebook.db")
+    nbgrader_workspace(course, [NB], workspace, out / "gradebook.db")
     for student in subs.iterdir():
         target = workspace / "submitted" / student.name / NB
         target.mkdir(parents=True)

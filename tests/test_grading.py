@@ -211,7 +211,7 @@ def test_plain_nbgrader_grades_04_the_same_whatever_the_learners_own_03(course, 
 
     nb3, nb4 = "03_vectorized_backprop", "04_neural_networks"
     workspace, db = tmp_path / "nbgrader", tmp_path / "gradebook.db"
-    nbgrader_workspace(course, nb4, workspace, db)
+    nbgrader_workspace(course, [nb4], workspace, db)
     solved3 = dict.fromkeys(cells.questions(course.solution(nb3)), "solution")
     own = {"right": solved3, "wrong": {**solved3, "q3_affine_forward": "forgot the bias"}, "missing": None}
     for student, answers in own.items():
@@ -229,6 +229,36 @@ def test_plain_nbgrader_grades_04_the_same_whatever_the_learners_own_03(course, 
                   for student in own}
     assert scores["right"] == scores["wrong"] == scores["missing"], scores
     assert scores["wrong"]["q1_linear_classifier_test"] > 0, scores["wrong"]
+
+
+@pytest.mark.slow
+def test_stock_nbgrader_says_why_it_could_not_grade_one_and_grades_the_others(course, tmp_path):
+    """`--engine nbgrader` runs one `nbgrader autograde` for the class. A notebook that nbgrader
+    refuses (its cells in an old nbgrader metadata format) is autograded again alone, and gets
+    nbgrader's own reason; the rest of the class is graded."""
+    from cs231n_course.grading.stock import grade_class_with_nbgrader
+    from cs231n_course.grading.submissions import find_submissions
+
+    nb = "01_chain_rule"
+    old = make_submission(course, nb, {})
+    for cell in old.cells:
+        if "nbgrader" in cell.metadata:
+            cell.metadata.nbgrader["schema_version"] = 1
+    for student, notebook in {"old_format": old, "blank": make_submission(course, nb, {})}.items():
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        nbformat.write(notebook, tmp_path / "subs" / student / f"{nb}.ipynb")
+    said = []
+    subs = {s.student: s for s in grade_class_with_nbgrader(
+        course, find_submissions(tmp_path / "subs", nb, cells.graded_cells(course.solution(nb))), nb,
+        tmp_path / "out", progress=said.append)}
+    assert said == [f"nbgrader autograde {nb}: 2 submissions"]
+    assert subs["old_format"].status == "error"
+    assert "old version of the nbgrader metadata format" in subs["old_format"].reason
+    assert "nbgrader update" in subs["old_format"].reason
+    assert subs["blank"].status == "ok" and subs["blank"].result.score == 0
+    assert (tmp_path / "out" / "feedback" / "blank" / f"{nb}.html").exists()
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert {r["student"] for r in rows} == {"old_format", "blank"}
 
 
 def test_nbgrader_validate_and_formgrader_run_on_the_references(course, tmp_path, monkeypatch):
