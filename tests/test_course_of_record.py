@@ -166,25 +166,44 @@ def test_hand_grades_survive_every_rerun_and_reach_feedback_totals_and_export(gr
     assert rows["chen", "q3_sigmoid_staged_test"]["comment"] == "Look at the exp gate again."
     assert "set by hand" in rows["ben", "q1_numerical_derivative_test"]["reason"]
 
+    ran = []  # the students whose notebooks each grading ran (in worker processes: seen here)
+    real_run = pipeline._run_local
+    monkeypatch.setattr(pipeline, "_run_local", lambda jobs, *a: ran.extend(j.student for j in jobs)
+                        or real_run(jobs, *a))
     notices = []
     grade(subs_now, out, notices)  # a plain rerun: nothing changed, nothing runs
-    assert entered(out) == by_hand and notices == []
+    assert ran == [] and entered(out) == by_hand and notices == []
     assert totals(out)["amara"]["total_score"] == "22.5"
 
     hand_in(subs_now, "chen", submission(FIRST_FOUR, "I changed my mind: a kink."))  # resubmitted
     hand_in(subs_now, "dora", submission(ALL, "Late, but here."))  # a late student
-    grade(subs_now, out, notices)
-    assert entered(out) == by_hand
+    real_save, saved = Record.save, []
+
+    def interrupted_after_one(self, student, *args):
+        if saved:
+            raise KeyboardInterrupt  # Ctrl-C once the first of the two is saved
+        saved.append(student)
+        return real_save(self, student, *args)
+
+    monkeypatch.setattr(Record, "save", interrupted_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        grade(subs_now, out, notices)
+    monkeypatch.setattr(Record, "save", real_save)
+    assert sorted(ran) == ["chen", "dora"] and entered(out) == by_hand
+    ran.clear()
+    grade(subs_now, out, notices)  # resumed: only the one not saved runs again
+    assert ran == sorted({"chen", "dora"} - set(saved)) and entered(out) == by_hand
     assert needs_grading(out, "chen") and needs_grading(out, "dora") and not needs_grading(out, "amara")
     assert notices and "chen" in notices[0] and "0.5 is kept" in notices[0]
     now = totals(out)
     assert (now["chen"]["manual_score"], now["chen"]["to_regrade"]) == ("0.5", MANUAL)
     assert (now["dora"]["manual_pending"], now["amara"]["total_score"]) == ("2.0", "22.5")
 
+    ran.clear()
     grade(subs_now, out, force=True)  # everything graded again
+    assert sorted(ran) == ["amara", "ben", "chen", "dora"]
     assert entered(out) == by_hand and needs_grading(out, "chen")
 
-    real_save = Record.save
     calls = []
 
     def interrupted(self, *args):

@@ -7,6 +7,9 @@ found by its syntax tree, run in a live kernel in place of its question's answer
 question's check cells are run: one of them must fail with a message saying that the course's
 version was called (cs231n_utils.testing.course_versions_disabled and reference_disabled say
 "the course's own ..." / "... without the package"). Whatever entries the banks hold.
+
+course_version_problems does this in the kernel of test_notebooks.py's bank run, which has run
+the solution notebook already (one run of each notebook serves both proofs).
 """
 
 import ast
@@ -14,7 +17,6 @@ import re
 import textwrap
 from pathlib import Path
 
-import pytest
 from fixtures import load_bank, wrong_answer
 from notebook_harness import LiveNotebook
 
@@ -73,25 +75,48 @@ def test_the_ast_rule_finds_imports_of_the_course_and_nothing_else():
     assert not calls_the_course("dx = dout @ w.T")
 
 
-@pytest.mark.parametrize("assignment", sorted({e[0] for e in entries(COURSE)}))
-def test_a_check_fails_saying_so_when_the_answer_calls_the_course(course, assignment):
-    found = [e for e in entries(course) if e[0] == assignment]
-    solution = course.solution(assignment)
-    answers = cells.answer_cells(solution)
+def course_version_problems(live, assignment):
+    """Run every bank entry of assignment that calls the course's versions in the LiveNotebook
+    live (which has run the solution), then its question's check cells, until one fails saying
+    so; returns what is wrong (an entry no check refuses saying so). The solution is restored
+    after each entry."""
+    bank = load_bank(assignment)
+    answers = cells.answer_cells(live.nb)
     problems = []
-    with LiveNotebook(solution) as live:
-        for _, question, description, new in found:
+    for question, wrong in bank.BANK.items():
+        for description, old, new in wrong:
+            if not calls_the_course(new):
+                continue
             cell = answers[question]
-            old = next(old for d, old, n in load_bank(assignment).BANK[question] if d == description)
             live.run(cell, wrong_answer(cell.source, old, new, grade_id=question, description=description))
             shown = []
             for check in check_cells(live.nb, question):
                 ran, _ = live.run(check)
                 shown += [f"{o.ename}: {o.evalue}" for o in ran.outputs if o.output_type == "error"]
-            if not any(SAYS_SO.search(text) for text in shown):
+                if any(SAYS_SO.search(text) for text in shown):
+                    break
+            else:
                 problems.append(f"{question}: '{description}': {shown or 'every check cell passed'}")
             live.run(cell)
-    assert not problems, "\n".join(problems)
+    return problems
+
+
+def test_every_notebook_with_checks_has_entries_that_call_the_course():
+    """The proof above is only as good as the entries it is given: every notebook whose checks
+    switch the course's versions off has bank entries that call them (33 today)."""
+    with_entries = {assignment for assignment, *_ in entries(COURSE)}
+    assert with_entries == set(COURSE.assignments())
+    assert len(entries(COURSE)) >= 30
+
+
+def test_the_proof_fails_when_a_check_lets_the_course_run(course):
+    """course_version_problems can fail: with course_versions_disabled made a no-op in the kernel,
+    01's checks pass (or fail without saying why) on every entry that calls the course."""
+    with LiveNotebook(course.solution("01_chain_rule")) as live:
+        live.execute("import contextlib\nfrom cs231n_utils import testing\n"
+                     "testing.course_versions_disabled = lambda *names: contextlib.nullcontext()")
+        problems = course_version_problems(live, "01_chain_rule")
+    assert len(problems) == sum(a == "01_chain_rule" for a, *_ in entries(course)) > 0, problems
 
 
 def test_the_learners_own_notebook_taken_through_mine_is_refused_by_01s_check(course):

@@ -7,7 +7,8 @@ test_authoring).
 - under stock nbgrader the solution scores full marks on every autograded cell and its written answers
   need manual grading; the untouched release scores zero;
 - every wrong answer loses points on its question; unrelated questions keep theirs; an answer that
-  destroys the tests' inputs scores nothing.
+  destroys the tests' inputs scores nothing; a visible check refuses, saying so, every answer that
+  calls the course's own version (test_course_versions).
 """
 
 import shutil
@@ -18,10 +19,11 @@ import pytest
 from conftest import COURSE
 from fixtures import load_bank
 from notebook_harness import LiveNotebook, bank_problems
+from test_course_versions import course_version_problems
 from test_inputs_attack import IN_PLACE, NO_ARRAY_GIVEN, attack_problems
 
 from cs231n_course import cells
-from cs231n_course.grading.stock import grade_class_with_nbgrader
+from cs231n_course.grading.stock import grade_classes_with_nbgrader
 from cs231n_course.grading.submissions import find_submissions
 
 ASSIGNMENTS = COURSE.assignments()
@@ -62,20 +64,33 @@ def test_written_questions_are_asked_and_their_rubric_stays_out_of_the_release(a
         assert "RUBRIC" not in release[key].source and "Model answer" not in release[key].source
 
 
+@pytest.fixture(scope="session")  # once per test process, however the tests are scheduled
+def stock_graded(tmp_path_factory):
+    """Every notebook's solution and untouched release, graded by stock nbgrader as an instructor
+    runs it, all in one course folder (one generate_assignment, autograde and generate_feedback);
+    returns ({assignment: {student: Submission}}, the output folder)."""
+    base = tmp_path_factory.mktemp("stock")
+    classes = {}
+    for assignment in ASSIGNMENTS:
+        release = COURSE.release_path(assignment)
+        for student, notebook in (("solution", source(assignment, base)), ("blank", release)):
+            (base / "subs" / assignment / student).mkdir(parents=True)
+            shutil.copy(notebook, base / "subs" / assignment / student / release.name)
+        graded = cells.graded_cells(COURSE.solution(assignment))
+        classes[assignment] = find_submissions(base / "subs" / assignment, assignment, graded)
+    grade_classes_with_nbgrader(COURSE, classes, base / "out", progress=lambda msg: None)
+    return {a: {s.student: s for s in subs} for a, subs in classes.items()}, base / "out"
+
+
 @pytest.mark.slow
+@pytest.mark.xdist_group("stock nbgrader")  # these share one grading of every notebook
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(course, assignment, tmp_path):
-    release = course.release_path(assignment)
-    for student, notebook in (("solution", source(assignment, tmp_path)), ("blank", release)):
-        (tmp_path / "subs" / student).mkdir(parents=True)
-        shutil.copy(notebook, tmp_path / "subs" / student / notebook.name)
-    graded = cells.graded_cells(course.solution(assignment))
-    subs = {s.student: s for s in grade_class_with_nbgrader(
-        course, find_submissions(tmp_path / "subs", assignment, graded), assignment, tmp_path / "out",
-        progress=lambda msg: None)}
+def test_stock_nbgrader_gives_solution_full_marks_and_blank_zero(stock_graded, assignment):
+    classes, out = stock_graded
+    subs = classes[assignment]
     for student in ("solution", "blank"):
         assert subs[student].status == "ok", subs[student].reason
-        assert (tmp_path / "out" / "feedback" / student / release.with_suffix(".html").name).exists()
+        assert (out / "feedback" / student / f"{assignment}.html").exists()
     solution, blank = subs["solution"].result, subs["blank"].result
     full = [(gid, c.score, c.max_score, c.reason) for gid, c in solution.cells.items() if not c.manual]
     assert all(score == max_score > 0 for _, score, max_score, _ in full), full
@@ -99,13 +114,16 @@ def test_every_wrong_answer_loses_points(assignment):
     """Under the trusted judge, as the grader judges: the solution scores full marks, each wrong
     answer loses points on its own question, and none on the questions that do not use it (judged
     with the first wrong answer of each question: see LiveNotebook.try_wrong_answers). First, in
-    the same kernel: an answer that destroys the tests' inputs scores nothing (test_inputs_attack)."""
+    the same kernel: the bank entries that call the course's own versions are refused by a visible
+    check (test_course_versions), and an answer that destroys the tests' inputs scores nothing
+    (test_inputs_attack)."""
     bank = load_bank(assignment)
     with LiveNotebook(COURSE.solution(assignment)) as live:
         questions = cells.questions(live.nb)
         baseline = live.scores(questions)
         assert all(s == m > 0 for s, m in baseline.values()), baseline
-        problems = attack_problems(live, NO_ARRAY_GIVEN.get(assignment, {}), IN_PLACE.get(assignment, {}))
+        problems = course_version_problems(live, assignment)
+        problems += attack_problems(live, NO_ARRAY_GIVEN.get(assignment, {}), IN_PLACE.get(assignment, {}))
         outcomes = live.try_wrong_answers(bank)
     problems += bank_problems(bank, outcomes)
     assert not problems, "\n".join(problems)
