@@ -198,6 +198,9 @@ def test_hand_grades_survive_every_rerun_and_reach_feedback_totals_and_export(gr
     now = totals(out)
     assert (now["chen"]["manual_score"], now["chen"]["to_regrade"]) == ("0.5", MANUAL)
     assert (now["dora"]["manual_pending"], now["amara"]["total_score"]) == ("2.0", "22.5")
+    # both graded in full, whichever of them the interrupted run had saved
+    assert now["chen"]["autograded_score"] == got["chen"]["autograded_score"]  # the same four answers
+    assert now["dora"]["autograded_score"] == got["amara"]["autograded_score"] == "21.0"
 
     ran.clear()
     grade(subs_now, out, force=True)  # everything graded again
