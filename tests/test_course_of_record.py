@@ -99,6 +99,9 @@ def totals(out):
     return {r["student"]: r for r in csv.DictReader((out / "totals.csv").open())}
 
 
+in_round = pytest.mark.xdist_group("graded round")  # these share one grading of the class
+
+
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """A class of three, graded once: a full solution with a written answer, the untouched release,
@@ -113,6 +116,7 @@ def graded_class(tmp_path_factory):
 
 
 @pytest.mark.slow
+@in_round
 def test_formgrader_sees_every_submission_with_the_rubric_beside_the_written_answer(graded_class):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.auth import Authenticator
@@ -137,6 +141,7 @@ def test_formgrader_sees_every_submission_with_the_rubric_beside_the_written_ans
 
 
 @pytest.mark.slow
+@in_round
 def test_hand_grades_survive_every_rerun_and_reach_feedback_totals_and_export(graded_class, tmp_path,
                                                                                 monkeypatch, capsys):
     subs, first = graded_class

@@ -235,7 +235,8 @@ def test_plain_nbgrader_grades_04_the_same_whatever_the_learners_own_03(course, 
 def test_stock_nbgrader_says_why_it_could_not_grade_one_and_grades_the_others(course, tmp_path):
     """`--engine nbgrader` runs one `nbgrader autograde` for the class. A notebook that nbgrader
     refuses (its cells in an old nbgrader metadata format) is autograded again alone, and gets
-    nbgrader's own reason; the rest of the class is graded."""
+    nbgrader's own reason; the rest of the class is graded. Graded again into the same folder, a
+    refused notebook is not taken for the executed copy of the run before."""
     from cs231n_course.grading.stock import grade_class_with_nbgrader
     from cs231n_course.grading.submissions import find_submissions
 
@@ -259,6 +260,11 @@ def test_stock_nbgrader_says_why_it_could_not_grade_one_and_grades_the_others(co
     assert (tmp_path / "out" / "feedback" / "blank" / f"{nb}.html").exists()
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     assert {r["student"] for r in rows} == {"old_format", "blank"}
+
+    nbformat.write(old, tmp_path / "subs" / "blank" / f"{nb}.ipynb")  # handed in again, refused now
+    again = grade_class_with_nbgrader(course, find_submissions(tmp_path / "subs", nb, cells.graded_cells(
+        course.solution(nb))), nb, tmp_path / "out", progress=said.append)
+    assert [s.status for s in again] == ["error", "error"]  # not the first run's executed copy
 
 
 def test_nbgrader_validate_and_formgrader_run_on_the_references(course, tmp_path, monkeypatch):

@@ -105,6 +105,8 @@ def grade_classes_with_nbgrader(course, classes, out_dir, progress=print):
             target = workspace / "submitted" / sub.student / assignment
             target.mkdir(parents=True)
             shutil.copyfile(sub.path, target / f"{assignment}.ipynb")
+            # an earlier run's executed copy must not pass for this run's
+            shutil.rmtree(_executed(workspace, assignment, sub).parent, ignore_errors=True)
             handed_in.append((assignment, sub))
     progress(f"nbgrader autograde {', '.join(assignments)}: {len(handed_in)} submissions")
     run_nbgrader(["autograde", _every(assignments), "--force", "--log-level=WARN"], workspace)
