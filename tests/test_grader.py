@@ -165,6 +165,15 @@ class Swallow(ast.NodeTransformer):
 getattr(shell, "ast_" + "transformers").append(Swallow())
 _cs231n_integrity.snapshot()
 """
+HIDES_IDLE = """
+k = get_ipython().kernel
+_send = type(k.session).send
+def send(self, stream, msg, content=None, *args, **kwargs):
+    if msg == "status" and (content or {}).get("execution_state") == "idle":
+        return None  # the kernel never says it is done
+    return _send(self, stream, msg, content, *args, **kwargs)
+type(k.session).send = send
+"""
 
 HOSTILE = {
     "honest_full": lambda env: notebook(ALL),
@@ -227,6 +236,7 @@ HOSTILE = {
     "reads_the_tests": lambda env: notebook(ALL, append={QUESTIONS[0]: READS_THE_TESTS}),
     "rewrites_session_send": lambda env: notebook(added=[SESSION_SEND]),
     "fresh_integrity_snapshot": lambda env: notebook(added=[FRESH_SNAPSHOT]),
+    "hides_idle_status": lambda env: notebook(ALL, added=[HIDES_IDLE]),
 }
 ANSWER = "Not <b>necessarily</b>: a kink of the ReLU within h of the checked point."
 INVALID = {
@@ -314,6 +324,19 @@ def test_a_dying_or_stuck_kernel_is_graded_on_what_it_completed(graded, student,
     assert sub.status == status and why in sub.reason, sub.reason
     assert total(sub) == points
     assert sub.reason and all(why for score, why in reasons(sub) if score == 0)
+
+
+@in_class
+def test_a_kernel_that_never_says_it_is_done_is_killed_and_nothing_after_runs(graded):
+    """A kernel that replies but never reports idle is killed 10 s after its reply (before, every
+    later cell waited for it in turn): its answers, all correct, come after that cell and are never
+    run. (The scan also flags what the cell does.)"""
+    sub = graded[0]["hides_idle_status"]
+    assert sub.status == "flagged" and total(sub) == 0, sub.reason
+    executed = nbformat.read(Record(graded[1]).autograded("hides_idle_status", NB), as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    assert code[0].execution_count is not None
+    assert all(c.execution_count is None and not c.outputs for c in code[1:])
 
 
 @in_class
